@@ -1,0 +1,33 @@
+//! # newsprep
+//!
+//! Clean the text that scrapers keep of news articles and tag the people, places and
+//! organisations of a gazetteer in it, fast.
+//!
+//! ## Overview
+//!
+//! * [`clean`] turns one scraped page (plain text) into an [`Article`]: the body with the
+//!   boilerplate gone (menus, share widgets, icon text, captions, promos), glued paragraphs
+//!   split, and the title, date and byline pulled out. [`clean_many`] does a batch in
+//!   parallel.
+//! * [`Gazetteer`] holds entities with all their spellings and finds them in text with
+//!   word boundaries, Unicode case folding and offsets in Unicode scalar values (what Python
+//!   `str` indices count).
+//!
+//! The crate knows nothing of Python: the bindings live in `src/python.rs`, behind the
+//! `python` feature that maturin turns on.
+//!
+//! ## Crate features
+//!
+//! * `python`: build the `newsprep._core` extension module (pyo3, abi3).
+
+pub mod clean;
+pub mod error;
+pub mod parallel;
+pub mod tag;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use clean::{clean, clean_many, strip_icons, Article, DropReason, Dropped};
+pub use error::Error;
+pub use tag::{Gazetteer, Mention};
