@@ -29,8 +29,10 @@ def cmd_clean(args: argparse.Namespace) -> int:
         print(f"title:  {article.title or '-'}")
         print(f"date:   {article.date or '-'}")
         print(f"byline: {article.byline or '-'}")
-        print(f"kept {len(article.text):,} of {len(texts[paths.index(path)]):,} characters; "
-              f"dropped {len(article.dropped)} lines")
+        print(
+            f"kept {len(article.text):,} of {len(texts[paths.index(path)]):,} characters; "
+            f"dropped {len(article.dropped)} lines"
+        )
         print()
         print(article.text)
         print()

@@ -34,7 +34,8 @@ def article_html(article: Article) -> str:
         f'<p style="margin:0 0 8px 0">{html.escape(p)}</p>' for p in paragraphs if p
     )
     if cut:
-        body_html += f'<p style="{_MUTED}">... {len(body) - MAX_PREVIEW_CHARS:,} more characters</p>'
+        rest = len(body) - MAX_PREVIEW_CHARS
+        body_html += f'<p style="{_MUTED}">... {rest:,} more characters</p>'
     dropped_rows = "".join(
         f'<tr><td style="{_MUTED};padding-right:8px">{html.escape(reason)}</td>'
         f"<td>{html.escape(line[:120])}{'...' if len(line) > 120 else ''}</td></tr>"

@@ -233,8 +233,12 @@ class Gazetteer:
                 key = (label, str(ent_id)) if ent_id is not None else (label, text)
                 entity = entities.setdefault(
                     key,
-                    {"id": str(ent_id) if ent_id is not None else f"{label}:{text}",
-                     "label": label, "name": text, "aliases": []},
+                    {
+                        "id": str(ent_id) if ent_id is not None else f"{label}:{text}",
+                        "label": label,
+                        "name": text,
+                        "aliases": [],
+                    },
                 )
                 if text != entity["name"]:
                     entity["aliases"].append(text)
@@ -314,8 +318,11 @@ class Gazetteer:
             f"{'; diacritics folded' if self.fold_diacritics else ''}"
             '<table style="font-size:12px"><tr><th>id</th><th>label</th><th>name</th></tr>'
             f"{rows}</table>"
-            + (f"<div style='color:#666'>... {len(entities) - 5:,} more</div>"
-               if len(entities) > 5 else "")
+            + (
+                f"<div style='color:#666'>... {len(entities) - 5:,} more</div>"
+                if len(entities) > 5
+                else ""
+            )
             + "</div>"
         )
 
