@@ -45,7 +45,7 @@ def test_notebook_is_committed_without_outputs(path: Path) -> None:
     assert not dirty, (
         f"{path.name}: cells {dirty} have outputs or execution counts; clear them before "
         f"committing (Jupyter: Edit > Clear All Outputs, or `jupyter nbconvert "
-        f"--clear-output --inplace {path.relative_to(ROOT)}`)"
+        f"--clear-output --inplace notebooks/{path.name}`)"
     )
 
 
