@@ -31,7 +31,7 @@ Ties by id. Ids: 'geonames:<geonameid>' (countries, US states, cities) or
 
 Alias rules, in order (every dropped or kept-case-sensitive alias follows one of them):
   R1 script and shape: at least 80% of the letters Latin (newsprep's bench mostly_latin), at
-     least 3 characters and 3 letters, no digit, no ',', ';', '(', ')', '/', '"', tab; at
+     least 3 characters and 3 letters (2 for the curated abbreviations 'US', 'UK'), no digit, no ',', ';', '(', ')', '/', '"', tab; at
      least one upper-case letter: GeoNames' all-lower-case alternate names are mostly
      romanisations of non-Latin names ('hong li man', 'kharkwf') that no news text uses.
   R2 all-caps aliases are dropped: in GeoNames they are airport/IATA codes ('IEV', 'LON',
@@ -145,8 +145,10 @@ def key(s):
     return " ".join(s.translate(TYPO).split()).casefold()
 
 
-def r1_shape_ok(s):
-    return (mostly_latin(s) and sum(map(str.isalpha, s)) >= 3 and not BAD_CHARS.search(s)
+def r1_shape_ok(s, curated=False):
+    """R1. Curated abbreviations ('US', 'UK') may have 2 letters."""
+    return ((mostly_latin(s) or (curated and len(s) >= 2))
+            and sum(map(str.isalpha, s)) >= (2 if curated else 3) and not BAD_CHARS.search(s)
             and s[0] not in "'-." and any(c.isupper() for c in s))
 
 
@@ -339,7 +341,7 @@ def build(words, log):
         seen, kept = set(), []
         zname = words.zipf_en(key(e.name))
         for text, cs, english in e.raw:
-            if not r1_shape_ok(text):
+            if not r1_shape_ok(text, curated=cs):
                 log["R1 shape/script"] += 1
                 continue
             if is_all_caps(text) and not cs:
