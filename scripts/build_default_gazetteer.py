@@ -53,7 +53,8 @@ candidate of 'Paris' because Paris FR keeps it), except R5, which is per entity.
        capital with Zipf < 4.5 ('Wellington' yes, 'Male' no); US states; subdivisions of type
        Country/Nation/Territory ('Wales'), or State with Zipf < 4.0; CURATED_KEEP ('Florence').
      - foreign: one word of Zipf < 3.5 whose best wordfreq Zipf in FOREIGN_LANGS is >= 6.0
-       (an alternate: >= 5.5): 'Kita' (Quito), 'Dari', 'Itu', 'Saya', 'Dabei' (Dubai), 'Sui';
+       (>= 5.5 for an alternate or when no holder has 200k people): 'Kita' (Quito), 'Dari',
+       'Itu', 'Saya', 'Dabei' (Dubai), 'Sui', 'Ende' (German 'end'); 'Helsinki' stays;
        protected: any alias of a country, the name of a city of >= 1M people.
   R4 prominence: one word more frequent in English than its most prominent holder explains is
      mostly something else (a person, a brand): dropped when Zipf > log10(population of the
@@ -101,7 +102,8 @@ COMMON_EN_ZIPF = 3.0
 FOREIGN_LANGS = ("fr", "de", "es", "it", "pt", "nl", "pl", "sv", "fi", "cs", "hu", "ro", "tr",
                  "id", "ms")
 COMMON_FOREIGN_ZIPF = 6.0  # a name
-COMMON_FOREIGN_ALT_ZIPF = 5.5  # an alternate name only
+COMMON_FOREIGN_ALT_ZIPF = 5.5  # an alternate name only, or a place of < 200k people
+COMMON_FOREIGN_SMALL_PLACE = 200_000
 COMMON_PHRASE_ZIPF = 4.0
 PROTECTED_MAX_ZIPF = 4.5
 HUNSPELL_DIC = Path("/usr/share/hunspell/en_US.dic")
@@ -229,9 +231,10 @@ class Words:
                     for t in tokens)
                 and self.zipf_en(k) >= COMMON_PHRASE_ZIPF)
 
-    def is_common_foreign(self, k, alternate_only):
+    def is_common_foreign(self, k, alternate_only, top):
         """R3: a frequent word of another news language, rare in English."""
-        limit = COMMON_FOREIGN_ALT_ZIPF if alternate_only else COMMON_FOREIGN_ZIPF
+        limit = (COMMON_FOREIGN_ALT_ZIPF if alternate_only or top < COMMON_FOREIGN_SMALL_PLACE
+                 else COMMON_FOREIGN_ZIPF)
         return (single_word(k) and self.zipf_foreign(k) >= limit
                 and self.zipf_en(k) < FOREIGN_BUT_EN_ZIPF)
 
@@ -437,7 +440,7 @@ def build(words, log):
             if not keep[k]:
                 log["R3 common word"] += 1
                 log["R3 examples"].append((top, hs[0][1]))
-        elif words.is_common_foreign(k, alternate_only):
+        elif words.is_common_foreign(k, alternate_only, top):
             keep[k] = any(e.kind == "country" or (key(e.name) == k and e.kind == "city"
                                                   and e.population >= BIG_CITY_POPULATION)
                           for e in hes)
