@@ -354,13 +354,13 @@ def load_entities():
 def subdivision_names(name):
     """ISO 3166-2 names as news writes them: 'Catalunya [Cataluña]' -> 'Catalunya' + alias
     'Cataluña'; 'Madrid, Comunidad de' -> 'Madrid'; 'Wales [Cymru GB-CYM]' -> 'Wales' +
-    'Cymru' (codes dropped)."""
+    'Cymru' (codes dropped); 'Guyane (française)' -> 'Guyane'."""
     extra = []
     for inner in re.findall(r"\[(.*?)\]", name):
         words = [w for w in inner.split() if not is_all_caps(w)]
         if words:
             extra.append(" ".join(words))
-    name = re.sub(r"\s*\[.*?\]", "", name).split(",")[0].strip()
+    name = re.sub(r"\s*[\[(].*?[\])]", "", name).split(",")[0].strip()
     return name, extra
 
 
