@@ -1,12 +1,71 @@
 //! Gazetteer entity tagging.
 //!
-//! SKELETON: the API is fixed here; the implementation is being built.
+//! A [`Gazetteer`] holds entities (id, label, name, aliases) and finds their mentions in text:
+//!
+//! * **Case**: Unicode case-insensitive by default (full case folding: "KYIV" = "kyiv",
+//!   "ХАРКІВ" = "Харків", "STRASSE" = "Straße"); an alias may be `case_sensitive`, and
+//!   [`GazetteerOptions::case_sensitive`] sets the default for aliases that do not say.
+//! * **Typographic variants** are equal: `’ ‘ ʼ` and `'`, `“ ”` and `"`, `– —` and `-`; any run
+//!   of whitespace (line breaks, NBSP, other Unicode spaces) in an alias matches any run of
+//!   whitespace in the text.
+//! * **Word boundaries**: no letter, digit or combining mark directly before or after a
+//!   mention ("Kiev" is not in "Kievan"); apostrophes and hyphens are boundaries ("Russia's",
+//!   "Izium-Balakliya").
+//! * **Leftmost-longest, non-overlapping** ([`Gazetteer::tag`]); [`Gazetteer::tag_overlapping`]
+//!   returns every match.
+//! * **Diacritics** are folded with [`GazetteerOptions::fold_diacritics`] ("Zelenskýi" =
+//!   "Zelenskyi").
+//! * **Shared aliases**: one mention, with every entity as a candidate. The primary entity
+//!   (first candidate) is one whose *name* the alias is, before those listing it as an alias;
+//!   among equals, the earlier record first.
+//!
+//! Offsets are Unicode scalar values (Python `str` indices) and UTF-8 bytes of the input.
+//!
+//! ```
+//! use newsprep::tag::{Gazetteer, GazetteerOptions};
+//! let gaz = Gazetteer::from_jsonl_str(
+//!     r#"{"id": "L-izium", "label": "PLACE", "name": "Izium", "aliases": ["Izyum"]}
+//! {"id": "L-balakliya", "label": "PLACE", "name": "Balakliya"}"#,
+//!     "example.jsonl",
+//!     GazetteerOptions::default(),
+//! )
+//! .unwrap();
+//! let text = "Ukraine’s Izium-Balakliya push";
+//! let found: Vec<(&str, &str)> = gaz
+//!     .tag(text)
+//!     .iter()
+//!     .map(|m| (&text[m.byte_start..m.byte_end], gaz.entity(m.entity).id.as_str()))
+//!     .collect();
+//! assert_eq!(found, [("Izium", "L-izium"), ("Balakliya", "L-balakliya")]);
+//! ```
+//!
+//! ## How it works
+//!
+//! The text is normalized once (case folding, variants, whitespace runs, optional diacritic
+//! folding) into bytes with a map back to original byte offsets (see `normalize.rs`), noting
+//! where a mention may start (after a non-word character). At each such start an *anchored*
+//! leftmost-longest search of an Aho-Corasick automaton of the normalized aliases finds the
+//! longest alias there; if its end is not at a word boundary (or a case-sensitive alias does
+//! not match the exact surface) the search is repeated on a shorter window, so a shorter alias
+//! that does end at a boundary still wins. Offsets are converted to character indices in one
+//! forward pass.
 
+mod normalize;
+mod tables;
+#[cfg(test)]
+mod tests;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::parallel;
+use normalize::{class_of, normalize_key, normalize_text, NormText};
 
 /// One spelling of an entity. In JSON either a plain string or
 /// `{"text": "SBU", "case_sensitive": true}`.
@@ -77,36 +136,80 @@ pub struct Mention {
     pub candidates: Vec<u32>,
 }
 
-/// A compiled gazetteer. Cheap to share across threads (`Send + Sync`).
-#[derive(Debug, Clone)]
-pub struct Gazetteer {
+/// One (alias, entity) pair of a pattern.
+#[derive(Debug)]
+struct Entry {
+    entity: u32,
+    /// For a case-sensitive alias: its surface key (normalized without case folding), which
+    /// the matched text must equal.
+    exact: Option<Box<str>>,
+}
+
+/// One distinct normalized alias: `entries[first..first + len]`, primary first.
+#[derive(Debug, Clone, Copy)]
+struct Pattern {
+    first: u32,
+    len: u32,
+    any_exact: bool,
+}
+
+#[derive(Debug)]
+struct Inner {
     entities: Vec<Entity>,
     records: Vec<EntityRecord>,
     options: GazetteerOptions,
+    /// None when there is no alias at all.
+    automaton: Option<AhoCorasick>,
+    patterns: Vec<Pattern>,
+    entries: Vec<Entry>,
+    /// `first[b]`: some alias key starts with byte `b`.
+    first: [bool; 256],
+}
+
+/// A compiled gazetteer. Cheap to clone (an `Arc` inside) and to share across threads
+/// (`Send + Sync`).
+///
+/// Records with the same id are **merged**: the first record's label and name win, and the
+/// later records' names and aliases become aliases of that entity. Records with the same id
+/// but *different labels* are an error (field `"label"`): they are most likely two different
+/// things that collided, and merging them would silently mislabel mentions.
+#[derive(Debug, Clone)]
+pub struct Gazetteer {
+    inner: Arc<Inner>,
+}
+
+/// What a serialized gazetteer holds: enough to rebuild it.
+#[derive(Serialize, Deserialize)]
+struct Compact {
+    version: u32,
+    options: GazetteerOptions,
+    records: Vec<EntityRecord>,
+}
+
+fn gazetteer_error(origin: &str, line: usize, field: &str, reason: impl Into<String>) -> Error {
+    Error::Gazetteer {
+        origin: origin.to_string(),
+        line,
+        field: Some(field.to_string()),
+        reason: reason.into(),
+    }
 }
 
 impl Gazetteer {
-    /// Builds a gazetteer from records. `origin` names where they came from, for errors.
+    /// Builds a gazetteer from records. Errors name the record by its 1-based index.
+    ///
+    /// Empty and whitespace-only aliases (and names) are skipped; an empty id is an error, and
+    /// so is an id repeated with a different label (see [`Gazetteer`] on duplicates).
     pub fn new(records: Vec<EntityRecord>, options: GazetteerOptions) -> Result<Self> {
-        let entities = records
-            .iter()
-            .map(|r| Entity {
-                id: r.id.clone(),
-                label: r.label.clone(),
-                name: r.name.clone(),
-            })
-            .collect();
-        Ok(Gazetteer {
-            entities,
-            records,
-            options,
-        })
+        let lines: Vec<usize> = (1..=records.len()).collect();
+        Self::build(records, &lines, "records", options)
     }
 
     /// Parses JSONL text (one record a line; blank lines skipped). `origin` names the source
     /// in error messages.
     pub fn from_jsonl_str(text: &str, origin: &str, options: GazetteerOptions) -> Result<Self> {
         let mut records = Vec::new();
+        let mut lines = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
@@ -119,34 +222,237 @@ impl Gazetteer {
                     reason: e.to_string(),
                 })?;
             records.push(record);
+            lines.push(i + 1);
         }
-        Self::new(records, options)
+        Self::build(records, &lines, origin, options)
     }
 
+    fn build(
+        records: Vec<EntityRecord>,
+        lines: &[usize],
+        origin: &str,
+        options: GazetteerOptions,
+    ) -> Result<Self> {
+        let fold = options.fold_diacritics;
+        let mut entities: Vec<Entity> = Vec::new();
+        let mut name_keys: Vec<String> = Vec::new();
+        let mut by_id: HashMap<&str, u32> = HashMap::with_capacity(records.len());
+        let mut keys: HashMap<String, u32> = HashMap::new();
+        let mut key_list: Vec<String> = Vec::new();
+        // (pattern, not the entity's name, entity, exact surface for case-sensitive aliases)
+        let mut raw: Vec<(u32, bool, u32, Option<Box<str>>)> = Vec::new();
+        for (index, record) in records.iter().enumerate() {
+            let line = lines.get(index).copied().unwrap_or(index + 1);
+            if record.id.trim().is_empty() {
+                return Err(gazetteer_error(origin, line, "id", "empty id"));
+            }
+            let entity = match by_id.get(record.id.as_str()) {
+                Some(&e) => {
+                    let known = &entities[e as usize];
+                    if known.label != record.label {
+                        return Err(gazetteer_error(
+                            origin,
+                            line,
+                            "label",
+                            format!(
+                                "id {:?} is repeated with label {:?}, first seen with label {:?}",
+                                record.id, record.label, known.label
+                            ),
+                        ));
+                    }
+                    e
+                }
+                None => {
+                    let Ok(e) = u32::try_from(entities.len()) else {
+                        return Err(gazetteer_error(origin, line, "id", "too many entities"));
+                    };
+                    by_id.insert(record.id.as_str(), e);
+                    entities.push(Entity {
+                        id: record.id.clone(),
+                        label: record.label.clone(),
+                        name: record.name.clone(),
+                    });
+                    name_keys.push(normalize_key(&record.name, true, fold));
+                    e
+                }
+            };
+            let name = std::iter::once((record.name.as_str(), None));
+            let aliases = record
+                .aliases
+                .iter()
+                .map(|a| (a.text(), a.case_sensitive()));
+            for (text, case_sensitive) in name.chain(aliases) {
+                let key = normalize_key(text, true, fold);
+                if key.is_empty() {
+                    continue;
+                }
+                let exact = if case_sensitive.unwrap_or(options.case_sensitive) {
+                    Some(normalize_key(text, false, fold).into_boxed_str())
+                } else {
+                    None
+                };
+                let not_name = name_keys.get(entity as usize) != Some(&key);
+                let pattern = match keys.get(&key) {
+                    Some(&p) => p,
+                    None => {
+                        let Ok(p) = u32::try_from(key_list.len()) else {
+                            return Err(gazetteer_error(
+                                origin,
+                                line,
+                                "aliases",
+                                "too many aliases",
+                            ));
+                        };
+                        keys.insert(key.clone(), p);
+                        key_list.push(key);
+                        p
+                    }
+                };
+                raw.push((pattern, not_name, entity, exact));
+            }
+        }
+        drop(keys);
+        drop(by_id);
+
+        // Order each pattern's entries: the entities whose name it is first, then by entity
+        // (record) order; one case-insensitive entry makes an entity's case-sensitive ones moot.
+        raw.sort_unstable();
+        let mut patterns = vec![
+            Pattern {
+                first: 0,
+                len: 0,
+                any_exact: false
+            };
+            key_list.len()
+        ];
+        let mut entries: Vec<Entry> = Vec::with_capacity(raw.len());
+        let mut prev: Option<(u32, u32, bool)> = None; // (pattern, entity, has a free entry)
+        for (p, _, e, exact) in raw {
+            if let Some((pp, pe, free)) = prev {
+                if pp == p && pe == e && (free || entries.last().map(|x| &x.exact) == Some(&exact))
+                {
+                    continue;
+                }
+            }
+            let Some(pat) = patterns.get_mut(p as usize) else {
+                continue;
+            };
+            if pat.len == 0 {
+                pat.first = entries.len() as u32;
+            }
+            pat.len += 1;
+            pat.any_exact |= exact.is_some();
+            prev = Some((p, e, exact.is_none()));
+            entries.push(Entry { entity: e, exact });
+        }
+
+        let mut first = [false; 256];
+        for k in &key_list {
+            if let Some(&b) = k.as_bytes().first() {
+                first[b as usize] = true;
+            }
+        }
+        let automaton = if key_list.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .start_kind(StartKind::Anchored)
+                    .build(&key_list)
+                    .map_err(|e| gazetteer_error(origin, 0, "aliases", e.to_string()))?,
+            )
+        };
+        Ok(Gazetteer {
+            inner: Arc::new(Inner {
+                entities,
+                records,
+                options,
+                automaton,
+                patterns,
+                entries,
+                first,
+            }),
+        })
+    }
+
+    /// The entities, in record order (one per distinct id); [`Mention::entity`] indexes this.
     pub fn entities(&self) -> &[Entity] {
-        &self.entities
+        &self.inner.entities
     }
 
+    /// The entity at `index` (a [`Mention::entity`] or candidate).
+    ///
+    /// # Panics
+    ///
+    /// If `index` is not one this gazetteer returned; see [`Gazetteer::get_entity`].
     pub fn entity(&self, index: u32) -> &Entity {
-        &self.entities[index as usize]
+        &self.inner.entities[index as usize]
     }
 
+    /// The entity at `index`, or None when out of range.
+    pub fn get_entity(&self, index: u32) -> Option<&Entity> {
+        self.inner.entities.get(index as usize)
+    }
+
+    /// The records the gazetteer was built from, as given.
     pub fn records(&self) -> &[EntityRecord] {
-        &self.records
+        &self.inner.records
     }
 
     pub fn options(&self) -> GazetteerOptions {
-        self.options
+        self.inner.options
     }
 
-    /// Leftmost-longest, non-overlapping mentions.
-    pub fn tag(&self, _text: &str) -> Vec<Mention> {
-        Vec::new()
+    /// The number of distinct normalized aliases (names included) the matcher holds.
+    pub fn alias_count(&self) -> usize {
+        self.inner.patterns.len()
     }
 
-    /// Every match, overlapping ones included.
-    pub fn tag_overlapping(&self, _text: &str) -> Vec<Mention> {
-        Vec::new()
+    /// A compact serialization (records and options, JSON) that [`Gazetteer::from_compact_bytes`]
+    /// rebuilds the gazetteer from: what pickling sends.
+    pub fn to_compact_bytes(&self) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct CompactRef<'a> {
+            version: u32,
+            options: GazetteerOptions,
+            records: &'a [EntityRecord],
+        }
+        serde_json::to_vec(&CompactRef {
+            version: 1,
+            options: self.inner.options,
+            records: &self.inner.records,
+        })
+        .unwrap_or_default()
+    }
+
+    /// Rebuilds a gazetteer from [`Gazetteer::to_compact_bytes`] output.
+    pub fn from_compact_bytes(bytes: &[u8]) -> Result<Self> {
+        let compact: Compact = serde_json::from_slice(bytes).map_err(|e| Error::Gazetteer {
+            origin: "compact gazetteer".into(),
+            line: 0,
+            field: None,
+            reason: e.to_string(),
+        })?;
+        if compact.version != 1 {
+            return Err(Error::Input(format!(
+                "unknown compact gazetteer version {}",
+                compact.version
+            )));
+        }
+        Self::new(compact.records, compact.options)
+    }
+
+    /// Leftmost-longest, non-overlapping mentions, in text order.
+    pub fn tag(&self, text: &str) -> Vec<Mention> {
+        self.scan(text, false)
+    }
+
+    /// Every match at a word boundary (every alias at every position), sorted by start then
+    /// end.
+    pub fn tag_overlapping(&self, text: &str) -> Vec<Mention> {
+        self.scan(text, true)
     }
 
     /// Tags many texts in parallel; the output is in input order.
@@ -159,14 +465,201 @@ impl Gazetteer {
         parallel::install(threads, || {
             texts
                 .par_iter()
-                .map(|t| {
-                    if overlapping {
-                        self.tag_overlapping(t.as_ref())
-                    } else {
-                        self.tag(t.as_ref())
-                    }
-                })
+                .map(|t| self.scan(t.as_ref(), overlapping))
                 .collect()
         })
+    }
+
+    fn scan(&self, text: &str, overlapping: bool) -> Vec<Mention> {
+        /// Texts longer than this are tagged in pieces (offsets are u32 inside).
+        const PIECE: usize = 1 << 30;
+        if text.len() < PIECE {
+            return self.scan_piece(text, overlapping, 0, 0);
+        }
+        // Split at whitespace; a mention across a piece boundary is lost (documented).
+        let mut out = Vec::new();
+        let mut begin = 0usize;
+        let mut chars_before = 0usize;
+        while begin < text.len() {
+            let mut end = (begin + PIECE).min(text.len());
+            while end < text.len() && !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            if end < text.len() {
+                if let Some(ws) = text
+                    .get(begin..end)
+                    .and_then(|p| p.rfind(char::is_whitespace))
+                {
+                    if ws > 0 {
+                        end = begin + ws;
+                    }
+                }
+            }
+            let Some(piece) = text.get(begin..end) else {
+                break;
+            };
+            out.extend(self.scan_piece(piece, overlapping, begin, chars_before));
+            chars_before += piece.chars().count();
+            begin = end;
+        }
+        out
+    }
+
+    fn scan_piece(
+        &self,
+        text: &str,
+        overlapping: bool,
+        byte_base: usize,
+        char_base: usize,
+    ) -> Vec<Mention> {
+        let inner = &*self.inner;
+        let Some(automaton) = inner.automaton.as_ref() else {
+            return Vec::new();
+        };
+        thread_local! {
+            static BUF: RefCell<NormText> = RefCell::new(NormText::default());
+        }
+        BUF.with(|buf| {
+            let Ok(mut norm) = buf.try_borrow_mut() else {
+                let mut own = NormText::default();
+                return self.scan_norm(
+                    automaton,
+                    text,
+                    overlapping,
+                    &mut own,
+                    byte_base,
+                    char_base,
+                );
+            };
+            let out = self.scan_norm(
+                automaton,
+                text,
+                overlapping,
+                &mut norm,
+                byte_base,
+                char_base,
+            );
+            if norm.bytes.capacity() > (1 << 24) {
+                *norm = NormText::default(); // do not keep a huge buffer alive
+            }
+            out
+        })
+    }
+
+    fn scan_norm(
+        &self,
+        automaton: &AhoCorasick,
+        text: &str,
+        overlapping: bool,
+        norm: &mut NormText,
+        byte_base: usize,
+        char_base: usize,
+    ) -> Vec<Mention> {
+        let inner = &*self.inner;
+        normalize_text(text, inner.options.fold_diacritics, &inner.first, norm);
+        let hay = norm.bytes.as_slice();
+        // (original byte start, original byte end, candidates)
+        let mut found: Vec<(usize, usize, Vec<u32>)> = Vec::new();
+        let mut next = 0usize;
+        for &s in &norm.starts {
+            let s = s as usize;
+            if s < next {
+                continue;
+            }
+            let mut limit = hay.len();
+            while limit > s {
+                let input = Input::new(hay).span(s..limit).anchored(Anchored::Yes);
+                let Ok(Some(m)) = automaton.try_find(input) else {
+                    break;
+                };
+                let e = m.end();
+                if let Some(hit) = self.accept(text, norm, s, e, m.pattern().as_usize()) {
+                    found.push(hit);
+                    if !overlapping {
+                        next = e;
+                        break;
+                    }
+                }
+                limit = e.saturating_sub(1);
+            }
+        }
+        if overlapping {
+            found.sort_by_key(|&(a, b, _)| (a, b));
+        }
+        // Byte offsets to character offsets, in one forward pass over the starts.
+        let bytes = text.as_bytes();
+        let count_chars = |from: usize, to: usize| -> usize {
+            bytes
+                .get(from..to)
+                .map_or(0, |s| s.iter().filter(|&&b| (b & 0xC0) != 0x80).count())
+        };
+        let mut cursor_byte = 0usize;
+        let mut cursor_char = 0usize;
+        let mut out = Vec::with_capacity(found.len());
+        for (bs, be, candidates) in found {
+            cursor_char += count_chars(cursor_byte, bs);
+            cursor_byte = bs;
+            let start = cursor_char;
+            let end = start + count_chars(bs, be);
+            let Some(&entity) = candidates.first() else {
+                continue;
+            };
+            out.push(Mention {
+                start: char_base + start,
+                end: char_base + end,
+                byte_start: byte_base + bs,
+                byte_end: byte_base + be,
+                entity,
+                candidates,
+            });
+        }
+        out
+    }
+
+    /// Checks a match of pattern `p` on normalized `[s, e)`: it must end on a unit boundary
+    /// and a word boundary, and some entry must accept the surface. Returns the original span
+    /// and the candidates.
+    fn accept(
+        &self,
+        text: &str,
+        norm: &NormText,
+        s: usize,
+        e: usize,
+        p: usize,
+    ) -> Option<(usize, usize, Vec<u32>)> {
+        let inner = &*self.inner;
+        if !norm.is_unit_end(e) {
+            return None;
+        }
+        let os = norm.original(s)?;
+        let oe = norm.original(e)?;
+        if let Some(c) = text.get(oe..).and_then(|r| r.chars().next()) {
+            if class_of(c).is_word() {
+                return None;
+            }
+        }
+        let pattern = inner.patterns.get(p)?;
+        let first = pattern.first as usize;
+        let entries = inner.entries.get(first..first + pattern.len as usize)?;
+        let mut candidates: Vec<u32> = Vec::with_capacity(entries.len());
+        if !pattern.any_exact {
+            candidates.extend(entries.iter().map(|x| x.entity));
+        } else {
+            let surface = normalize_key(text.get(os..oe)?, false, inner.options.fold_diacritics);
+            for x in entries {
+                let ok = match &x.exact {
+                    None => true,
+                    Some(k) => **k == *surface,
+                };
+                if ok && candidates.last() != Some(&x.entity) {
+                    candidates.push(x.entity);
+                }
+            }
+        }
+        if candidates.is_empty() {
+            None
+        } else {
+            Some((os, oe, candidates))
+        }
     }
 }
