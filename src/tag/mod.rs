@@ -43,29 +43,30 @@
 //!
 //! The text is normalized once (case folding, variants, whitespace runs, optional diacritic
 //! folding) into bytes with a map back to original byte offsets (see `normalize.rs`), noting
-//! where a mention may start (after a non-word character). At each such start an *anchored*
-//! leftmost-longest search of an Aho-Corasick automaton of the normalized aliases finds the
-//! longest alias there; if its end is not at a word boundary (or a case-sensitive alias does
-//! not match the exact surface) the search is repeated on a shorter window, so a shorter alias
-//! that does end at a boundary still wins. Offsets are converted to character indices in one
-//! forward pass.
+//! where a mention may start (after a non-word character). At each such start one walk of a
+//! byte trie of the normalized aliases (`trie.rs`; anchored matching needs no Aho-Corasick
+//! failure links) yields every alias that is a prefix of the text there; the longest one that
+//! ends on a word boundary (and, for a case-sensitive alias, matches the exact surface) wins,
+//! so a shorter alias still matches when the longest ends inside a word. Offsets are converted
+//! to character indices in one forward pass.
 
 mod normalize;
 mod tables;
 #[cfg(test)]
 mod tests;
+mod trie;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::parallel;
 use normalize::{class_of, normalize_key, normalize_text, NormText};
+use trie::Trie;
 
 /// One spelling of an entity. In JSON either a plain string or
 /// `{"text": "SBU", "case_sensitive": true}`.
@@ -158,8 +159,8 @@ struct Inner {
     entities: Vec<Entity>,
     records: Vec<EntityRecord>,
     options: GazetteerOptions,
-    /// None when there is no alias at all.
-    automaton: Option<AhoCorasick>,
+    /// The normalized aliases; pattern ids index `patterns`.
+    trie: Trie,
     patterns: Vec<Pattern>,
     entries: Vec<Entry>,
     /// `first[b]`: some alias key starts with byte `b`.
@@ -352,24 +353,15 @@ impl Gazetteer {
                 first[b as usize] = true;
             }
         }
-        let automaton = if key_list.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .start_kind(StartKind::Anchored)
-                    .build(&key_list)
-                    .map_err(|e| gazetteer_error(origin, 0, "aliases", e.to_string()))?,
-            )
+        let Some(trie) = Trie::new(&key_list) else {
+            return Err(gazetteer_error(origin, 0, "aliases", "too many aliases"));
         };
         Ok(Gazetteer {
             inner: Arc::new(Inner {
                 entities,
                 records,
                 options,
-                automaton,
+                trie,
                 patterns,
                 entries,
                 first,
@@ -512,33 +504,18 @@ impl Gazetteer {
         byte_base: usize,
         char_base: usize,
     ) -> Vec<Mention> {
-        let inner = &*self.inner;
-        let Some(automaton) = inner.automaton.as_ref() else {
+        if self.inner.patterns.is_empty() {
             return Vec::new();
-        };
+        }
         thread_local! {
             static BUF: RefCell<NormText> = RefCell::new(NormText::default());
         }
         BUF.with(|buf| {
             let Ok(mut norm) = buf.try_borrow_mut() else {
                 let mut own = NormText::default();
-                return self.scan_norm(
-                    automaton,
-                    text,
-                    overlapping,
-                    &mut own,
-                    byte_base,
-                    char_base,
-                );
+                return self.scan_norm(text, overlapping, &mut own, byte_base, char_base);
             };
-            let out = self.scan_norm(
-                automaton,
-                text,
-                overlapping,
-                &mut norm,
-                byte_base,
-                char_base,
-            );
+            let out = self.scan_norm(text, overlapping, &mut norm, byte_base, char_base);
             if norm.bytes.capacity() > (1 << 24) {
                 *norm = NormText::default(); // do not keep a huge buffer alive
             }
@@ -548,7 +525,6 @@ impl Gazetteer {
 
     fn scan_norm(
         &self,
-        automaton: &AhoCorasick,
         text: &str,
         overlapping: bool,
         norm: &mut NormText,
@@ -561,30 +537,31 @@ impl Gazetteer {
         // (original byte start, original byte end, candidates)
         let mut found: Vec<(usize, usize, Vec<u32>)> = Vec::new();
         let mut next = 0usize;
+        // Every alias that is a prefix of the text at one start: (normalized end, pattern).
+        let mut hits: Vec<(usize, u32)> = Vec::new();
         for &s in &norm.starts {
             let s = s as usize;
             if s < next {
                 continue;
             }
-            let mut limit = hay.len();
-            while limit > s {
-                let input = Input::new(hay).span(s..limit).anchored(Anchored::Yes);
-                let Ok(Some(m)) = automaton.try_find(input) else {
-                    break;
-                };
-                let e = m.end();
-                if let Some(hit) = self.accept(text, norm, s, e, m.pattern().as_usize()) {
-                    found.push(hit);
-                    if !overlapping {
+            hits.clear();
+            inner.trie.prefixes(hay, s, |e, p| hits.push((e, p)));
+            if overlapping {
+                // Shortest first: with starts increasing, `found` stays sorted by (start, end).
+                for &(e, p) in &hits {
+                    if let Some(hit) = self.accept(text, norm, s, e, p as usize) {
+                        found.push(hit);
+                    }
+                }
+            } else {
+                for &(e, p) in hits.iter().rev() {
+                    if let Some(hit) = self.accept(text, norm, s, e, p as usize) {
+                        found.push(hit);
                         next = e;
                         break;
                     }
                 }
-                limit = e.saturating_sub(1);
             }
-        }
-        if overlapping {
-            found.sort_by_key(|&(a, b, _)| (a, b));
         }
         // Byte offsets to character offsets, in one forward pass over the starts.
         let bytes = text.as_bytes();

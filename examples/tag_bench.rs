@@ -1,0 +1,81 @@
+//! Release-mode tagging benchmark.
+//!
+//!     cargo run --release --example tag_bench -- GAZETTEER.jsonl [CORPUS_DIR] [MB] [--fold]
+//!
+//! Builds the gazetteer (timed), repeats the corpus' `*.noisy.txt` pages (default
+//! tests/data/cleanup-dev) to MB megabytes (default 50), and tags them with `tag_many` on 1
+//! and 2 threads, reporting MB/s and mention counts.
+
+use std::time::Instant;
+
+use newsprep::tag::{Gazetteer, GazetteerOptions};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let fold = args.iter().any(|a| a == "--fold");
+    let pos: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let gaz_path = pos
+        .first()
+        .ok_or("usage: tag_bench GAZETTEER.jsonl [CORPUS] [MB]")?;
+    let corpus = pos.get(1).map_or("tests/data/cleanup-dev", |s| s.as_str());
+    let mb: f64 = pos.get(2).map_or(Ok(50.0), |s| s.parse())?;
+
+    let jsonl = std::fs::read_to_string(gaz_path)?;
+    let options = GazetteerOptions {
+        case_sensitive: false,
+        fold_diacritics: fold,
+    };
+    let t = Instant::now();
+    let gaz = Gazetteer::from_jsonl_str(&jsonl, gaz_path, options)?;
+    let build = t.elapsed().as_secs_f64();
+    println!(
+        "gazetteer: {} entities, {} distinct aliases, built in {build:.3} s (fold_diacritics={fold})",
+        gaz.entities().len(),
+        gaz.alias_count()
+    );
+    let t = Instant::now();
+    let bytes = gaz.to_compact_bytes();
+    let again = Gazetteer::from_compact_bytes(&bytes)?;
+    println!(
+        "compact round trip: {:.1} MB, {:.3} s ({} aliases)",
+        bytes.len() as f64 / 1e6,
+        t.elapsed().as_secs_f64(),
+        again.alias_count()
+    );
+
+    let mut pages = Vec::new();
+    let mut paths: Vec<_> = std::fs::read_dir(corpus)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".noisy.txt"))
+        .collect();
+    paths.sort();
+    for p in paths {
+        pages.push(std::fs::read_to_string(p)?);
+    }
+    if pages.is_empty() {
+        return Err("no *.noisy.txt pages".into());
+    }
+    let mut docs: Vec<&str> = Vec::new();
+    let mut size = 0usize;
+    'fill: loop {
+        for p in &pages {
+            docs.push(p);
+            size += p.len();
+            if size as f64 >= mb * 1e6 {
+                break 'fill;
+            }
+        }
+    }
+    println!("corpus: {} docs, {:.1} MB", docs.len(), size as f64 / 1e6);
+    for threads in [1usize, 2] {
+        let t = Instant::now();
+        let out = gaz.tag_many(&docs, Some(threads), false)?;
+        let secs = t.elapsed().as_secs_f64();
+        let n: usize = out.iter().map(|m| m.len()).sum();
+        println!(
+            "tag, {threads} thread(s): {:.1} MB/s ({secs:.2} s, {n} mentions)",
+            size as f64 / 1e6 / secs
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! A byte trie of the normalized aliases, for anchored prefix matching.
+//!
+//! Mentions only start at word boundaries, so the tagger never needs an Aho-Corasick
+//! automaton's failure transitions (which dominated build time at 200k+ aliases): at each
+//! possible start it walks this trie once and gets *every* alias that is a prefix of the text
+//! there, shortest first, in one pass. That is what leftmost-longest with an end-boundary check
+//! needs (the longest alias may end inside a word while a shorter one does not), and what
+//! overlapping tagging needs.
+//!
+//! Layout: nodes are numbered so that each node's children are contiguous and sorted by label
+//! (built breadth-first from the sorted keys). A range of keys with a single key left becomes a
+//! leaf holding the rest of the key as a *tail* (compared with one slice comparison), so long
+//! unique suffixes cost no nodes. The root's children are found through a 256-entry table.
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Default)]
+pub(crate) struct Trie {
+    /// Internal node: its first child. Leaf: index into `tails`.
+    first: Vec<u32>,
+    /// Number of children (0 for a leaf).
+    count: Vec<u16>,
+    /// The byte on the edge into each node.
+    label: Vec<u8>,
+    /// The pattern that ends at this node (after the tail, for a leaf), or NONE.
+    pattern: Vec<u32>,
+    /// (start, len) in `tail_bytes` for each leaf.
+    tails: Vec<(u32, u32)>,
+    tail_bytes: Vec<u8>,
+    /// The root's child for each first byte, or NONE.
+    root: Vec<u32>,
+}
+
+impl Trie {
+    /// Builds the trie of `keys` (distinct, non-empty); pattern ids are indices into `keys`.
+    /// Returns None if the trie would not fit u32 indices.
+    pub(crate) fn new(keys: &[String]) -> Option<Trie> {
+        let mut order: Vec<u32> = (0..u32::try_from(keys.len()).ok()?).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let ka = keys.get(a as usize).map_or(&[][..], |k| k.as_bytes());
+            let kb = keys.get(b as usize).map_or(&[][..], |k| k.as_bytes());
+            ka.cmp(kb)
+        });
+        let key = |i: usize| -> &[u8] {
+            order
+                .get(i)
+                .and_then(|&p| keys.get(p as usize))
+                .map_or(&[][..], |k| k.as_bytes())
+        };
+        let mut t = Trie {
+            root: vec![NONE; 256],
+            ..Trie::default()
+        };
+        // The root (node 0): an internal node over all keys at depth 0.
+        t.first.push(0);
+        t.count.push(0);
+        t.label.push(0);
+        t.pattern.push(NONE);
+        // Work queue of (node, lo, hi, depth): keys[lo..hi] share the node's path of `depth`.
+        let mut queue = std::collections::VecDeque::new();
+        queue.push_back((0u32, 0usize, keys.len(), 0usize));
+        while let Some((node, mut lo, hi, depth)) = queue.pop_front() {
+            let n = node as usize;
+            // A leaf: one key left (and not the root).
+            if hi - lo == 1 && node != 0 {
+                let k = key(lo);
+                let rest = k.get(depth..).unwrap_or(&[]);
+                let pat = order.get(lo).copied().unwrap_or(NONE);
+                let tail_start = u32::try_from(t.tail_bytes.len()).ok()?;
+                let tail_index = u32::try_from(t.tails.len()).ok()?;
+                t.tail_bytes.extend_from_slice(rest);
+                t.tails.push((tail_start, u32::try_from(rest.len()).ok()?));
+                *t.first.get_mut(n)? = tail_index;
+                *t.pattern.get_mut(n)? = pat;
+                continue;
+            }
+            // The key that ends here sorts first.
+            if key(lo).len() == depth {
+                *t.pattern.get_mut(n)? = order.get(lo).copied().unwrap_or(NONE);
+                lo += 1;
+            }
+            let first_child = u32::try_from(t.first.len()).ok()?;
+            let mut children = 0u16;
+            let mut i = lo;
+            while i < hi {
+                let b = key(i).get(depth).copied().unwrap_or(0);
+                let mut j = i + 1;
+                while j < hi && key(j).get(depth).copied() == Some(b) {
+                    j += 1;
+                }
+                let child = u32::try_from(t.first.len()).ok()?;
+                t.first.push(0);
+                t.count.push(0);
+                t.label.push(b);
+                t.pattern.push(NONE);
+                if node == 0 {
+                    *t.root.get_mut(b as usize)? = child;
+                }
+                queue.push_back((child, i, j, depth + 1));
+                children += 1;
+                i = j;
+            }
+            *t.first.get_mut(n)? = first_child;
+            *t.count.get_mut(n)? = children;
+        }
+        Some(t)
+    }
+
+    /// Calls `found(end, pattern)` for every key that is a prefix of `hay[start..]`, shortest
+    /// first (`end` is exclusive, in `hay`).
+    #[inline]
+    pub(crate) fn prefixes(&self, hay: &[u8], start: usize, mut found: impl FnMut(usize, u32)) {
+        let Some(&b) = hay.get(start) else {
+            return;
+        };
+        let mut node = match self.root.get(b as usize) {
+            Some(&c) if c != NONE => c as usize,
+            _ => return,
+        };
+        let mut pos = start + 1;
+        loop {
+            let (Some(&count), Some(&first), Some(&pattern)) = (
+                self.count.get(node),
+                self.first.get(node),
+                self.pattern.get(node),
+            ) else {
+                return;
+            };
+            if count == 0 {
+                // A leaf: the pattern ends after the tail.
+                if let Some(&(ts, tl)) = self.tails.get(first as usize) {
+                    let (ts, tl) = (ts as usize, tl as usize);
+                    if let (Some(tail), Some(text)) =
+                        (self.tail_bytes.get(ts..ts + tl), hay.get(pos..pos + tl))
+                    {
+                        if tail == text && pattern != NONE {
+                            found(pos + tl, pattern);
+                        }
+                    }
+                }
+                return;
+            }
+            if pattern != NONE {
+                found(pos, pattern);
+            }
+            let Some(&b) = hay.get(pos) else {
+                return;
+            };
+            let first = first as usize;
+            let Some(labels) = self.label.get(first..first + count as usize) else {
+                return;
+            };
+            let child = if labels.len() <= 8 {
+                labels.iter().position(|&l| l == b)
+            } else {
+                labels.binary_search(&b).ok()
+            };
+            match child {
+                Some(c) => node = first + c,
+                None => return,
+            }
+            pos += 1;
+        }
+    }
+
+    /// Approximate heap size in bytes.
+    pub(crate) fn memory_usage(&self) -> usize {
+        self.first.len() * 4
+            + self.count.len() * 2
+            + self.label.len()
+            + self.pattern.len() * 4
+            + self.tails.len() * 8
+            + self.tail_bytes.len()
+            + self.root.len() * 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(t: &Trie, hay: &str, start: usize) -> Vec<(usize, u32)> {
+        let mut v = Vec::new();
+        t.prefixes(hay.as_bytes(), start, |e, p| v.push((e, p)));
+        v
+    }
+
+    #[test]
+    fn prefixes_shortest_first() {
+        let keys: Vec<String> = ["new york city", "new", "new york", "newark", "york", "n"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let t = Trie::new(&keys).unwrap();
+        assert_eq!(
+            all(&t, "new york city!", 0),
+            vec![(1, 5), (3, 1), (8, 2), (13, 0)]
+        );
+        assert_eq!(all(&t, "new york city!", 4), vec![(8, 4)]);
+        assert_eq!(all(&t, "newar", 0), vec![(1, 5), (3, 1)]);
+        assert_eq!(all(&t, "newark", 0), vec![(1, 5), (3, 1), (6, 3)]);
+        assert_eq!(all(&t, "", 0), vec![]);
+        assert_eq!(all(&t, "x", 5), vec![]);
+    }
+
+    #[test]
+    fn empty_and_single() {
+        let t = Trie::new(&[]).unwrap();
+        assert_eq!(all(&t, "abc", 0), vec![]);
+        let t = Trie::new(&["abc".to_string()]).unwrap();
+        assert_eq!(all(&t, "abcd", 0), vec![(3, 0)]);
+        assert_eq!(all(&t, "ab", 0), vec![]);
+        let t = Trie::new(&["a".to_string()]).unwrap();
+        assert_eq!(all(&t, "a", 0), vec![(1, 0)]);
+        assert!(t.memory_usage() > 0);
+    }
+}
