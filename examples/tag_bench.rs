@@ -10,6 +10,21 @@ use std::time::Instant;
 
 use newsprep::tag::{Gazetteer, GazetteerOptions};
 
+/// This process' CPU time (user + system) in seconds, from /proc (Linux), or 0.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesized command name; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| f.get(i).and_then(|v| v.parse::<f64>().ok()))
+        .sum();
+    ticks / 100.0
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let fold = args.iter().any(|a| a == "--fold");
@@ -26,12 +41,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         fold_diacritics: fold,
     };
     let t = Instant::now();
+    let c = cpu_seconds();
     let gaz = Gazetteer::from_jsonl_str(&jsonl, gaz_path, options)?;
     let build = t.elapsed().as_secs_f64();
     println!(
-        "gazetteer: {} entities, {} distinct aliases, built in {build:.3} s (fold_diacritics={fold})",
+        "gazetteer: {} entities, {} distinct aliases, {:.0} MB, built in {build:.3} s wall, {:.2} s CPU (fold_diacritics={fold})",
         gaz.entities().len(),
-        gaz.alias_count()
+        gaz.alias_count(),
+        gaz.memory_usage() as f64 / 1e6,
+        cpu_seconds() - c,
     );
     let t = Instant::now();
     let bytes = gaz.to_compact_bytes();
@@ -69,12 +87,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("corpus: {} docs, {:.1} MB", docs.len(), size as f64 / 1e6);
     for threads in [1usize, 2] {
         let t = Instant::now();
+        let c = cpu_seconds();
         let out = gaz.tag_many(&docs, Some(threads), false)?;
         let secs = t.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - c;
         let n: usize = out.iter().map(|m| m.len()).sum();
         println!(
-            "tag, {threads} thread(s): {:.1} MB/s ({secs:.2} s, {n} mentions)",
-            size as f64 / 1e6 / secs
+            "tag, {threads} thread(s): {:.1} MB/s wall ({secs:.2} s), {:.1} MB/s per CPU second ({cpu:.2} s CPU), {n} mentions",
+            size as f64 / 1e6 / secs,
+            size as f64 / 1e6 / cpu.max(1e-9),
         );
     }
     Ok(())

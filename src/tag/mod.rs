@@ -402,6 +402,19 @@ impl Gazetteer {
         self.inner.patterns.len()
     }
 
+    /// Approximate heap memory of the matcher (trie and alias entries), in bytes.
+    pub fn memory_usage(&self) -> usize {
+        let inner = &*self.inner;
+        inner.trie.memory_usage()
+            + inner.patterns.len() * std::mem::size_of::<Pattern>()
+            + inner.entries.len() * std::mem::size_of::<Entry>()
+            + inner
+                .entries
+                .iter()
+                .map(|e| e.exact.as_ref().map_or(0, |x| x.len()))
+                .sum::<usize>()
+    }
+
     /// A compact serialization (records and options, JSON) that [`Gazetteer::from_compact_bytes`]
     /// rebuilds the gazetteer from: what pickling sends.
     pub fn to_compact_bytes(&self) -> Vec<u8> {
