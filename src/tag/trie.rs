@@ -14,21 +14,30 @@
 
 const NONE: u32 = u32::MAX;
 
+/// One trie node, packed so one step of a walk touches one cache line for the node.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct Node {
+    /// Internal node: its first child. Leaf: index into `tails`.
+    first: u32,
+    /// The pattern that ends at this node (after the tail, for a leaf), or NONE.
+    pattern: u32,
+    /// Number of children (0 for a leaf).
+    count: u16,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Trie {
-    /// Internal node: its first child. Leaf: index into `tails`.
-    first: Vec<u32>,
-    /// Number of children (0 for a leaf).
-    count: Vec<u16>,
-    /// The byte on the edge into each node.
+    nodes: Vec<Node>,
+    /// The byte on the edge into each node (children of one node are contiguous and sorted).
     label: Vec<u8>,
-    /// The pattern that ends at this node (after the tail, for a leaf), or NONE.
-    pattern: Vec<u32>,
     /// (start, len) in `tail_bytes` for each leaf.
     tails: Vec<(u32, u32)>,
     tail_bytes: Vec<u8>,
     /// The root's child for each first byte, or NONE.
     root: Vec<u32>,
+    /// The depth-2 node for each first two bytes (`b0 << 8 | b1`), or NONE.
+    root2: Vec<u32>,
 }
 
 impl Trie {
@@ -47,39 +56,44 @@ impl Trie {
                 .and_then(|&p| keys.get(p as usize))
                 .map_or(&[][..], |k| k.as_bytes())
         };
+        let blank = Node {
+            first: 0,
+            pattern: NONE,
+            count: 0,
+        };
         let mut t = Trie {
             root: vec![NONE; 256],
+            root2: vec![NONE; 1 << 16],
             ..Trie::default()
         };
         // The root (node 0): an internal node over all keys at depth 0.
-        t.first.push(0);
-        t.count.push(0);
+        t.nodes.push(blank);
         t.label.push(0);
-        t.pattern.push(NONE);
-        // Work queue of (node, lo, hi, depth): keys[lo..hi] share the node's path of `depth`.
+        // Work queue of (node, lo, hi, depth, path): keys[lo..hi] share the node's path of
+        // `depth` bytes; `path` is its first two bytes (for `root2`).
         let mut queue = std::collections::VecDeque::new();
-        queue.push_back((0u32, 0usize, keys.len(), 0usize));
-        while let Some((node, mut lo, hi, depth)) = queue.pop_front() {
+        queue.push_back((0u32, 0usize, keys.len(), 0usize, 0usize));
+        while let Some((node, mut lo, hi, depth, path)) = queue.pop_front() {
             let n = node as usize;
             // A leaf: one key left (and not the root).
             if hi - lo == 1 && node != 0 {
                 let k = key(lo);
                 let rest = k.get(depth..).unwrap_or(&[]);
-                let pat = order.get(lo).copied().unwrap_or(NONE);
                 let tail_start = u32::try_from(t.tail_bytes.len()).ok()?;
                 let tail_index = u32::try_from(t.tails.len()).ok()?;
                 t.tail_bytes.extend_from_slice(rest);
                 t.tails.push((tail_start, u32::try_from(rest.len()).ok()?));
-                *t.first.get_mut(n)? = tail_index;
-                *t.pattern.get_mut(n)? = pat;
+                let slot = t.nodes.get_mut(n)?;
+                slot.first = tail_index;
+                slot.pattern = order.get(lo).copied().unwrap_or(NONE);
                 continue;
             }
             // The key that ends here sorts first.
             if key(lo).len() == depth {
-                *t.pattern.get_mut(n)? = order.get(lo).copied().unwrap_or(NONE);
+                t.nodes.get_mut(n)?.pattern = order.get(lo).copied().unwrap_or(NONE);
                 lo += 1;
             }
-            let first_child = u32::try_from(t.first.len()).ok()?;
+            let first_child = u32::try_from(t.nodes.len()).ok()?;
             let mut children = 0u16;
             let mut i = lo;
             while i < hi {
@@ -88,20 +102,22 @@ impl Trie {
                 while j < hi && key(j).get(depth).copied() == Some(b) {
                     j += 1;
                 }
-                let child = u32::try_from(t.first.len()).ok()?;
-                t.first.push(0);
-                t.count.push(0);
+                let child = u32::try_from(t.nodes.len()).ok()?;
+                t.nodes.push(blank);
                 t.label.push(b);
-                t.pattern.push(NONE);
-                if node == 0 {
-                    *t.root.get_mut(b as usize)? = child;
+                let child_path = (path << 8) | b as usize;
+                match depth {
+                    0 => *t.root.get_mut(b as usize)? = child,
+                    1 => *t.root2.get_mut(child_path)? = child,
+                    _ => {}
                 }
-                queue.push_back((child, i, j, depth + 1));
+                queue.push_back((child, i, j, depth + 1, child_path));
                 children += 1;
                 i = j;
             }
-            *t.first.get_mut(n)? = first_child;
-            *t.count.get_mut(n)? = children;
+            let slot = t.nodes.get_mut(n)?;
+            slot.first = first_child;
+            slot.count = children;
         }
         Some(t)
     }
@@ -110,20 +126,38 @@ impl Trie {
     /// first (`end` is exclusive, in `hay`).
     #[inline]
     pub(crate) fn prefixes(&self, hay: &[u8], start: usize, mut found: impl FnMut(usize, u32)) {
-        let Some(&b) = hay.get(start) else {
+        let Some(&b0) = hay.get(start) else {
             return;
         };
-        let mut node = match self.root.get(b as usize) {
+        let mut node = match self.root.get(b0 as usize) {
             Some(&c) if c != NONE => c as usize,
             _ => return,
         };
         let mut pos = start + 1;
+        // Depth 1 by hand, then jump to depth 2 through `root2`.
+        let Some(&n1) = self.nodes.get(node) else {
+            return;
+        };
+        if n1.count != 0 {
+            if n1.pattern != NONE {
+                found(pos, n1.pattern);
+            }
+            let Some(&b1) = hay.get(pos) else {
+                return;
+            };
+            node = match self.root2.get(((b0 as usize) << 8) | b1 as usize) {
+                Some(&c) if c != NONE => c as usize,
+                _ => return,
+            };
+            pos += 1;
+        }
         loop {
-            let (Some(&count), Some(&first), Some(&pattern)) = (
-                self.count.get(node),
-                self.first.get(node),
-                self.pattern.get(node),
-            ) else {
+            let Some(&Node {
+                first,
+                pattern,
+                count,
+            }) = self.nodes.get(node)
+            else {
                 return;
             };
             if count == 0 {
@@ -165,13 +199,11 @@ impl Trie {
 
     /// Approximate heap size in bytes.
     pub(crate) fn memory_usage(&self) -> usize {
-        self.first.len() * 4
-            + self.count.len() * 2
+        self.nodes.len() * std::mem::size_of::<Node>()
             + self.label.len()
-            + self.pattern.len() * 4
             + self.tails.len() * 8
             + self.tail_bytes.len()
-            + self.root.len() * 4
+            + (self.root.len() + self.root2.len()) * 4
     }
 }
 
@@ -201,6 +233,22 @@ mod tests {
         assert_eq!(all(&t, "newark", 0), vec![(1, 5), (3, 1), (6, 3)]);
         assert_eq!(all(&t, "", 0), vec![]);
         assert_eq!(all(&t, "x", 5), vec![]);
+    }
+
+    #[test]
+    fn short_keys_through_the_depth_two_table() {
+        let keys: Vec<String> = ["ab", "ac", "a", "b", "abc", "x\u{e9}"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let t = Trie::new(&keys).unwrap();
+        assert_eq!(all(&t, "abcd", 0), vec![(1, 2), (2, 0), (3, 4)]);
+        assert_eq!(all(&t, "ac", 0), vec![(1, 2), (2, 1)]);
+        assert_eq!(all(&t, "a", 0), vec![(1, 2)]);
+        assert_eq!(all(&t, "b", 0), vec![(1, 3)]);
+        assert_eq!(all(&t, "bb", 0), vec![(1, 3)]);
+        assert_eq!(all(&t, "x\u{e9}", 0), vec![(3, 5)]);
+        assert_eq!(all(&t, "x\u{e8}", 0), vec![]);
     }
 
     #[test]
