@@ -263,3 +263,129 @@ mod tests {
         assert!(t.memory_usage() > 0);
     }
 }
+
+/// A filter on the first *token* (the longest prefix of ASCII letters and digits) of the keys:
+/// a Bloom filter with one hash. At a start in the text, if the text's token there is not the
+/// first token of any key, no key can match (a key whose token is followed by more key bytes
+/// needs the same token in the text; a key that is all token needs a word boundary after it),
+/// so the trie walk is skipped. Most words of news text are skipped this way.
+#[derive(Debug, Default)]
+pub(crate) struct FirstTokens {
+    bits: Vec<u64>,
+    shift: u32,
+    /// Some key starts with a byte that is not an ASCII letter or digit.
+    empty: bool,
+}
+
+static IS_TOKEN_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+/// The length of the token at the start of `bytes`.
+#[inline]
+pub(crate) fn token_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !IS_TOKEN_BYTE[b as usize])
+        .unwrap_or(bytes.len())
+}
+
+#[inline]
+fn token_hash(token: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = token.len() as u64;
+    let mut chunks = token.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    // Mix the high bits, which pick the bit.
+    (h ^ (h >> 29)).wrapping_mul(K)
+}
+
+impl FirstTokens {
+    pub(crate) fn new(keys: &[String]) -> FirstTokens {
+        // About 16 bits per key, between 2^12 and 2^26 bits.
+        let want = (keys.len().max(1) * 16)
+            .next_power_of_two()
+            .clamp(1 << 12, 1 << 26);
+        let log = want.trailing_zeros();
+        let mut f = FirstTokens {
+            bits: vec![0; want / 64],
+            shift: 64 - log,
+            empty: false,
+        };
+        for k in keys {
+            let bytes = k.as_bytes();
+            let n = token_len(bytes);
+            if n == 0 {
+                f.empty = true;
+            } else if let Some(token) = bytes.get(..n) {
+                let bit = (token_hash(token) >> f.shift) as usize;
+                if let Some(w) = f.bits.get_mut(bit / 64) {
+                    *w |= 1 << (bit % 64);
+                }
+            }
+        }
+        f
+    }
+
+    /// Whether some key may match at the start of `bytes`.
+    #[inline]
+    pub(crate) fn may_start(&self, bytes: &[u8]) -> bool {
+        let n = token_len(bytes);
+        if n == 0 {
+            return self.empty;
+        }
+        let Some(token) = bytes.get(..n) else {
+            return true;
+        };
+        let bit = (token_hash(token) >> self.shift) as usize;
+        self.bits
+            .get(bit / 64)
+            .map_or(true, |w| w & (1 << (bit % 64)) != 0)
+    }
+
+    pub(crate) fn memory_usage(&self) -> usize {
+        self.bits.len() * 8
+    }
+}
+
+#[cfg(test)]
+mod token_tests {
+    use super::*;
+
+    #[test]
+    fn first_tokens() {
+        let keys: Vec<String> = ["new york", "kyiv's", "kiev", "(ap)", "x1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let f = FirstTokens::new(&keys);
+        assert!(f.may_start(b"new york"));
+        assert!(f.may_start(b"new-jersey"));
+        assert!(f.may_start(b"kiev, "));
+        assert!(f.may_start(b"kyiv's"));
+        assert!(f.may_start(b"x1"));
+        assert!(f.may_start(b"(x"));
+        assert!(!f.may_start(b"newark"));
+        assert!(!f.may_start(b"kievan"));
+        let g = FirstTokens::new(&keys[..3]);
+        assert!(!g.may_start("\u{416}".as_bytes()));
+        assert!(!g.may_start(b""));
+        assert_eq!(token_len(b"ab1-c"), 3);
+    }
+}
