@@ -181,6 +181,44 @@ pub struct Gazetteer {
     inner: Arc<Inner>,
 }
 
+/// Texts are normalized in pieces of this many bytes (plus MARGIN)...
+const PIECE: usize = 1 << 22;
+/// ...and a mention starting in one piece may reach this far beyond it. A longer mention (an
+/// alias over 64 KiB of text, e.g. through a huge whitespace run) is found only when it does
+/// not cross a piece boundary.
+const MARGIN: usize = 1 << 16;
+
+/// The largest character boundary of `text` at or before `i` (or `text.len()`).
+fn floor_char_boundary(text: &str, i: usize) -> usize {
+    if i >= text.len() {
+        return text.len();
+    }
+    let mut i = i;
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A piece of the text being tagged: starts in `begin..core_end`, normalized up to
+/// `window_end`.
+#[derive(Debug, Clone, Copy)]
+struct Range {
+    begin: usize,
+    core_end: usize,
+    window_end: usize,
+}
+
+/// What a scan carries from one piece to the next.
+struct ScanState {
+    overlapping: bool,
+    /// Non-overlapping: no mention may start before this original offset.
+    next_free: usize,
+    /// Scratch: every alias that is a prefix of the text at one start (normalized end,
+    /// pattern).
+    hits: Vec<(usize, u32)>,
+}
+
 /// What a serialized gazetteer holds: enough to rebuild it.
 #[derive(Serialize, Deserialize)]
 struct Compact {
@@ -481,111 +519,60 @@ impl Gazetteer {
     }
 
     fn scan(&self, text: &str, overlapping: bool) -> Vec<Mention> {
-        /// Texts longer than this are tagged in pieces (offsets are u32 inside).
-        const PIECE: usize = 1 << 30;
-        if text.len() < PIECE {
-            return self.scan_piece(text, overlapping, 0, 0);
-        }
-        // Split at whitespace; a mention across a piece boundary is lost (documented).
-        let mut out = Vec::new();
-        let mut begin = 0usize;
-        let mut chars_before = 0usize;
-        while begin < text.len() {
-            let mut end = (begin + PIECE).min(text.len());
-            while end < text.len() && !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            if end < text.len() {
-                if let Some(ws) = text
-                    .get(begin..end)
-                    .and_then(|p| p.rfind(char::is_whitespace))
-                {
-                    if ws > 0 {
-                        end = begin + ws;
-                    }
-                }
-            }
-            let Some(piece) = text.get(begin..end) else {
-                break;
-            };
-            out.extend(self.scan_piece(piece, overlapping, begin, chars_before));
-            chars_before += piece.chars().count();
-            begin = end;
-        }
-        out
+        self.scan_pieces(text, overlapping, PIECE, MARGIN)
     }
 
-    fn scan_piece(
+    /// [`Gazetteer::scan`] with the piece sizes as parameters (tests use tiny ones).
+    fn scan_pieces(
         &self,
         text: &str,
         overlapping: bool,
-        byte_base: usize,
-        char_base: usize,
+        piece: usize,
+        margin: usize,
     ) -> Vec<Mention> {
         if self.inner.patterns.is_empty() {
             return Vec::new();
         }
+        // (original byte start, original byte end, candidates), sorted by (start, end).
+        let mut found: Vec<(usize, usize, Vec<u32>)> = Vec::new();
+        let mut state = ScanState {
+            overlapping,
+            next_free: 0,
+            hits: Vec::new(),
+        };
         thread_local! {
             static BUF: RefCell<NormText> = RefCell::new(NormText::default());
         }
-        BUF.with(|buf| {
-            let Ok(mut norm) = buf.try_borrow_mut() else {
-                let mut own = NormText::default();
-                return self.scan_norm(text, overlapping, &mut own, byte_base, char_base);
-            };
-            let out = self.scan_norm(text, overlapping, &mut norm, byte_base, char_base);
-            if norm.bytes.capacity() > (1 << 24) {
-                *norm = NormText::default(); // do not keep a huge buffer alive
-            }
-            out
-        })
-    }
-
-    fn scan_norm(
-        &self,
-        text: &str,
-        overlapping: bool,
-        norm: &mut NormText,
-        byte_base: usize,
-        char_base: usize,
-    ) -> Vec<Mention> {
-        let inner = &*self.inner;
-        normalize_text(text, inner.options.fold_diacritics, &inner.first, norm);
-        let hay = norm.bytes.as_slice();
-        // (original byte start, original byte end, candidates)
-        let mut found: Vec<(usize, usize, Vec<u32>)> = Vec::new();
-        let mut next = 0usize;
-        // Every alias that is a prefix of the text at one start: (normalized end, pattern).
-        let mut hits: Vec<(usize, u32)> = Vec::new();
-        for &s in &norm.starts {
-            let s = s as usize;
-            if s < next {
-                continue;
-            }
-            if !hay
-                .get(s..)
-                .is_some_and(|rest| inner.first_tokens.may_start(rest))
-            {
-                continue;
-            }
-            hits.clear();
-            inner.trie.prefixes(hay, s, |e, p| hits.push((e, p)));
-            if overlapping {
-                // Shortest first: with starts increasing, `found` stays sorted by (start, end).
-                for &(e, p) in &hits {
-                    if let Some(hit) = self.accept(text, norm, s, e, p as usize) {
-                        found.push(hit);
-                    }
-                }
+        // Long texts are normalized in pieces (bounded memory, u32 offsets): starts are taken
+        // in [begin, core_end), the normalized window reaches MARGIN bytes further so mentions
+        // that start near the end of a piece are still found whole.
+        let mut begin = 0usize;
+        while begin < text.len() {
+            let core_end = floor_char_boundary(text, begin.saturating_add(piece.max(1)));
+            let core_end = if text.len() - core_end <= margin {
+                text.len()
             } else {
-                for &(e, p) in hits.iter().rev() {
-                    if let Some(hit) = self.accept(text, norm, s, e, p as usize) {
-                        found.push(hit);
-                        next = e;
-                        break;
+                core_end.max(begin + 1)
+            };
+            let window_end = floor_char_boundary(text, core_end.saturating_add(margin));
+            let range = Range {
+                begin,
+                core_end,
+                window_end,
+            };
+            BUF.with(|buf| match buf.try_borrow_mut() {
+                Ok(mut norm) => {
+                    self.scan_range(text, range, &mut norm, &mut state, &mut found);
+                    if norm.bytes.capacity() > 2 * (PIECE + MARGIN) {
+                        *norm = NormText::default();
                     }
                 }
-            }
+                Err(_) => {
+                    let mut own = NormText::default();
+                    self.scan_range(text, range, &mut own, &mut state, &mut found);
+                }
+            });
+            begin = core_end;
         }
         // Byte offsets to character offsets, in one forward pass over the starts.
         let bytes = text.as_bytes();
@@ -606,10 +593,10 @@ impl Gazetteer {
                 continue;
             };
             out.push(Mention {
-                start: char_base + start,
-                end: char_base + end,
-                byte_start: byte_base + bs,
-                byte_end: byte_base + be,
+                start,
+                end,
+                byte_start: bs,
+                byte_end: be,
                 entity,
                 candidates,
             });
@@ -617,12 +604,79 @@ impl Gazetteer {
         out
     }
 
+    /// Finds the mentions that start in `text[range.begin..range.core_end]`.
+    fn scan_range(
+        &self,
+        text: &str,
+        range: Range,
+        norm: &mut NormText,
+        state: &mut ScanState,
+        found: &mut Vec<(usize, usize, Vec<u32>)>,
+    ) {
+        let inner = &*self.inner;
+        let Some(window) = text.get(range.begin..range.window_end) else {
+            return;
+        };
+        let after_word = text
+            .get(..range.begin)
+            .and_then(|t| t.chars().next_back())
+            .is_some_and(|c| class_of(c).is_word());
+        normalize_text(
+            window,
+            inner.options.fold_diacritics,
+            &inner.first,
+            after_word,
+            norm,
+        );
+        let hay = norm.bytes.as_slice();
+        for &s in &norm.starts {
+            let s = s as usize;
+            let Some(os) = norm.original(s) else {
+                break;
+            };
+            let os = range.begin + os;
+            if os >= range.core_end {
+                break;
+            }
+            if os < state.next_free && !state.overlapping {
+                continue;
+            }
+            if !hay
+                .get(s..)
+                .is_some_and(|rest| inner.first_tokens.may_start(rest))
+            {
+                continue;
+            }
+            state.hits.clear();
+            let hits = &mut state.hits;
+            inner.trie.prefixes(hay, s, |e, p| hits.push((e, p)));
+            if state.overlapping {
+                // Shortest first: with starts increasing, `found` stays sorted by (start, end).
+                for &(e, p) in &state.hits {
+                    if let Some(hit) = self.accept(text, range.begin, norm, s, e, p as usize) {
+                        found.push(hit);
+                    }
+                }
+            } else {
+                for &(e, p) in state.hits.iter().rev() {
+                    if let Some(hit) = self.accept(text, range.begin, norm, s, e, p as usize) {
+                        state.next_free = hit.1;
+                        found.push(hit);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
     /// Checks a match of pattern `p` on normalized `[s, e)`: it must end on a unit boundary
     /// and a word boundary, and some entry must accept the surface. Returns the original span
     /// and the candidates.
+    #[allow(clippy::too_many_arguments)]
     fn accept(
         &self,
         text: &str,
+        base: usize,
         norm: &NormText,
         s: usize,
         e: usize,
@@ -632,8 +686,8 @@ impl Gazetteer {
         if !norm.is_unit_end(e) {
             return None;
         }
-        let os = norm.original(s)?;
-        let oe = norm.original(e)?;
+        let os = base + norm.original(s)?;
+        let oe = base + norm.original(e)?;
         if let Some(c) = text.get(oe..).and_then(|r| r.chars().next()) {
             if class_of(c).is_word() {
                 return None;

@@ -235,13 +235,16 @@ static ASCII_FOLD: [u8; 128] = {
 };
 
 /// Normalizes `text` (case-folded, and diacritics folded if asked) into `out`, which is
-/// cleared first. `first[b]` says whether some alias key starts with byte `b`.
+/// cleared first. `first[b]` says whether some alias key starts with byte `b`; `after_word`
+/// whether the character before `text` (when it is a piece of a longer text) is a word
+/// character.
 ///
 /// `text` must be shorter than 4 GiB (offsets are `u32`); the caller splits longer texts.
 pub(crate) fn normalize_text(
     text: &str,
     fold_diacritics: bool,
     first: &[bool; 256],
+    after_word: bool,
     out: &mut NormText,
 ) {
     out.clear();
@@ -250,7 +253,7 @@ pub(crate) fn normalize_text(
     out.starts.reserve(text.len() / 4 + 4);
     let bytes = text.as_bytes();
     let mut i = 0usize;
-    let mut prev_word = false;
+    let mut prev_word = after_word;
     let mut last_space = false;
     let mut tmp = [0u8; 4];
     while let Some(&b) = bytes.get(i) {
@@ -355,7 +358,7 @@ mod tests {
     #[test]
     fn text_map() {
         let mut n = NormText::default();
-        normalize_text("Straße  Kyiv’s", false, &all_first(), &mut n);
+        normalize_text("Straße  Kyiv’s", false, &all_first(), false, &mut n);
         assert_eq!(std::str::from_utf8(&n.bytes).unwrap(), "strasse kyiv's");
         assert_eq!(n.map.len(), n.bytes.len() + 1);
         // "ss" both come from byte 4 ("ß"); the space from byte 6; "k" from byte 8.

@@ -687,3 +687,26 @@ fn threads_zero_is_an_error() {
     let g = gaz(KIEV, DEFAULT);
     assert!(g.tag_many(&["Kiev"], Some(0), false).is_err());
 }
+
+#[test]
+fn long_texts_in_pieces_tag_the_same() {
+    let g = gaz(
+        &[
+            ("k", "Kyiv", &["Kiev"]),
+            ("n", "New York", &["New  York City", "York"]),
+            ("s", "Straße", &[]),
+        ],
+        DEFAULT,
+    );
+    let text = "Kyiv, new york city! Kievan NEW\n YORK Straße-Kiev 😀Kyiv york ".repeat(7);
+    for overlapping in [false, true] {
+        let whole = g.scan_pieces(&text, overlapping, usize::MAX, 0);
+        assert!(whole.len() > 20);
+        for piece in [1, 2, 3, 5, 8, 13, 40] {
+            for margin in [16, 30] {
+                let pieces = g.scan_pieces(&text, overlapping, piece, margin);
+                assert_eq!(pieces, whole, "piece {piece}, margin {margin}");
+            }
+        }
+    }
+}

@@ -318,10 +318,11 @@ fn token_hash(token: &[u8]) -> u64 {
 
 impl FirstTokens {
     pub(crate) fn new(keys: &[String]) -> FirstTokens {
-        // About 16 bits per key, between 2^12 and 2^26 bits.
-        let want = (keys.len().max(1) * 16)
+        // About 8 bits per key (a few % false positives; small enough to stay in cache),
+        // between 2^12 and 2^24 bits.
+        let want = (keys.len().max(1) * 8)
             .next_power_of_two()
-            .clamp(1 << 12, 1 << 26);
+            .clamp(1 << 12, 1 << 24);
         let log = want.trailing_zeros();
         let mut f = FirstTokens {
             bits: vec![0; want / 64],
