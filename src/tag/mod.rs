@@ -219,6 +219,42 @@ struct ScanState {
     hits: Vec<(usize, u32)>,
 }
 
+/// A fast hasher for the build's maps (FxHash-like; keys are not attacker-chosen in a way
+/// that matters here: a slow build, not a wrong one).
+#[derive(Debug, Clone, Copy, Default)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+#[derive(Debug)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517C_C1B7_2722_0A95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517C_C1B7_2722_0A95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// What a serialized gazetteer holds: enough to rebuild it.
 #[derive(Serialize, Deserialize)]
 struct Compact {
@@ -251,6 +287,7 @@ impl Gazetteer {
     pub fn from_jsonl_str(text: &str, origin: &str, options: GazetteerOptions) -> Result<Self> {
         let mut records = Vec::new();
         let mut lines = Vec::new();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
@@ -277,9 +314,9 @@ impl Gazetteer {
         let fold = options.fold_diacritics;
         let mut entities: Vec<Entity> = Vec::new();
         let mut name_keys: Vec<String> = Vec::new();
-        let mut by_id: HashMap<&str, u32> = HashMap::with_capacity(records.len());
-        let mut keys: HashMap<String, u32> = HashMap::new();
-        let mut key_list: Vec<String> = Vec::new();
+        let mut by_id: HashMap<&str, u32, FastHash> =
+            HashMap::with_capacity_and_hasher(records.len(), FastHash);
+        let mut keys: HashMap<String, u32, FastHash> = HashMap::with_hasher(FastHash);
         // (pattern, not the entity's name, entity, exact surface for case-sensitive aliases)
         let mut raw: Vec<(u32, bool, u32, Option<Box<str>>)> = Vec::new();
         for (index, record) in records.iter().enumerate() {
@@ -336,7 +373,7 @@ impl Gazetteer {
                 let pattern = match keys.get(&key) {
                     Some(&p) => p,
                     None => {
-                        let Ok(p) = u32::try_from(key_list.len()) else {
+                        let Ok(p) = u32::try_from(keys.len()) else {
                             return Err(gazetteer_error(
                                 origin,
                                 line,
@@ -344,16 +381,20 @@ impl Gazetteer {
                                 "too many aliases",
                             ));
                         };
-                        keys.insert(key.clone(), p);
-                        key_list.push(key);
+                        keys.insert(key, p);
                         p
                     }
                 };
                 raw.push((pattern, not_name, entity, exact));
             }
         }
-        drop(keys);
         drop(by_id);
+        let mut key_list: Vec<String> = vec![String::new(); keys.len()];
+        for (key, p) in keys {
+            if let Some(slot) = key_list.get_mut(p as usize) {
+                *slot = key;
+            }
+        }
 
         // Order each pattern's entries: the entities whose name it is first, then by entity
         // (record) order; one case-insensitive entry makes an entity's case-sensitive ones moot.

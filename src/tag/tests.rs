@@ -616,6 +616,13 @@ fn jsonl_aliases() {
     )
     .unwrap();
     assert_eq!(g.alias_count(), 3);
+    let bom = Gazetteer::from_jsonl_str(
+        "\u{feff}{\"id\": \"a\", \"label\": \"P\", \"name\": \"Kyiv\"}\r\n",
+        "g.jsonl",
+        DEFAULT,
+    )
+    .unwrap();
+    assert_eq!(bom.tag("Kyiv").len(), 1);
     assert_eq!(g.tag("KHARKOV sbu SBU").len(), 2);
 }
 
