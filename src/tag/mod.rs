@@ -73,20 +73,26 @@ use trie::{FirstTokens, Trie};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AliasSpec {
+    /// A plain alias; its case sensitivity is the gazetteer's default.
     Text(String),
+    /// An alias with its own case sensitivity (`None`: the gazetteer's default).
     Detailed {
+        /// The alias text.
         text: String,
+        /// `Some(true)`: match this exact case only (after typographic normalization).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         case_sensitive: Option<bool>,
     },
 }
 
 impl AliasSpec {
+    /// The alias text.
     pub fn text(&self) -> &str {
         match self {
             AliasSpec::Text(t) | AliasSpec::Detailed { text: t, .. } => t,
         }
     }
+    /// The alias's own case sensitivity, if it sets one.
     pub fn case_sensitive(&self) -> Option<bool> {
         match self {
             AliasSpec::Text(_) => None,
@@ -100,9 +106,13 @@ impl AliasSpec {
 /// The name is itself an alias.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntityRecord {
+    /// A unique, non-empty id (records repeating an id are merged, see [`Gazetteer`]).
     pub id: String,
+    /// PERSON, PLACE, ORG or any string.
     pub label: String,
+    /// The canonical name (also an alias).
     pub name: String,
+    /// Other spellings.
     #[serde(default)]
     pub aliases: Vec<AliasSpec>,
 }
@@ -119,8 +129,11 @@ pub struct GazetteerOptions {
 /// An entity as the tagger reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entity {
+    /// The record's id.
     pub id: String,
+    /// The (first) record's label.
     pub label: String,
+    /// The (first) record's name.
     pub name: String,
 }
 
@@ -129,11 +142,17 @@ pub struct Entity {
 /// entity's index; `candidates` lists every entity the alias belongs to, primary first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
+    /// First character (Unicode scalar value index, as Python `str` indices).
     pub start: usize,
+    /// One past the last character.
     pub end: usize,
+    /// `start` in UTF-8 bytes.
     pub byte_start: usize,
+    /// `end` in UTF-8 bytes.
     pub byte_end: usize,
+    /// The primary entity, an index into [`Gazetteer::entities`].
     pub entity: u32,
+    /// Every entity the matched alias belongs to, primary first.
     pub candidates: Vec<u32>,
 }
 
@@ -476,6 +495,7 @@ impl Gazetteer {
         &self.inner.records
     }
 
+    /// The options the gazetteer was built with.
     pub fn options(&self) -> GazetteerOptions {
         self.inner.options
     }
