@@ -1,10 +1,10 @@
 //! Release-mode tagging benchmark.
 //!
-//!     cargo run --release --example tag_bench -- GAZETTEER.jsonl [CORPUS_DIR] [MB] [--fold]
+//!     cargo run --release --example tag_bench -- GAZETTEER.jsonl [CORPUS_DIR] [MB] [--fold] [--single]
 //!
 //! Builds the gazetteer (timed), repeats the corpus' `*.noisy.txt` pages (default
 //! tests/data/cleanup-dev) to MB megabytes (default 50), and tags them with `tag_many` on 1
-//! and 2 threads, reporting MB/s and mention counts.
+//! and 2 threads, reporting MB/s and mention counts (`--single`: as one document instead).
 
 use std::time::Instant;
 
@@ -85,6 +85,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!("corpus: {} docs, {:.1} MB", docs.len(), size as f64 / 1e6);
+    if args.iter().any(|a| a == "--single") {
+        // One huge document: checks memory stays bounded and time stays linear.
+        let one = docs.concat();
+        let t = Instant::now();
+        let c = cpu_seconds();
+        let n = gaz.tag(&one).len();
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "tag one {:.0} MB document: {:.1} MB/s wall, {:.1} MB per CPU second, {n} mentions",
+            one.len() as f64 / 1e6,
+            one.len() as f64 / 1e6 / secs,
+            one.len() as f64 / 1e6 / (cpu_seconds() - c).max(1e-9),
+        );
+        return Ok(());
+    }
     for threads in [1usize, 2] {
         let t = Instant::now();
         let c = cpu_seconds();

@@ -175,9 +175,21 @@ ALPHABET = ["a", "A", "b", "B", "s", "S", "\u00df", "\u1e9e", "i", "I", "\u0130"
             "\uac00"]
 
 
+VOCABULARY = ["new", "York", "kiev", "Kievan", "the", "s", "NEW", "Stra\u00dfe", "STRASSE",
+              "\u0130zmir", "izmir", "Zelensk\u00fdi", "zelenskyi", "\u0445\u0430\u0440\u043a\u0456\u0432",
+              "AP", "ap", "1", "\u6771\u4eac"]
+SEPARATORS = [" ", " ", "  ", "\n", "\u00a0", "-", "\u2013", "'", "\u2019", ".", ", ", "",
+              "\U0001F600", "\u0301"]
+
+
 def _random_case(rng):
-    def word(n):
-        return "".join(rng.choice(ALPHABET) for _ in range(n))
+    if rng.random() < 0.5:
+        def word(n):
+            return "".join(rng.choice(ALPHABET) for _ in range(n))
+    else:
+        def word(n):
+            return "".join(rng.choice(VOCABULARY) + rng.choice(SEPARATORS) for _ in range(n)
+                           ).rstrip()
     records = []
     for i in range(rng.randint(0, 5)):
         aliases = []
