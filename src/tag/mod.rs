@@ -66,7 +66,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::parallel;
 use normalize::{class_of, normalize_key, normalize_text, NormText};
-use trie::{FirstTokens, Trie};
+use trie::Trie;
 
 /// One spelling of an entity. In JSON either a plain string or
 /// `{"text": "SBU", "case_sensitive": true}`.
@@ -180,8 +180,6 @@ struct Inner {
     options: GazetteerOptions,
     /// The normalized aliases; pattern ids index `patterns`.
     trie: Trie,
-    /// Skips starts whose first token begins no alias.
-    first_tokens: FirstTokens,
     patterns: Vec<Pattern>,
     entries: Vec<Entry>,
     /// `first[b]`: some alias key starts with byte `b`.
@@ -456,14 +454,12 @@ impl Gazetteer {
         let Some(trie) = Trie::new(&key_list) else {
             return Err(gazetteer_error(origin, 0, "aliases", "too many aliases"));
         };
-        let first_tokens = FirstTokens::new(&key_list);
         Ok(Gazetteer {
             inner: Arc::new(Inner {
                 entities,
                 records,
                 options,
                 trie,
-                first_tokens,
                 patterns,
                 entries,
                 first,
@@ -509,7 +505,6 @@ impl Gazetteer {
     pub fn memory_usage(&self) -> usize {
         let inner = &*self.inner;
         inner.trie.memory_usage()
-            + inner.first_tokens.memory_usage()
             + inner.patterns.len() * std::mem::size_of::<Pattern>()
             + inner.entries.len() * std::mem::size_of::<Entry>()
             + inner
@@ -700,12 +695,6 @@ impl Gazetteer {
                 break;
             }
             if os < state.next_free && !state.overlapping {
-                continue;
-            }
-            if !hay
-                .get(s..)
-                .is_some_and(|rest| inner.first_tokens.may_start(rest))
-            {
                 continue;
             }
             state.hits.clear();
