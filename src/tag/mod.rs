@@ -343,15 +343,15 @@ impl Gazetteer {
             }
             let entity = match by_id.get(record.id.as_str()) {
                 Some(&e) => {
-                    let known = &entities[e as usize];
-                    if known.label != record.label {
+                    let known = entities.get(e as usize).map_or("", |k| k.label.as_str());
+                    if known != record.label {
                         return Err(gazetteer_error(
                             origin,
                             line,
                             "label",
                             format!(
                                 "id {:?} is repeated with label {:?}, first seen with label {:?}",
-                                record.id, record.label, known.label
+                                record.id, record.label, known
                             ),
                         ));
                     }
