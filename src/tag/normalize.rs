@@ -59,13 +59,8 @@ const fn ascii_classes() -> [Class; 128] {
 
 static ASCII_CLASS: [Class; 128] = ascii_classes();
 
-/// The class of `c` (from Python's unicodedata, see tables.rs).
-#[inline]
-pub(crate) fn class_of(c: char) -> Class {
-    let cp = c as u32;
-    if cp < 128 {
-        return ASCII_CLASS[cp as usize];
-    }
+/// The class of `c` from the range table (binary search).
+fn class_from_ranges(cp: u32) -> Class {
     let i = CLASS_RANGES.partition_point(|&(_, last, _)| last < cp);
     match CLASS_RANGES.get(i) {
         Some(&(first, _, k)) if first <= cp => match k {
@@ -78,9 +73,64 @@ pub(crate) fn class_of(c: char) -> Class {
     }
 }
 
+/// Direct tables for the Basic Multilingual Plane (built once, ~80 KB): the class of each
+/// character, and bitsets of the characters that case folding or decomposition change, so
+/// common non-ASCII text (Cyrillic, Greek, CJK...) needs no binary search.
+struct Bmp {
+    class: Vec<Class>,
+    folds: Vec<u64>,
+    decomposes: Vec<u64>,
+}
+
+fn bmp() -> &'static Bmp {
+    static BMP: std::sync::OnceLock<Bmp> = std::sync::OnceLock::new();
+    BMP.get_or_init(|| {
+        let class = (0..0x10000u32).map(class_from_ranges).collect();
+        let bits = |table: &[(u32, &str)]| {
+            let mut v = vec![0u64; 0x10000 / 64];
+            for &(cp, _) in table {
+                if let Some(w) = v.get_mut(cp as usize / 64) {
+                    *w |= 1 << (cp % 64);
+                }
+            }
+            v
+        };
+        Bmp {
+            class,
+            folds: bits(&CASEFOLD),
+            decomposes: bits(&DECOMP),
+        }
+    })
+}
+
+/// The class of `c` (from Python's unicodedata, see tables.rs).
 #[inline]
-fn lookup(table: &'static [(u32, &'static str)], c: char) -> Option<&'static str> {
+pub(crate) fn class_of(c: char) -> Class {
     let cp = c as u32;
+    if cp < 128 {
+        return ASCII_CLASS[cp as usize];
+    }
+    if cp < 0x10000 {
+        if let Some(&k) = bmp().class.get(cp as usize) {
+            return k;
+        }
+    }
+    class_from_ranges(cp)
+}
+
+#[inline]
+fn lookup(
+    table: &'static [(u32, &'static str)],
+    c: char,
+    bits: impl FnOnce(&'static Bmp) -> &'static [u64],
+) -> Option<&'static str> {
+    let cp = c as u32;
+    if cp < 0x10000 {
+        let word = bits(bmp()).get(cp as usize / 64).copied().unwrap_or(!0);
+        if word & (1 << (cp % 64)) == 0 {
+            return None;
+        }
+    }
     table
         .binary_search_by_key(&cp, |&(k, _)| k)
         .ok()
@@ -101,7 +151,7 @@ fn typographic(c: char) -> char {
 /// Step 2 for one character: its decomposition without combining marks.
 #[inline]
 fn strip_marks(c: char, emit: &mut impl FnMut(char)) {
-    match lookup(&DECOMP, c) {
+    match lookup(&DECOMP, c, |b| &b.decomposes) {
         Some(d) => {
             for x in d.chars() {
                 if class_of(x) != Class::Mark {
@@ -126,7 +176,7 @@ fn fold_case_and_variants(
     emit: &mut impl FnMut(char),
 ) {
     if fold_case {
-        if let Some(f) = lookup(&CASEFOLD, c) {
+        if let Some(f) = lookup(&CASEFOLD, c, |b| &b.folds) {
             for x in f.chars() {
                 if fold_diacritics {
                     strip_marks(x, &mut |y| emit(typographic(y)));
@@ -318,6 +368,21 @@ mod tests {
 
     fn all_first() -> [bool; 256] {
         [true; 256]
+    }
+
+    #[test]
+    fn bmp_tables_agree_with_the_ranges() {
+        for cp in (0..0x10000u32).step_by(7).chain(0xD7F0..0xE010) {
+            if let Some(c) = char::from_u32(cp) {
+                assert_eq!(class_of(c), class_from_ranges(cp), "U+{cp:04X}");
+            }
+        }
+        for &(cp, f) in CASEFOLD.iter() {
+            let c = char::from_u32(cp).unwrap();
+            assert_eq!(lookup(&CASEFOLD, c, |b| &b.folds), Some(f));
+        }
+        assert_eq!(lookup(&CASEFOLD, 'ж', |b| &b.folds), None);
+        assert_eq!(lookup(&DECOMP, 'é', |b| &b.decomposes), Some("e\u{301}"));
     }
 
     #[test]
