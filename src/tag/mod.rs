@@ -112,9 +112,13 @@ pub struct EntityRecord {
     pub label: String,
     /// The canonical name (also an alias).
     pub name: String,
-    /// Other spellings.
-    #[serde(default)]
+    /// Other spellings (`null` or missing: none).
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub aliases: Vec<AliasSpec>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<AliasSpec>, D::Error> {
+    Ok(Option::<Vec<AliasSpec>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Gazetteer-wide options.
@@ -292,8 +296,9 @@ fn gazetteer_error(origin: &str, line: usize, field: &str, reason: impl Into<Str
 impl Gazetteer {
     /// Builds a gazetteer from records. Errors name the record by its 1-based index.
     ///
-    /// Empty and whitespace-only aliases (and names) are skipped; an empty id is an error, and
-    /// so is an id repeated with a different label (see [`Gazetteer`] on duplicates).
+    /// Empty and whitespace-only aliases (and names) are skipped; an empty (or whitespace-only)
+    /// id is an error, and so is an id repeated with a different label (see [`Gazetteer`] on
+    /// duplicates).
     pub fn new(records: Vec<EntityRecord>, options: GazetteerOptions) -> Result<Self> {
         let lines: Vec<usize> = (1..=records.len()).collect();
         Self::build(records, &lines, "records", options)

@@ -616,6 +616,13 @@ fn jsonl_aliases() {
     )
     .unwrap();
     assert_eq!(g.alias_count(), 3);
+    let null = Gazetteer::from_jsonl_str(
+        r#"{"id": "a", "label": "P", "name": "Kyiv", "aliases": null, "population": 3}"#,
+        "g.jsonl",
+        DEFAULT,
+    )
+    .unwrap();
+    assert_eq!(null.tag("Kyiv").len(), 1);
     let bom = Gazetteer::from_jsonl_str(
         "\u{feff}{\"id\": \"a\", \"label\": \"P\", \"name\": \"Kyiv\"}\r\n",
         "g.jsonl",
