@@ -66,7 +66,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::parallel;
 use normalize::{class_of, normalize_key, normalize_text, NormText};
-use trie::{Probe, Trie};
+use trie::Trie;
 
 /// One spelling of an entity. In JSON either a plain string or
 /// `{"text": "SBU", "case_sensitive": true}`.
@@ -690,59 +690,34 @@ impl Gazetteer {
             norm,
         );
         let hay = norm.bytes.as_slice();
-        // Starts go in batches: the token probes of a batch (Bloom filter, then table) are
-        // independent memory loads the CPU overlaps; then the walks, in order.
-        const BATCH: usize = 32;
-        let mut probes = [(0usize, Probe::Skip); BATCH];
-        for batch in norm.starts.chunks(BATCH) {
-            let mut n = 0;
-            for &s in batch {
-                let s = s as usize;
-                let probe = inner.trie.probe_token(hay, s);
-                if probe != Probe::Skip {
-                    if let Some(slot) = probes.get_mut(n) {
-                        *slot = (s, probe);
-                        n += 1;
+        for &s in &norm.starts {
+            let s = s as usize;
+            let Some(os) = norm.original(s) else {
+                break;
+            };
+            let os = range.begin + os;
+            if os >= range.core_end {
+                break;
+            }
+            if os < state.next_free && !state.overlapping {
+                continue;
+            }
+            state.hits.clear();
+            let hits = &mut state.hits;
+            inner.trie.prefixes(hay, s, |e, p| hits.push((e, p)));
+            if state.overlapping {
+                // Shortest first: with starts increasing, `found` stays sorted by (start, end).
+                for &(e, p) in &state.hits {
+                    if let Some(hit) = self.accept(text, range.begin, norm, s, e, p as usize) {
+                        found.push(hit);
                     }
                 }
-            }
-            for slot in probes.iter_mut().take(n) {
-                slot.1 = inner.trie.probe_table(slot.1);
-            }
-            for &(s, probe) in probes.iter().take(n) {
-                if probe == Probe::Skip {
-                    continue;
-                }
-                let Some(os) = norm.original(s) else {
-                    return;
-                };
-                let os = range.begin + os;
-                if os >= range.core_end {
-                    return;
-                }
-                if os < state.next_free && !state.overlapping {
-                    continue;
-                }
-                state.hits.clear();
-                let hits = &mut state.hits;
-                inner
-                    .trie
-                    .walk_probe(hay, s, probe, |e, p| hits.push((e, p)));
-                if state.overlapping {
-                    // Shortest first: with starts increasing, `found` stays sorted by (start,
-                    // end).
-                    for &(e, p) in &state.hits {
-                        if let Some(hit) = self.accept(text, range.begin, norm, s, e, p as usize) {
-                            found.push(hit);
-                        }
-                    }
-                } else {
-                    for &(e, p) in state.hits.iter().rev() {
-                        if let Some(hit) = self.accept(text, range.begin, norm, s, e, p as usize) {
-                            state.next_free = hit.1;
-                            found.push(hit);
-                            break;
-                        }
+            } else {
+                for &(e, p) in state.hits.iter().rev() {
+                    if let Some(hit) = self.accept(text, range.begin, norm, s, e, p as usize) {
+                        state.next_free = hit.1;
+                        found.push(hit);
+                        break;
                     }
                 }
             }

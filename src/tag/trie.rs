@@ -191,63 +191,28 @@ impl Trie {
     /// Calls `found(end, pattern)` for every key that may match at `hay[start..]` (a prefix of
     /// it that does not end inside its first ASCII word), shortest first (`end` is exclusive,
     /// in `hay`).
-    #[cfg(test)]
-    pub(crate) fn prefixes(&self, hay: &[u8], start: usize, found: impl FnMut(usize, u32)) {
-        let probe = self.probe_table(self.probe_token(hay, start));
-        self.walk_probe(hay, start, probe, found);
-    }
-
-    /// Step 1 of [`Trie::prefixes`], split so a caller can run it for many starts before
-    /// walking (independent memory loads overlap): the first token and the Bloom filter.
     #[inline]
-    pub(crate) fn probe_token(&self, hay: &[u8], start: usize) -> Probe {
+    pub(crate) fn prefixes(&self, hay: &[u8], start: usize, mut found: impl FnMut(usize, u32)) {
         let Some(rest) = hay.get(start..) else {
-            return Probe::Skip;
+            return;
         };
         let n = token_len(rest);
         let Some(token) = rest.get(..n).filter(|t| !t.is_empty()) else {
-            return Probe::Root;
+            self.walk_root(hay, start, found);
+            return;
         };
-        let hash = token_hash(token);
-        if self.first_tokens.contains(hash) {
-            Probe::Token { hash, len: n }
-        } else {
-            Probe::Skip
+        let h = token_hash(token);
+        if !self.first_tokens.contains(h) {
+            return;
         }
-    }
-
-    /// Step 2: the token table.
-    #[inline]
-    pub(crate) fn probe_table(&self, probe: Probe) -> Probe {
-        match probe {
-            Probe::Token { hash, len } => match self.token_nodes.get(hash) {
-                NONE => Probe::Skip,
-                AMBIGUOUS => Probe::Root,
-                node => Probe::Node { node, len },
-            },
-            other => other,
-        }
-    }
-
-    /// Step 3: the walk.
-    #[inline]
-    pub(crate) fn walk_probe(
-        &self,
-        hay: &[u8],
-        start: usize,
-        probe: Probe,
-        mut found: impl FnMut(usize, u32),
-    ) {
-        match probe {
-            Probe::Skip => {}
-            Probe::Root | Probe::Token { .. } => self.walk_root(hay, start, found),
-            Probe::Node { node, len } => {
-                self.walk(hay, start, start + len, node as usize, |e, p| {
-                    if self.key(p) == hay.get(start..e) {
-                        found(e, p);
-                    }
-                })
-            }
+        match self.token_nodes.get(h) {
+            NONE => {}
+            AMBIGUOUS => self.walk_root(hay, start, found),
+            node => self.walk(hay, start, start + n, node as usize, |e, p| {
+                if self.key(p) == hay.get(start..e) {
+                    found(e, p);
+                }
+            }),
         }
     }
 
@@ -484,19 +449,6 @@ mod tests {
 /// first token of any key, no key can match (a key whose token is followed by more key bytes
 /// needs the same token in the text; a key that is all token needs a word boundary after it),
 /// so the trie walk is skipped. Most words of news text are skipped this way.
-/// Where a walk starts, as found by [`Trie::probe_token`] and [`Trie::probe_table`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Probe {
-    /// No key can match here.
-    Skip,
-    /// Walk from the root (no ASCII token, or an ambiguous token fingerprint).
-    Root,
-    /// A token that passed the Bloom filter (not yet looked up).
-    Token { hash: u64, len: usize },
-    /// Walk on from `node`, after the `len`-byte token.
-    Node { node: u32, len: usize },
-}
-
 /// In [`TokenTable`]: more than one token has this fingerprint; walk from the root.
 const AMBIGUOUS: u32 = NONE - 1;
 
