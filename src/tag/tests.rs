@@ -654,7 +654,7 @@ fn compact_round_trip() {
 
 #[test]
 fn send_sync_and_cheap_clone() {
-    fn assert_send_sync<T: Send + Sync>() {}
+    fn assert_send_sync<T: Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
     assert_send_sync::<Gazetteer>();
     assert_send_sync::<Mention>();
     let g = gaz(KIEV, DEFAULT);
