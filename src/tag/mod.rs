@@ -314,6 +314,18 @@ impl Gazetteer {
         Self::build(records, &lines, "records", options)
     }
 
+    /// [`Gazetteer::new`] with errors that name the source: `origin` (a file name) and, for
+    /// each record, its line in that file (`lines[i]` for `records[i]`; the 1-based index
+    /// where `lines` is short). For loaders of other formats (CSV, spaCy patterns...).
+    pub fn new_with_origin(
+        records: Vec<EntityRecord>,
+        origin: &str,
+        lines: &[usize],
+        options: GazetteerOptions,
+    ) -> Result<Self> {
+        Self::build(records, lines, origin, options)
+    }
+
     /// Parses JSONL text (one record a line; blank lines skipped). `origin` names the source
     /// in error messages.
     pub fn from_jsonl_str(text: &str, origin: &str, options: GazetteerOptions) -> Result<Self> {

@@ -724,3 +724,15 @@ fn long_texts_in_pieces_tag_the_same() {
         }
     }
 }
+
+#[test]
+fn errors_name_the_origin_and_line() {
+    let err = Gazetteer::new_with_origin(
+        records(&[("a", "A", &[]), ("", "B", &[])]),
+        "g.csv",
+        &[2, 5],
+        DEFAULT,
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "g.csv line 5, field \"id\": empty id");
+}
