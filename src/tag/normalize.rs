@@ -273,6 +273,40 @@ impl NormText {
     }
 }
 
+/// Bytes that end a run of plain ASCII: whitespace and non-ASCII.
+static ENDS_ASCII_RUN: [bool; 256] = {
+    let classes = ascii_classes();
+    let mut t = [true; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = matches!(classes[b], Class::Space);
+        b += 1;
+    }
+    t
+};
+
+/// ASCII lowercase, any byte (non-ASCII bytes unchanged; never used for them).
+static ASCII_FOLD_256: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).to_ascii_lowercase();
+        b += 1;
+    }
+    t
+};
+
+/// ASCII letters and digits.
+static ASCII_WORD_256: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
 /// ASCII case folding (lowercase) of one byte.
 static ASCII_FOLD: [u8; 128] = {
     let mut t = [0u8; 128];
@@ -307,6 +341,30 @@ pub(crate) fn normalize_text(
     let mut last_space = false;
     let mut tmp = [0u8; 4];
     while let Some(&b) = bytes.get(i) {
+        if !ENDS_ASCII_RUN[b as usize] {
+            // A run of ASCII non-whitespace bytes: folded and mapped in bulk.
+            let Some(rest) = bytes.get(i..) else {
+                break;
+            };
+            let n = rest
+                .iter()
+                .position(|&x| ENDS_ASCII_RUN[x as usize])
+                .unwrap_or(rest.len());
+            let run = rest.get(..n).unwrap_or(&[]);
+            let base = out.bytes.len();
+            out.bytes
+                .extend(run.iter().map(|&x| ASCII_FOLD_256[x as usize]));
+            out.map.extend(i as u32..(i + n) as u32);
+            for (k, &x) in run.iter().enumerate() {
+                if !prev_word && first[ASCII_FOLD_256[x as usize] as usize] {
+                    out.starts.push((base + k) as u32);
+                }
+                prev_word = ASCII_WORD_256[x as usize];
+            }
+            last_space = false;
+            i += n.max(1);
+            continue;
+        }
         if b < 0x80 {
             let class = ASCII_CLASS[b as usize];
             if class == Class::Space {
