@@ -207,9 +207,20 @@ struct Inner {
 /// aliases and 30-35 with 858k, non-ASCII text (ru, ja, ko) faster. Tagging takes a few times
 /// the text's size in scratch memory, bounded for long texts (they are normalized in 4 MB
 /// pieces).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Gazetteer {
     inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Gazetteer {
+    /// A summary: the matcher itself can be millions of nodes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gazetteer")
+            .field("entities", &self.inner.entities.len())
+            .field("aliases", &self.inner.patterns.len())
+            .field("options", &self.inner.options)
+            .finish()
+    }
 }
 
 /// Texts are normalized in pieces of this many bytes (plus MARGIN)...

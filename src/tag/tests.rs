@@ -660,6 +660,10 @@ fn send_sync_and_cheap_clone() {
     let g = gaz(KIEV, DEFAULT);
     let h = g.clone();
     assert!(Arc::ptr_eq(&g.inner, &h.inner));
+    assert_eq!(
+        format!("{g:?}"),
+        "Gazetteer { entities: 1, aliases: 2, options: GazetteerOptions { case_sensitive: false, fold_diacritics: false } }"
+    );
 }
 
 #[test]
