@@ -645,8 +645,13 @@ impl Gazetteer {
             let core_end = floor_char_boundary(text, begin.saturating_add(piece.max(1)));
             let core_end = if text.len() - core_end <= margin {
                 text.len()
+            } else if core_end > begin {
+                core_end
             } else {
-                core_end.max(begin + 1)
+                // A piece smaller than one character (tests only): take that character.
+                text.get(begin..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(text.len(), |c| begin + c.len_utf8())
             };
             let window_end = floor_char_boundary(text, core_end.saturating_add(margin));
             let range = Range {
