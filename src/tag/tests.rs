@@ -740,3 +740,13 @@ fn errors_name_the_origin_and_line() {
     .unwrap_err();
     assert_eq!(err.to_string(), "g.csv line 5, field \"id\": empty id");
 }
+
+#[test]
+fn text_longer_than_one_piece() {
+    // Crosses the 4 MiB piece boundary with a two-word alias.
+    let g = gaz(&[("k", "Kyiv Oblast", &[])], DEFAULT);
+    let text = "Kyiv Oblast, ".repeat(PIECE / 13 + 1000);
+    let ms = g.tag(&text);
+    assert_eq!(ms.len(), PIECE / 13 + 1000);
+    assert!(ms.windows(2).all(|w| w[1].start == w[0].start + 13));
+}
