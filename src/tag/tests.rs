@@ -750,3 +750,53 @@ fn text_longer_than_one_piece() {
     assert_eq!(ms.len(), PIECE / 13 + 1000);
     assert!(ms.windows(2).all(|w| w[1].start == w[0].start + 13));
 }
+
+#[test]
+fn random_texts_never_panic_and_offsets_agree() {
+    // A small xorshift PRNG: deterministic, no dependency.
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let pool: Vec<char> = "aAbBsSß\u{1E9E}iIİ\u{307}\u{301}é Ж東😀'’-—\u{a0}\n\t.ﬀςσΣ1"
+        .chars()
+        .collect();
+    for fold in [false, true] {
+        let g = gaz(
+            &[
+                (
+                    "x",
+                    "a",
+                    &["ss", "i\u{307}", "=A b", "ж", "😀", "'", "é", "ﬀ", "σς"],
+                ),
+                ("y", "a b", &["ab", "B-a", "\u{301}"]),
+            ],
+            GazetteerOptions {
+                case_sensitive: false,
+                fold_diacritics: fold,
+            },
+        );
+        for _ in 0..400 {
+            let len = (next() % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    let r = next();
+                    if r % 5 == 0 {
+                        char::from_u32((r >> 8) as u32 % 0x11_0000).unwrap_or('?')
+                    } else {
+                        pool[(r >> 8) as usize % pool.len()]
+                    }
+                })
+                .collect();
+            let ms = g.tag(&text);
+            summarize(&g, &text, &ms);
+            assert!(ms.windows(2).all(|w| w[0].byte_end <= w[1].byte_start));
+            let all = g.tag_overlapping(&text);
+            summarize(&g, &text, &all);
+            assert!(ms.iter().all(|m| all.contains(m)), "{text:?}");
+        }
+    }
+}
