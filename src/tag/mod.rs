@@ -187,9 +187,4 @@ impl Gazetteer {
             serde_json::from_slice(data).map_err(|e| Error::Input(e.to_string()))?;
         Self::new(records, options)
     }
-    pub fn default_world() -> Result<Self> {
-        Err(Error::Input(
-            "the default gazetteer is not built yet".into(),
-        ))
-    }
 }
