@@ -68,6 +68,9 @@ use crate::parallel;
 use normalize::{class_of, normalize_key, normalize_text, NormText};
 use trie::Trie;
 
+mod default;
+pub use default::{default_options, default_records, DEFAULT_GAZETTEER_ORIGIN};
+
 /// One spelling of an entity. In JSON either a plain string or
 /// `{"text": "SBU", "case_sensitive": true}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -809,5 +812,20 @@ impl Gazetteer {
         } else {
             Some((os, oe, candidates))
         }
+    }
+}
+
+/// Placeholders for the bindings until the tagger branch lands.
+impl Gazetteer {
+    pub fn alias_count(&self) -> usize {
+        self.records.iter().map(|r| r.aliases.len() + 1).sum()
+    }
+    pub fn to_compact_bytes(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec(&(&self.records, self.options)).map_err(|e| Error::Input(e.to_string()))
+    }
+    pub fn from_compact_bytes(data: &[u8]) -> Result<Self> {
+        let (records, options): (Vec<EntityRecord>, GazetteerOptions) =
+            serde_json::from_slice(data).map_err(|e| Error::Input(e.to_string()))?;
+        Self::new(records, options)
     }
 }
