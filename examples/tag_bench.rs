@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cpu_seconds() - c,
     );
     let t = Instant::now();
-    let bytes = gaz.to_compact_bytes();
+    let bytes = gaz.to_compact_bytes()?;
     let again = Gazetteer::from_compact_bytes(&bytes)?;
     println!(
         "compact round trip: {:.1} MB, {:.3} s ({} aliases)",

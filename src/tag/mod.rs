@@ -50,6 +50,7 @@
 //! so a shorter alias still matches when the longest ends inside a word. Offsets are converted
 //! to character indices in one forward pass.
 
+mod default;
 mod normalize;
 mod tables;
 #[cfg(test)]
@@ -68,7 +69,6 @@ use crate::parallel;
 use normalize::{class_of, normalize_key, normalize_text, NormText};
 use trie::Trie;
 
-mod default;
 pub use default::{default_options, default_records, DEFAULT_GAZETTEER_ORIGIN};
 
 /// One spelling of an entity. In JSON either a plain string or
@@ -557,7 +557,7 @@ impl Gazetteer {
 
     /// A compact serialization (records and options, JSON) that [`Gazetteer::from_compact_bytes`]
     /// rebuilds the gazetteer from: what pickling sends.
-    pub fn to_compact_bytes(&self) -> Vec<u8> {
+    pub fn to_compact_bytes(&self) -> Result<Vec<u8>> {
         #[derive(Serialize)]
         struct CompactRef<'a> {
             version: u32,
@@ -569,7 +569,7 @@ impl Gazetteer {
             options: self.inner.options,
             records: &self.inner.records,
         })
-        .unwrap_or_default()
+        .map_err(|e| Error::Input(format!("cannot serialize the gazetteer: {e}")))
     }
 
     /// Rebuilds a gazetteer from [`Gazetteer::to_compact_bytes`] output.
@@ -812,20 +812,5 @@ impl Gazetteer {
         } else {
             Some((os, oe, candidates))
         }
-    }
-}
-
-/// Placeholders for the bindings until the tagger branch lands.
-impl Gazetteer {
-    pub fn alias_count(&self) -> usize {
-        self.records.iter().map(|r| r.aliases.len() + 1).sum()
-    }
-    pub fn to_compact_bytes(&self) -> Result<Vec<u8>> {
-        serde_json::to_vec(&(&self.records, self.options)).map_err(|e| Error::Input(e.to_string()))
-    }
-    pub fn from_compact_bytes(data: &[u8]) -> Result<Self> {
-        let (records, options): (Vec<EntityRecord>, GazetteerOptions) =
-            serde_json::from_slice(data).map_err(|e| Error::Input(e.to_string()))?;
-        Self::new(records, options)
     }
 }

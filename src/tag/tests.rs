@@ -643,7 +643,7 @@ fn compact_round_trip() {
         &[("k", "Kyiv", &["Kiev", "=KYIV"]), ("x", "Kraków", &[])],
         options,
     );
-    let bytes = g.to_compact_bytes();
+    let bytes = g.to_compact_bytes().unwrap();
     let h = Gazetteer::from_compact_bytes(&bytes).unwrap();
     assert_eq!(h.records(), g.records());
     assert_eq!(h.options(), g.options());
