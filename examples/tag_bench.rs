@@ -2,7 +2,7 @@
 //!
 //!     cargo run --release --example tag_bench -- GAZETTEER.jsonl [CORPUS_DIR] [MB] [--fold] [--single]
 //!
-//! Builds the gazetteer (timed), repeats the corpus' `*.noisy.txt` pages (default
+//! GAZETTEER may be `default` (the embedded default gazetteer). Builds the gazetteer (timed), repeats the corpus' `*.noisy.txt` pages (default
 //! tests/data/cleanup-dev) to MB megabytes (default 50), and tags them with `tag_many` on 1
 //! and 2 threads, reporting MB/s and mention counts (`--single`: as one document instead).
 
@@ -35,14 +35,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let corpus = pos.get(1).map_or("tests/data/cleanup-dev", |s| s.as_str());
     let mb: f64 = pos.get(2).map_or(Ok(50.0), |s| s.parse())?;
 
-    let jsonl = std::fs::read_to_string(gaz_path)?;
     let options = GazetteerOptions {
         case_sensitive: false,
         fold_diacritics: fold,
     };
+    let jsonl = if gaz_path.as_str() == "default" {
+        String::new()
+    } else {
+        std::fs::read_to_string(gaz_path)?
+    };
     let t = Instant::now();
     let c = cpu_seconds();
-    let gaz = Gazetteer::from_jsonl_str(&jsonl, gaz_path, options)?;
+    let gaz = if gaz_path.as_str() == "default" {
+        Gazetteer::default_world()?
+    } else {
+        Gazetteer::from_jsonl_str(&jsonl, gaz_path, options)?
+    };
     let build = t.elapsed().as_secs_f64();
     println!(
         "gazetteer: {} entities, {} distinct aliases, {:.0} MB, built in {build:.3} s wall, {:.2} s CPU (fold_diacritics={fold})",
