@@ -233,6 +233,10 @@ const PIECE: usize = 1 << 22;
 /// not cross a piece boundary.
 const MARGIN: usize = 1 << 16;
 
+/// Each thread keeps its normalization scratch between texts unless it grew past this (then
+/// it is freed: one huge text must not pin ~5x its size per thread).
+const KEEP_SCRATCH: usize = 1 << 20;
+
 /// The largest character boundary of `text` at or before `i` (or `text.len()`).
 fn floor_char_boundary(text: &str, i: usize) -> usize {
     if i >= text.len() {
@@ -665,7 +669,7 @@ impl Gazetteer {
             BUF.with(|buf| match buf.try_borrow_mut() {
                 Ok(mut norm) => {
                     self.scan_range(text, range, &mut norm, &mut state, &mut found);
-                    if norm.bytes.capacity() > 2 * (PIECE + MARGIN) {
+                    if norm.bytes.capacity() > KEEP_SCRATCH {
                         *norm = NormText::default();
                     }
                 }
