@@ -14,7 +14,9 @@
 //! * **Leftmost-longest, non-overlapping** ([`Gazetteer::tag`]); [`Gazetteer::tag_overlapping`]
 //!   returns every match.
 //! * **Diacritics** are folded with [`GazetteerOptions::fold_diacritics`] ("Zelenskýi" =
-//!   "Zelenskyi").
+//!   "Zelenskyi"): canonical decomposition with the combining marks dropped, so letters that
+//!   do not decompose ("Ł", "ø", "đ") stay as they are. Without it, text and aliases are
+//!   compared as written (no NFC/NFD normalization: a precomposed "é" is not "e" + U+0301).
 //! * **Shared aliases**: one mention, with every entity as a candidate. The primary entity
 //!   (first candidate) is one whose *name* the alias is, before those listing it as an alias;
 //!   among equals, the earlier record first.
@@ -47,8 +49,11 @@
 //! byte trie of the normalized aliases (`trie.rs`; anchored matching needs no Aho-Corasick
 //! failure links) yields every alias that is a prefix of the text there; the longest one that
 //! ends on a word boundary (and, for a case-sensitive alias, matches the exact surface) wins,
-//! so a shorter alias still matches when the longest ends inside a word. Offsets are converted
-//! to character indices in one forward pass.
+//! so a shorter alias still matches when the longest ends inside a word. At an ASCII word the
+//! walk starts with the whole word, looked up in a Bloom filter and a hash table of the
+//! aliases' first words, so most words of a text cost one cache-resident probe. Offsets are
+//! converted to character indices in one forward pass. Texts over 4 MiB are normalized in
+//! pieces (bounded scratch memory); a mention may reach 64 KiB past its piece.
 
 mod default;
 mod normalize;
