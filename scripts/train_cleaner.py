@@ -48,18 +48,50 @@ def run(cmd, **kw):
     return subprocess.run(cmd, cwd=ROOT, check=True, **kw)
 
 
-def dump_units():
-    run(["cargo", "build", "--release", "--examples", "-q"])
-    out = subprocess.run([os.path.join(ROOT, "target", "release", "examples", "dump_units"), DEV],
+def dump_dir(d):
+    out = subprocess.run([os.path.join(ROOT, "target", "release", "examples", "dump_units"), d],
                          cwd=ROOT, check=True, capture_output=True, text=True).stdout
     lines = out.splitlines()
     names = json.loads(lines[0])["features"]
     docs = [json.loads(l) for l in lines[1:]]
+    for doc in docs:
+        doc["page"] = doc["id"].split("__")[0]
     return names, docs
 
 
+def dump_units():
+    run(["cargo", "build", "--release", "--examples", "-q"])
+    return dump_dir(DEV)
+
+
+def augment(docs):
+    """Lighter-noise variants of every page, so the model also knows clean-ish pages (and
+    its own output: idempotence): the gold body alone, and the page cut to the region
+    around its body lines (a few furniture lines left on each side)."""
+    tmp = tempfile.mkdtemp(prefix="cleaner_aug_")
+    for doc in docs:
+        pid = doc["id"]
+        gold = open(os.path.join(DEV, pid + ".gold.txt"), encoding="utf-8").read()
+        with open(os.path.join(tmp, pid + "__gold.noisy.txt"), "w", encoding="utf-8") as f:
+            f.write(gold)
+        lab, _ = labels_for(doc)
+        idx = [k for k, v in enumerate(lab) if v]
+        if idx:
+            rng = np.random.RandomState(int(pid[:8], 16) % (2**31))
+            a = max(0, idx[0] - int(rng.randint(0, 6)))
+            b = min(len(lab), idx[-1] + 1 + int(rng.randint(0, 6)))
+            sep = "\n\n" if rng.rand() < 0.5 else "\n"
+            body = sep.join(u[0] for u in doc["units"][a:b])
+            with open(os.path.join(tmp, pid + "__trim.noisy.txt"), "w", encoding="utf-8") as f:
+                f.write(body)
+    _, aug = dump_dir(tmp)
+    shutil.rmtree(tmp)
+    return aug
+
+
 def labels_for(doc):
-    gold = TOK.findall(open(os.path.join(DEV, doc["id"] + ".gold.txt"), encoding="utf-8").read())
+    page = doc["id"].split("__")[0]
+    gold = TOK.findall(open(os.path.join(DEV, page + ".gold.txt"), encoding="utf-8").read())
     toks, owner = [], []
     for k, (text, _, _) in enumerate(doc["units"]):
         t = TOK.findall(text)
@@ -77,9 +109,10 @@ def labels_for(doc):
     return (frac >= 0.5).astype(int), total
 
 
-def build(docs):
+def build(docs, page_index):
     X, y, w, g = [], [], [], []
-    for gi, doc in enumerate(docs):
+    for doc in docs:
+        gi = page_index[doc["page"]]
         lab, ntok = labels_for(doc)
         keep = [k for k, u in enumerate(doc["units"]) if u[1] is None]
         if not keep:
@@ -155,7 +188,9 @@ def main():
     ap.add_argument("--cv-only", action="store_true")
     a = ap.parse_args()
     names, docs = dump_units()
-    X, y, w, g = build(docs)
+    page_index = {d["id"]: i for i, d in enumerate(docs)}
+    aug = augment(docs)
+    X, y, w, g = build(docs + aug, page_index)
     print(f"{len(docs)} pages, {len(y)} units, {y.mean():.3f} body", file=sys.stderr)
     if not a.no_cv:
         cross_validate(names, docs, X, y, w, g)

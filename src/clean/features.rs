@@ -220,8 +220,12 @@ impl Stats {
             let core = word.trim_matches(|c: char| !c.is_alphanumeric());
             if !core.is_empty() && core.len() <= 12 {
                 buf.clear();
-                for c in core.chars() {
-                    buf.extend(c.to_lowercase());
+                if core.is_ascii() {
+                    buf.extend(core.bytes().map(|b| b.to_ascii_lowercase() as char));
+                } else {
+                    for c in core.chars() {
+                        buf.extend(c.to_lowercase());
+                    }
                 }
                 if sw.contains(buf.as_str()) {
                     st.stop_words += 1;

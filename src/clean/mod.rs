@@ -280,9 +280,14 @@ fn segment(input: &str) -> Segmented {
 
 /// Case-insensitive "starts with one of".
 fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
+    let ascii_start = s.as_bytes().first().is_some_and(u8::is_ascii);
+    let head: String = if ascii_start { String::new() } else { s.chars().take(24).flat_map(char::to_lowercase).collect() };
     prefixes.iter().any(|p| {
-        s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
-            || (!p.is_ascii() && s.to_lowercase().starts_with(&p.to_lowercase()))
+        if p.is_ascii() {
+            s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
+        } else {
+            !ascii_start && head.starts_with(p)
+        }
     })
 }
 
@@ -430,14 +435,14 @@ fn prepare(input: &str) -> Prepared {
     // Rules.
     for (u, s) in units.iter_mut().zip(stats.iter()) {
         let t = u.text.as_str();
-        let lower_cookie = s.cues & features::CUE_NAV != 0 && t.to_ascii_lowercase().contains("cookie");
+        let lower_cookie = s.cues & features::CUE_NAV != 0 && s.eff <= 60.0 && t.to_ascii_lowercase().contains("cookie");
         u.forced = if s.words <= 4 && (s.cues & features::CUE_COMMENT != 0) && s.eff <= 4.0 {
             Some(DropReason::Boilerplate)
         } else if s.letters == 0 && s.cjk == 0 && s.chars <= 12 {
             Some(DropReason::Boilerplate)
         } else if s.eff <= 40.0 && starts_with_any(t.trim_start_matches(['-', '–', '—', '•', '*', '>', ' ']), TEASERS) {
             Some(DropReason::Promo)
-        } else if s.eff <= 25.0 && {
+        } else if s.eff <= 25.0 && s.cues & features::CUE_PROMO != 0 && {
             let l = t.to_lowercase();
             l.contains("newsletter") || l.contains("emailed to you") || l.contains("sign up for")
         } {
