@@ -9,8 +9,13 @@ use std::time::Instant;
 use std::{env, fs};
 
 fn main() {
-    let dir = env::args().nth(1).unwrap_or_else(|| "tests/data/cleanup-dev".into());
-    let mb: usize = env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(50);
+    let dir = env::args()
+        .nth(1)
+        .unwrap_or_else(|| "tests/data/cleanup-dev".into());
+    let mb: usize = env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50);
     let mut pages: Vec<String> = fs::read_dir(&dir)
         .expect("read dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -20,7 +25,9 @@ fn main() {
     pages.sort();
     let one: usize = pages.iter().map(String::len).sum();
     let reps = (mb * 1_000_000).div_ceil(one.max(1));
-    let texts: Vec<&str> = (0..reps).flat_map(|_| pages.iter().map(String::as_str)).collect();
+    let texts: Vec<&str> = (0..reps)
+        .flat_map(|_| pages.iter().map(String::as_str))
+        .collect();
     let total: usize = texts.iter().map(|t| t.len()).sum();
     println!("{} pages, {:.1} MB", texts.len(), total as f64 / 1e6);
     let mut base = 0.0;
@@ -37,6 +44,10 @@ fn main() {
         if base == 0.0 {
             base = rate;
         }
-        println!("threads={threads}: {dt:.2} s, {rate:.1} MB/s ({:.2}x), kept {:.1} MB", rate / base, kept as f64 / 1e6);
+        println!(
+            "threads={threads}: {dt:.2} s, {rate:.1} MB/s ({:.2}x), kept {:.1} MB",
+            rate / base,
+            kept as f64 / 1e6
+        );
     }
 }
