@@ -82,7 +82,7 @@ def main():
           f"({cpu2:.2f} s CPU)")
     counts = None
     for threads in (1, 2):
-        out, wall, cpu = timed(lambda: gaz.tag_many(docs, threads=threads))
+        out, wall, cpu = timed(lambda threads=threads: gaz.tag_many(docs, threads=threads))
         n = sum(len(m) for m in out)
         counts = counts if counts is not None else n
         assert n == counts, "thread counts disagree"

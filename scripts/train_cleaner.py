@@ -53,7 +53,7 @@ def dump_dir(d):
                          cwd=ROOT, check=True, capture_output=True, text=True).stdout
     lines = out.splitlines()
     names = json.loads(lines[0])["features"]
-    docs = [json.loads(l) for l in lines[1:]]
+    docs = [json.loads(row) for row in lines[1:]]
     for doc in docs:
         doc["page"] = doc["id"].split("__")[0]
     return names, docs
@@ -166,15 +166,15 @@ def check_export(clf, X, path):
     base, pos, trees = float(head[3]), 1, []
     for _ in range(int(head[2])):
         n = int(lines[pos].split()[1])
-        trees.append([l.split() for l in lines[pos + 1:pos + 1 + n]])
+        trees.append([row.split() for row in lines[pos + 1:pos + 1 + n]])
         pos += 1 + n
     for x, want in zip(X[:200], clf.decision_function(X[:200])):
         s = base
         for t in trees:
             k = 0
             while t[k][0] != "-1":
-                f, thr, l, r = int(t[k][0]), float(t[k][1]), int(t[k][2]), int(t[k][3])
-                k = l if float(x[f]) <= thr else r
+                f, thr, left, right = int(t[k][0]), float(t[k][1]), int(t[k][2]), int(t[k][3])
+                k = left if float(x[f]) <= thr else right
             s += float(t[k][4])
         assert abs(s - want) < 1e-3, (s, want)
 
@@ -209,7 +209,7 @@ def cross_validate(names, docs, X, y, w, g, k=5, shifts=(0.0,), report=0.0):
             subprocess.run([bin_, ind, outs[sh], "--model", mpath], check=True, capture_output=True)
         print(f"fold {f}: trained on {tr.sum()} units", file=sys.stderr)
     for sh in shifts:
-        macro = [l for l in score(outs[sh]).splitlines() if l.startswith("macro")][0]
+        macro = [row for row in score(outs[sh]).splitlines() if row.startswith("macro")][0]
         print(f"threshold shift {sh:+.2f}: {macro}")
     print(f"== cross-validated (5 folds by page), shift {report:+.2f} ==")
     print(score(outs[report], ["--by", "noisy_style"]))
@@ -230,7 +230,8 @@ def main():
     X, y, w, g = build(docs + aug, page_index)
     print(f"{len(docs)} pages, {len(y)} units, {y.mean():.3f} body", file=sys.stderr)
     if not a.no_cv:
-        cross_validate(names, docs, X, y, w, g, shifts=tuple(sorted({-0.5, 0.0, a.shift})), report=a.shift)
+        shifts = tuple(sorted({-0.5, 0.0, a.shift}))
+        cross_validate(names, docs, X, y, w, g, shifts=shifts, report=a.shift)
     if a.cv_only:
         return
     clf = fit(X, y, w)

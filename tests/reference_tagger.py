@@ -27,10 +27,18 @@ Run as a script to compare with the Rust tagger on random cases:
 
     cargo build --example tag_dump && python3 tests/reference_tagger.py --rounds 2000
 """
+
 import unicodedata
 
-TYPOGRAPHIC = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"',
-               "\u2013": "-", "\u2014": "-"}
+TYPOGRAPHIC = {
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u02bc": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+}
 
 
 def is_word(c):
@@ -115,13 +123,12 @@ def build(records, case_sensitive=False, fold_diacritics=False):
             cs = case_sensitive if cs is None else cs
             exact = key(text, False, fold_diacritics) if cs else None
             table.setdefault(k, []).append((e, k == name_keys[e], exact))
-    for k, entries in table.items():
+    for entries in table.values():
         entries.sort(key=lambda x: (not x[1], x[0]))
     return ids, table
 
 
-def reference_tag(records, text, case_sensitive=False, fold_diacritics=False,
-                  overlapping=False):
+def reference_tag(records, text, case_sensitive=False, fold_diacritics=False, overlapping=False):
     r"""-> [(start, end, entity_id, candidate ids tuple)] with str indices.
 
     >>> recs = [{"id": "ru", "label": "PLACE", "name": "Russia"},
@@ -179,39 +186,121 @@ def reference_tag(records, text, case_sensitive=False, fold_diacritics=False,
 
 # ------------------------------------------------------------------ differential check
 
-ALPHABET = ["a", "A", "b", "B", "s", "S", "\u00df", "\u1e9e", "i", "I", "\u0130", "\u0307",
-            "\u0301", "\u00e9", "e\u0301", "E", " ", "  ", "\n", "\u00a0", "\t", "'", "\u2019",
-            "\u02bc", "-", "\u2014", '"', "\u201c", "\u0436", "\u0416", "\U0001F600", "\u6771",
-            "1", "\u01f0", "\u0149", "\ufb00", "f", "\u03c2", "\u03c3", "\u03a3", ".", "_",
-            "\uac00"]
+ALPHABET = [
+    "a",
+    "A",
+    "b",
+    "B",
+    "s",
+    "S",
+    "\u00df",
+    "\u1e9e",
+    "i",
+    "I",
+    "\u0130",
+    "\u0307",
+    "\u0301",
+    "\u00e9",
+    "e\u0301",
+    "E",
+    " ",
+    "  ",
+    "\n",
+    "\u00a0",
+    "\t",
+    "'",
+    "\u2019",
+    "\u02bc",
+    "-",
+    "\u2014",
+    '"',
+    "\u201c",
+    "\u0436",
+    "\u0416",
+    "\U0001f600",
+    "\u6771",
+    "1",
+    "\u01f0",
+    "\u0149",
+    "\ufb00",
+    "f",
+    "\u03c2",
+    "\u03c3",
+    "\u03a3",
+    ".",
+    "_",
+    "\uac00",
+]
 
 
-VOCABULARY = ["new", "York", "kiev", "Kievan", "the", "s", "NEW", "Stra\u00dfe", "STRASSE",
-              "\u0130zmir", "izmir", "Zelensk\u00fdi", "zelenskyi", "\u0445\u0430\u0440\u043a\u0456\u0432",
-              "AP", "ap", "1", "\u6771\u4eac"]
-SEPARATORS = [" ", " ", "  ", "\n", "\u00a0", "-", "\u2013", "'", "\u2019", ".", ", ", "",
-              "\U0001F600", "\u0301"]
+VOCABULARY = [
+    "new",
+    "York",
+    "kiev",
+    "Kievan",
+    "the",
+    "s",
+    "NEW",
+    "Stra\u00dfe",
+    "STRASSE",
+    "\u0130zmir",
+    "izmir",
+    "Zelensk\u00fdi",
+    "zelenskyi",
+    "\u0445\u0430\u0440\u043a\u0456\u0432",
+    "AP",
+    "ap",
+    "1",
+    "\u6771\u4eac",
+]
+SEPARATORS = [
+    " ",
+    " ",
+    "  ",
+    "\n",
+    "\u00a0",
+    "-",
+    "\u2013",
+    "'",
+    "\u2019",
+    ".",
+    ", ",
+    "",
+    "\U0001f600",
+    "\u0301",
+]
 
 
 def _random_case(rng):
     if rng.random() < 0.5:
+
         def word(n):
             return "".join(rng.choice(ALPHABET) for _ in range(n))
     else:
+
         def word(n):
-            return "".join(rng.choice(VOCABULARY) + rng.choice(SEPARATORS) for _ in range(n)
-                           ).rstrip()
+            return "".join(
+                rng.choice(VOCABULARY) + rng.choice(SEPARATORS) for _ in range(n)
+            ).rstrip()
+
     records = []
-    for i in range(rng.randint(0, 5)):
+    for _i in range(rng.randint(0, 5)):
         aliases = []
         for _ in range(rng.randint(0, 3)):
             t = word(rng.randint(0, 4))
             r = rng.random()
             aliases.append(t if r < 0.5 else {"text": t, "case_sensitive": r < 0.8})
-        records.append({"id": f"e{rng.randint(0, 6)}", "label": "P", "name": word(rng.randint(0, 3)),
-                        "aliases": aliases})
+        records.append(
+            {
+                "id": f"e{rng.randint(0, 6)}",
+                "label": "P",
+                "name": word(rng.randint(0, 3)),
+                "aliases": aliases,
+            }
+        )
     surfaces = [r["name"] for r in records] + [
-        a if isinstance(a, str) else a["text"] for r in records for a in r["aliases"]]
+        a if isinstance(a, str) else a["text"] for r in records for a in r["aliases"]
+    ]
     pieces = []
     for _ in range(rng.randint(0, 8)):
         if surfaces and rng.random() < 0.6:
@@ -223,8 +312,7 @@ def _random_case(rng):
     if records and rng.random() < 0.05:
         records[-1]["label"] = "Q"
     options = {"case_sensitive": rng.random() < 0.2, "fold_diacritics": rng.random() < 0.4}
-    return {"records": records, "options": options, "text": text,
-            "overlapping": rng.random() < 0.3}
+    return {"records": records, "options": options, "text": text, "overlapping": rng.random() < 0.3}
 
 
 def main():
@@ -237,27 +325,30 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--dump", default=str(Path(__file__).resolve().parents[1]
-                                          / "target/debug/examples/tag_dump"))
+    ap.add_argument(
+        "--dump",
+        default=str(Path(__file__).resolve().parents[1] / "target/debug/examples/tag_dump"),
+    )
     args = ap.parse_args()
     rng = random.Random(args.seed)
     cases = [_random_case(rng) for _ in range(args.rounds)]
-    got = subprocess.run([args.dump], input=json.dumps(cases).encode(), capture_output=True,
-                         check=True).stdout
+    got = subprocess.run(
+        [args.dump], input=json.dumps(cases).encode(), capture_output=True, check=True
+    ).stdout
     results = [json.loads(line) for line in got.decode().splitlines()]
     bad = 0
     for case, res in zip(cases, results):
         try:
-            want = reference_tag(case["records"], case["text"], overlapping=case["overlapping"],
-                                 **case["options"])
+            want = reference_tag(
+                case["records"], case["text"], overlapping=case["overlapping"], **case["options"]
+            )
             want = [[s, e, c[0], list(c)] for s, e, _, c in want]
         except ValueError:
             want = "error"
         if want != res:
             bad += 1
             if bad <= 5:
-                print(json.dumps({"case": case, "rust": res, "reference": want},
-                                 ensure_ascii=True))
+                print(json.dumps({"case": case, "rust": res, "reference": want}, ensure_ascii=True))
     print(f"{len(cases) - bad} passed, {bad} failed")
     raise SystemExit(1 if bad else 0)
 

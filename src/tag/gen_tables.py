@@ -61,7 +61,9 @@ def main():
     out.write("];\n\n")
     decomp = [(c, unicodedata.normalize("NFD", c)) for c in chars
               if not 0xAC00 <= ord(c) <= 0xD7A3 and unicodedata.normalize("NFD", c) != c]
-    out.write("/// Canonical decomposition (NFD), where it changes the character; Hangul excepted.\n")
+    out.write(
+        "/// Canonical decomposition (NFD), where it changes the character; Hangul excepted.\n"
+    )
     out.write(f"pub(crate) static DECOMP: [(u32, &str); {len(decomp)}] = [\n")
     for c, d in decomp:
         out.write(f"    (0x{ord(c):x}, {rust_str(d)}),\n")
