@@ -78,7 +78,7 @@ def _stderr_warnings(nb) -> list[str]:
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                if "Warning" in out.get("text", ""):
+                if "warning" in out.get("text", "").lower():
                     found.append(f"cell {i}: {out['text'].strip()[:300]}")
     return found
 
