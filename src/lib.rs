@@ -21,6 +21,7 @@
 //! * `python`: build the `newsprep._core` extension module (pyo3, abi3).
 
 pub mod clean;
+pub mod corpus;
 pub mod error;
 pub mod parallel;
 pub mod tag;
