@@ -12,7 +12,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 
-use super::source::{Pending, RawDoc};
+use super::source::{Pending, RawDoc, MAX_DOC_BYTES};
 use crate::clean::clean;
 use crate::error::{Error, Result};
 use crate::tag::{Gazetteer, Mention};
@@ -67,11 +67,15 @@ pub(crate) fn process_doc(raw: RawDoc, clean_text: bool, gazetteer: Option<&Gaze
     let RawDoc {
         doc_id,
         source,
-        text,
+        mut text,
         invalid_utf8,
-        error,
+        mut error,
         ..
     } = raw;
+    if error.is_none() && text.len() as u64 > MAX_DOC_BYTES {
+        error = Some(format!("document larger than {} MiB", MAX_DOC_BYTES >> 20));
+        text = String::new();
+    }
     let chars_in = chars(&text);
     let (text, title, date, byline) = if clean_text && error.is_none() {
         let article = clean(&text);

@@ -38,7 +38,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::RecordBatch;
 
 pub use batch::{documents_schema, mentions_schema, Progress};
-pub use source::{decode_lossy, RawDoc, Source};
+pub use source::{decode_lossy, RawDoc, Source, MAX_DOC_BYTES};
 pub use writer::{write_jsonl, Format, Writer, MANIFEST, TABLES};
 
 use crate::error::{Error, Result};
@@ -53,8 +53,7 @@ pub struct Options {
     pub clean: bool,
     /// At most this many documents per batch.
     pub batch_size: usize,
-    /// A batch closes once its texts reach this many bytes (files are only counted by
-    /// `batch_size`, as their size is known only once read).
+    /// A batch closes once its texts reach this many bytes (files count by their size).
     pub batch_bytes: usize,
     /// `None`: rayon's global pool; `Some(n)`: a pool of `n` threads.
     pub threads: Option<usize>,

@@ -128,7 +128,7 @@ impl Pending {
             Pending::Loaded(doc) => doc,
             Pending::File { path, doc_id } => {
                 let source = path.display().to_string();
-                match std::fs::read(&path) {
+                match read_file(&path) {
                     Ok(bytes) => {
                         let n = bytes.len() as u64;
                         let (text, invalid) = decode_lossy(&bytes);
@@ -139,6 +139,24 @@ impl Pending {
             }
         }
     }
+}
+
+/// The largest document read, in bytes. Arrow string columns hold at most 2 GiB a batch;
+/// larger files become error rows instead of failing the batch.
+pub const MAX_DOC_BYTES: u64 = 1 << 30;
+
+fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DOC_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_DOC_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_DOC_BYTES >> 20),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Decodes UTF-8, replacing each invalid sequence with U+FFFD (as
@@ -241,7 +259,7 @@ impl Reader {
     }
 
     /// The next batch: up to `max_docs` documents, stopping early once `max_bytes` of text
-    /// are in (files count as they are read, so only `max_docs` bounds them). `None` at the
+    /// are in (files count by their size on disk). `None` at the
     /// end. An error here means the source broke off (a corrupt Parquet page): the batch
     /// so far is lost and the run stops.
     pub(crate) fn next_batch(
@@ -293,9 +311,14 @@ impl Reader {
             match next {
                 None => break,
                 Some(pending) => {
-                    if let Pending::Loaded(doc) = &pending {
-                        bytes += doc.text.len();
-                    }
+                    bytes += match &pending {
+                        Pending::Loaded(doc) => doc.text.len(),
+                        // A stat is cheap beside the read; a file that cannot be stat'ed
+                        // fails on read and becomes an error row.
+                        Pending::File { path, .. } => std::fs::metadata(path)
+                            .map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX))
+                            .unwrap_or(0),
+                    };
                     batch.push(pending);
                 }
             }
