@@ -18,7 +18,9 @@ fn pools() -> &'static Mutex<HashMap<usize, Arc<ThreadPool>>> {
 
 fn pool_of(threads: usize) -> Result<Arc<ThreadPool>> {
     // A poisoned lock only means another thread panicked while inserting: the map is intact.
-    let mut map = pools().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut map = pools()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(pool) = map.get(&threads) {
         return Ok(Arc::clone(pool));
     }

@@ -75,8 +75,13 @@ pub fn clean(text: &str) -> Article {
 }
 
 /// Cleans many pages in parallel; the output is in input order.
-pub fn clean_many<S: AsRef<str> + Sync>(texts: &[S], threads: Option<usize>) -> Result<Vec<Article>> {
-    parallel::install(threads, || texts.par_iter().map(|t| clean(t.as_ref())).collect())
+pub fn clean_many<S: AsRef<str> + Sync>(
+    texts: &[S],
+    threads: Option<usize>,
+) -> Result<Vec<Article>> {
+    parallel::install(threads, || {
+        texts.par_iter().map(|t| clean(t.as_ref())).collect()
+    })
 }
 
 /// Removes icon-font label noise ("icon bookmarkicon cameraicon ...") from text, also when

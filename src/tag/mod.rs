@@ -170,3 +170,23 @@ impl Gazetteer {
         })
     }
 }
+
+/// Placeholders for the bindings until the tagger branch lands.
+impl Gazetteer {
+    pub fn alias_count(&self) -> usize {
+        self.records.iter().map(|r| r.aliases.len() + 1).sum()
+    }
+    pub fn to_compact_bytes(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec(&(&self.records, self.options)).map_err(|e| Error::Input(e.to_string()))
+    }
+    pub fn from_compact_bytes(data: &[u8]) -> Result<Self> {
+        let (records, options): (Vec<EntityRecord>, GazetteerOptions) =
+            serde_json::from_slice(data).map_err(|e| Error::Input(e.to_string()))?;
+        Self::new(records, options)
+    }
+    pub fn default_world() -> Result<Self> {
+        Err(Error::Input(
+            "the default gazetteer is not built yet".into(),
+        ))
+    }
+}

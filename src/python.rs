@@ -1,0 +1,553 @@
+//! The Python bindings: the one module that uses pyo3.
+//!
+//! Each wrapper converts its inputs into owned Rust values, releases the GIL for the work
+//! ([`Python::detach`]) and converts the results back; the core does the rest. Core errors
+//! become Python exceptions in one place ([`to_py_err`]).
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use pyo3::create_exception;
+use pyo3::exceptions::{
+    PyFileExistsError, PyFileNotFoundError, PyOSError, PyPermissionError, PyRuntimeError,
+    PyValueError,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crate::clean::{self as core_clean, Article};
+use crate::error::Error;
+use crate::tag::{Gazetteer, GazetteerOptions, Mention};
+
+create_exception!(
+    newsprep.exceptions,
+    NewsprepError,
+    PyValueError,
+    "Base class of newsprep's errors about bad input (a ValueError)."
+);
+create_exception!(
+    newsprep.exceptions,
+    GazetteerError,
+    NewsprepError,
+    "A gazetteer file or record is malformed; `origin`, `line` and `field` say where."
+);
+create_exception!(
+    newsprep.exceptions,
+    InputError,
+    NewsprepError,
+    "An argument or input document is unusable (a bad option value, an unknown format...)."
+);
+
+/// Maps a core error to the Python exception a user expects: our own classes for bad input,
+/// the built-in OSError family for I/O.
+fn to_py_err(err: Error) -> PyErr {
+    let message = err.to_string();
+    match err {
+        Error::Gazetteer {
+            origin,
+            line,
+            field,
+            reason,
+        } => Python::attach(|py| {
+            let py_err = GazetteerError::new_err(message);
+            let value = py_err.value(py);
+            // Attribute assignment on a fresh exception instance cannot fail in practice;
+            // if it ever does, the message still says everything.
+            let _ = value.setattr("origin", origin);
+            let _ = value.setattr("line", line);
+            let _ = value.setattr("field", field);
+            let _ = value.setattr("reason", reason);
+            py_err
+        }),
+        Error::Input(_) => InputError::new_err(message),
+        Error::Io { source, .. } => match source.kind() {
+            std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(message),
+            std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(message),
+            std::io::ErrorKind::AlreadyExists => PyFileExistsError::new_err(message),
+            _ => PyOSError::new_err(message),
+        },
+        Error::ThreadPool { .. } => PyRuntimeError::new_err(message),
+    }
+}
+
+/// Reads a Python str. Lone surrogates (which UTF-8 cannot hold) become U+FFFD: one code point
+/// for one, so Python offsets into the original string stay valid.
+fn text_of<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, str> {
+    match s.to_cow() {
+        Ok(text) => text,
+        Err(_) => Cow::Owned(replace_lone_surrogates(s)),
+    }
+}
+
+/// The slow path of [`text_of`]: through UTF-16, where a lone surrogate is one unit that
+/// `decode_utf16` reports as one error (pyo3's lossy conversion would give three U+FFFD).
+fn replace_lone_surrogates(s: &Bound<'_, PyString>) -> String {
+    let units: Option<Vec<u16>> = s
+        .call_method1("encode", ("utf-16-le", "surrogatepass"))
+        .ok()
+        .and_then(|b| b.cast::<PyBytes>().ok().map(|b| b.as_bytes().to_vec()))
+        .map(|bytes| {
+            bytes
+                .chunks_exact(2)
+                .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+                .collect()
+        });
+    match units {
+        Some(units) => char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect(),
+        None => s.to_string_lossy().into_owned(),
+    }
+}
+
+/// Copies an iterable of str into owned Rust strings, so the GIL can be released after.
+fn texts_of(texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let mut out = Vec::with_capacity(texts.len().unwrap_or(0));
+    for item in texts.try_iter()? {
+        let item = item?;
+        let s = item.cast::<PyString>().map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err(format!(
+                "expected str items, got {}",
+                item.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|_| "?".into())
+            ))
+        })?;
+        out.push(text_of(s).into_owned());
+    }
+    Ok(out)
+}
+
+// ------------------------------------------------------------------------------- cleanup
+
+/// A cleaned article: the body, the metadata found, and what was dropped and why.
+#[pyclass(name = "Article", module = "newsprep", frozen, get_all, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyArticle {
+    /// The article body, paragraphs separated by one blank line.
+    text: String,
+    title: Option<String>,
+    /// ISO 8601 date, possibly partial ("2022-09").
+    date: Option<String>,
+    byline: Option<String>,
+    /// (line, reason) pairs for what the cleaner removed, in input order.
+    dropped: Vec<(String, String)>,
+}
+
+impl From<Article> for PyArticle {
+    fn from(a: Article) -> Self {
+        PyArticle {
+            text: a.text,
+            title: a.title,
+            date: a.date,
+            byline: a.byline,
+            dropped: a
+                .dropped
+                .into_iter()
+                .map(|d| (d.line, d.reason.as_str().to_string()))
+                .collect(),
+        }
+    }
+}
+
+#[pymethods]
+impl PyArticle {
+    #[new]
+    #[pyo3(signature = (text, title=None, date=None, byline=None, dropped=Vec::new()))]
+    fn new(
+        text: String,
+        title: Option<String>,
+        date: Option<String>,
+        byline: Option<String>,
+        dropped: Vec<(String, String)>,
+    ) -> Self {
+        PyArticle {
+            text,
+            title,
+            date,
+            byline,
+            dropped,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        let preview: String = self.text.chars().take(60).collect();
+        let more = if self.text.chars().nth(60).is_some() {
+            "..."
+        } else {
+            ""
+        };
+        format!(
+            "Article(title={:?}, date={:?}, byline={:?}, text={:?}{more}, dropped={} lines)",
+            self.title,
+            self.date,
+            self.byline,
+            preview,
+            self.dropped.len()
+        )
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(
+        Bound<'py, PyAny>,
+        (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Vec<(String, String)>,
+        ),
+    )> {
+        let a = slf.get();
+        Ok((
+            slf.get_type().into_any(),
+            (
+                a.text.clone(),
+                a.title.clone(),
+                a.date.clone(),
+                a.byline.clone(),
+                a.dropped.clone(),
+            ),
+        ))
+    }
+
+    /// The article as a plain dict (text, title, date, byline, dropped).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("text", &self.text)?;
+        d.set_item("title", &self.title)?;
+        d.set_item("date", &self.date)?;
+        d.set_item("byline", &self.byline)?;
+        d.set_item("dropped", &self.dropped)?;
+        Ok(d)
+    }
+
+    /// Notebook display (rendered by `newsprep.display`).
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        py.import("newsprep.display")?
+            .call_method1("article_html", (slf,))?
+            .extract()
+    }
+}
+
+/// Cleans one scraped page: see `newsprep.clean`.
+#[pyfunction]
+fn clean(py: Python<'_>, text: &Bound<'_, PyString>) -> PyArticle {
+    let text = text_of(text).into_owned();
+    py.detach(|| core_clean::clean(&text)).into()
+}
+
+/// Cleans many pages in parallel (GIL released): see `newsprep.clean_many`.
+#[pyfunction]
+#[pyo3(signature = (texts, threads=None))]
+fn clean_many(
+    py: Python<'_>,
+    texts: &Bound<'_, PyAny>,
+    threads: Option<usize>,
+) -> PyResult<Vec<PyArticle>> {
+    let texts = texts_of(texts)?;
+    let articles = py
+        .detach(|| core_clean::clean_many(&texts, threads))
+        .map_err(to_py_err)?;
+    Ok(articles.into_iter().map(PyArticle::from).collect())
+}
+
+/// Removes icon-font label noise: see `newsprep.strip_icons`.
+#[pyfunction]
+fn strip_icons(text: &Bound<'_, PyString>) -> String {
+    core_clean::strip_icons(&text_of(text))
+}
+
+// ------------------------------------------------------------------------------- tagging
+
+/// One entity mention in a text: `text[start:end]` is the surface.
+#[pyclass(name = "Mention", module = "newsprep", frozen, get_all, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PyMention {
+    start: usize,
+    end: usize,
+    text: String,
+    entity_id: String,
+    label: String,
+    name: String,
+    /// Every entity id the matched alias belongs to, the primary first.
+    candidates: Vec<String>,
+}
+
+impl PyMention {
+    fn from_core(gazetteer: &Gazetteer, text: &str, m: &Mention) -> Self {
+        let entity = gazetteer.entity(m.entity);
+        PyMention {
+            start: m.start,
+            end: m.end,
+            text: text.get(m.byte_start..m.byte_end).unwrap_or("").to_string(),
+            entity_id: entity.id.clone(),
+            label: entity.label.clone(),
+            name: entity.name.clone(),
+            candidates: m
+                .candidates
+                .iter()
+                .map(|&c| gazetteer.entity(c).id.clone())
+                .collect(),
+        }
+    }
+}
+
+#[pymethods]
+impl PyMention {
+    #[new]
+    #[pyo3(signature = (start, end, text, entity_id, label, name, candidates=Vec::new()))]
+    fn new(
+        start: usize,
+        end: usize,
+        text: String,
+        entity_id: String,
+        label: String,
+        name: String,
+        candidates: Vec<String>,
+    ) -> Self {
+        PyMention {
+            start,
+            end,
+            text,
+            entity_id,
+            label,
+            name,
+            candidates,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Mention({}, {}, {:?}, entity_id={:?}, label={:?}, name={:?}{})",
+            self.start,
+            self.end,
+            self.text,
+            self.entity_id,
+            self.label,
+            self.name,
+            if self.candidates.len() > 1 {
+                format!(", candidates={:?}", self.candidates)
+            } else {
+                String::new()
+            }
+        )
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(
+        Bound<'py, PyAny>,
+        (usize, usize, String, String, String, String, Vec<String>),
+    )> {
+        let m = slf.get();
+        Ok((
+            slf.get_type().into_any(),
+            (
+                m.start,
+                m.end,
+                m.text.clone(),
+                m.entity_id.clone(),
+                m.label.clone(),
+                m.name.clone(),
+                m.candidates.clone(),
+            ),
+        ))
+    }
+
+    /// The mention as a plain dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("start", self.start)?;
+        d.set_item("end", self.end)?;
+        d.set_item("text", &self.text)?;
+        d.set_item("entity_id", &self.entity_id)?;
+        d.set_item("label", &self.label)?;
+        d.set_item("name", &self.name)?;
+        d.set_item("candidates", &self.candidates)?;
+        Ok(d)
+    }
+}
+
+/// The compiled gazetteer. Immutable and shared (`Arc`), so many Python threads may tag with
+/// one at once; the Python class `newsprep.Gazetteer` wraps it.
+#[pyclass(name = "Gazetteer", module = "newsprep._core", frozen)]
+pub struct PyGazetteer {
+    inner: Arc<Gazetteer>,
+}
+
+fn options(case_sensitive: bool, fold_diacritics: bool) -> GazetteerOptions {
+    GazetteerOptions {
+        case_sensitive,
+        fold_diacritics,
+    }
+}
+
+#[pymethods]
+impl PyGazetteer {
+    /// Builds from JSONL text, one record a line (blank lines skipped, so line numbers in
+    /// errors are the text's own). `origin` names the source in error messages.
+    #[staticmethod]
+    #[pyo3(signature = (text, origin, case_sensitive=false, fold_diacritics=false))]
+    fn from_jsonl_str(
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        origin: &str,
+        case_sensitive: bool,
+        fold_diacritics: bool,
+    ) -> PyResult<Self> {
+        let text = text_of(text).into_owned();
+        let opts = options(case_sensitive, fold_diacritics);
+        let inner = py
+            .detach(|| Gazetteer::from_jsonl_str(&text, origin, opts))
+            .map_err(to_py_err)?;
+        Ok(PyGazetteer {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Reads a JSONL gazetteer file.
+    #[staticmethod]
+    #[pyo3(signature = (path, case_sensitive=false, fold_diacritics=false))]
+    fn from_jsonl(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        case_sensitive: bool,
+        fold_diacritics: bool,
+    ) -> PyResult<Self> {
+        let opts = options(case_sensitive, fold_diacritics);
+        let inner = py
+            .detach(|| {
+                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                let text = String::from_utf8(bytes).map_err(|e| Error::Gazetteer {
+                    origin: path.display().to_string(),
+                    line: 0,
+                    field: None,
+                    reason: format!("not UTF-8 text ({e})"),
+                })?;
+                Gazetteer::from_jsonl_str(&text, &path.display().to_string(), opts)
+            })
+            .map_err(to_py_err)?;
+        Ok(PyGazetteer {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The embedded default gazetteer (countries and cities of the world).
+    #[staticmethod]
+    fn default_world(py: Python<'_>) -> PyResult<Self> {
+        let inner = py.detach(Gazetteer::default_world).map_err(to_py_err)?;
+        Ok(PyGazetteer {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The compact form that pickling sends (records and options; the automaton is rebuilt).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = py
+            .detach(|| self.inner.to_compact_bytes())
+            .map_err(to_py_err)?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// Rebuilds a gazetteer from `to_bytes()`.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        let data = data.to_vec();
+        let inner = py
+            .detach(|| Gazetteer::from_compact_bytes(&data))
+            .map_err(to_py_err)?;
+        Ok(PyGazetteer {
+            inner: Arc::new(inner),
+        })
+    }
+
+    #[pyo3(signature = (text, overlapping=false))]
+    fn tag(&self, text: &Bound<'_, PyString>, overlapping: bool) -> Vec<PyMention> {
+        let text = text_of(text);
+        let found = if overlapping {
+            self.inner.tag_overlapping(&text)
+        } else {
+            self.inner.tag(&text)
+        };
+        found
+            .iter()
+            .map(|m| PyMention::from_core(&self.inner, &text, m))
+            .collect()
+    }
+
+    #[pyo3(signature = (texts, threads=None, overlapping=false))]
+    fn tag_many(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        threads: Option<usize>,
+        overlapping: bool,
+    ) -> PyResult<Vec<Vec<PyMention>>> {
+        let texts = texts_of(texts)?;
+        let found = py
+            .detach(|| self.inner.tag_many(&texts, threads, overlapping))
+            .map_err(to_py_err)?;
+        Ok(found
+            .iter()
+            .zip(&texts)
+            .map(|(mentions, text)| {
+                mentions
+                    .iter()
+                    .map(|m| PyMention::from_core(&self.inner, text, m))
+                    .collect()
+            })
+            .collect())
+    }
+
+    /// (id, label, name) of every entity, in record order.
+    fn entities(&self) -> Vec<(String, String, String)> {
+        self.inner
+            .entities()
+            .iter()
+            .map(|e| (e.id.clone(), e.label.clone(), e.name.clone()))
+            .collect()
+    }
+
+    #[getter]
+    fn alias_count(&self) -> usize {
+        self.inner.alias_count()
+    }
+
+    #[getter]
+    fn case_sensitive(&self) -> bool {
+        self.inner.options().case_sensitive
+    }
+
+    #[getter]
+    fn fold_diacritics(&self) -> bool {
+        self.inner.options().fold_diacritics
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.entities().len()
+    }
+}
+
+// ------------------------------------------------------------------------------- module
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("NewsprepError", py.get_type::<NewsprepError>())?;
+    m.add("GazetteerError", py.get_type::<GazetteerError>())?;
+    m.add("InputError", py.get_type::<InputError>())?;
+    m.add_class::<PyArticle>()?;
+    m.add_class::<PyMention>()?;
+    m.add_class::<PyGazetteer>()?;
+    m.add_function(wrap_pyfunction!(clean, m)?)?;
+    m.add_function(wrap_pyfunction!(clean_many, m)?)?;
+    m.add_function(wrap_pyfunction!(strip_icons, m)?)?;
+    Ok(())
+}

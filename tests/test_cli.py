@@ -1,0 +1,49 @@
+"""The command line: `newsprep clean FILE...`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from newsprep.cli import main
+
+from conftest import SEEDS, seed_expected, seed_names
+
+
+def test_clean_prints_articles(capsys) -> None:
+    names = seed_names()
+    assert main(["clean", *[str(SEEDS / f"{n}.txt") for n in names]]) == 0
+    out = capsys.readouterr().out
+    for name in names:
+        assert f"=== {SEEDS / f'{name}.txt'}" in out
+    assert "title:  Russia redeploys troops out of Ukraine’s Kharkiv region" in out
+
+
+def test_clean_json_matches_api(capsys) -> None:
+    name = seed_names()[3]
+    assert main(["clean", "--json", str(SEEDS / f"{name}.txt")]) == 0
+    record = json.loads(capsys.readouterr().out)
+    expected = seed_expected(name)
+    assert record["title"] == expected["title"]
+    assert record["date"] == expected["date"]
+
+
+def test_missing_file_is_a_clean_error(tmp_path, capsys) -> None:
+    assert main(["clean", str(tmp_path / "missing.txt")]) == 2
+    assert "missing.txt" in capsys.readouterr().err
+
+
+def test_invalid_utf8_is_replaced(tmp_path, capsys) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"Kyiv said on Monday that the talks would go on.\xff\xfe\n")
+    assert main(["clean", "--json", str(path)]) == 0
+    assert "\ufffd" in json.loads(capsys.readouterr().out)["text"]
+
+
+def test_console_script_help() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsprep.cli", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert "clean" in result.stdout
