@@ -612,3 +612,70 @@ fn run_is_send() {
     is_send::<Run>();
     is_send::<Batch>();
 }
+
+#[test]
+fn mentions_are_laid_out_with_entities_and_candidates() {
+    use crate::tag::Mention;
+    let gaz = gazetteer();
+    let index = |id: &str| gaz.entities().iter().position(|e| e.id == id).unwrap() as u32;
+    let text = "Ще Kharkiv and Georgia.".to_string();
+    let kharkiv = text.find("Kharkiv").unwrap();
+    let georgia = text.find("Georgia").unwrap();
+    let mention = |byte: usize, len: usize, entity: u32, candidates: Vec<u32>| Mention {
+        start: text[..byte].chars().count(),
+        end: text[..byte].chars().count() + len,
+        byte_start: byte,
+        byte_end: byte + len,
+        entity,
+        candidates,
+    };
+    let doc = batch::DocOut {
+        doc_id: "d1".into(),
+        source: "s".into(),
+        title: None,
+        date: None,
+        byline: None,
+        chars_in: 0,
+        chars_out: 0,
+        invalid_utf8: 0,
+        error: None,
+        mentions: vec![
+            mention(kharkiv, 7, index("L-kharkiv"), vec![index("L-kharkiv")]),
+            mention(
+                georgia,
+                7,
+                index("L-georgia"),
+                vec![index("L-georgia"), index("L-georgia-us")],
+            ),
+            // A span that is not on char boundaries is skipped, not a panic.
+            Mention {
+                start: 0,
+                end: 1,
+                byte_start: 0,
+                byte_end: 1,
+                entity: 0,
+                candidates: vec![0],
+            },
+        ],
+        text,
+    };
+    let batch = batch::mentions_batch(&[doc], Some(&gaz)).unwrap();
+    let rows = rows(&[batch]);
+    let cell = |s: &str| format!("{{\"c\":{s}}}\n");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[0],
+        vec![
+            cell("\"d1\""),
+            cell("3"),
+            cell("10"),
+            cell("\"Kharkiv\""),
+            cell("\"L-kharkiv\""),
+            cell("\"PLACE\""),
+            cell("\"Kharkiv\""),
+            cell("null"),
+        ]
+    );
+    assert_eq!(rows[1][1], cell("15"));
+    assert_eq!(rows[1][7], cell("[\"L-georgia\",\"L-georgia-us\"]"));
+}
