@@ -357,9 +357,7 @@ def _plain(schema: pa.Schema) -> pa.Schema:
     """`schema` with dictionary columns as plain strings (what JSON holds)."""
     return pa.schema(
         [
-            pa.field(f.name, f.type.value_type, f.nullable)
-            if pa.types.is_dictionary(f.type)
-            else f
+            pa.field(f.name, f.type.value_type, f.nullable) if pa.types.is_dictionary(f.type) else f
             for f in schema
         ]
     )
