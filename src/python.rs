@@ -646,9 +646,9 @@ mod corpus_bindings {
         #[new]
         #[pyo3(signature = (
             kind, *, paths=None, ids=None, texts=None, path=None, stream=None,
-            name=String::new(), text_column="text".to_string(), id_column=None,
+            name="", text_column="text", id_column=None,
             gazetteer=None, clean=true, threads=None, batch_size=2000,
-            batch_bytes=16 << 20, out=None, format="parquet", overwrite=false,
+            batch_bytes=16777216, out=None, format="parquet", overwrite=false,
         ))]
         #[allow(clippy::too_many_arguments)]
         fn new(
@@ -659,8 +659,8 @@ mod corpus_bindings {
             texts: Option<&Bound<'_, PyAny>>,
             path: Option<PathBuf>,
             stream: Option<PyRecordBatchReader>,
-            name: String,
-            text_column: String,
+            name: &str,
+            text_column: &str,
             id_column: Option<String>,
             gazetteer: Option<PyRef<'_, PyGazetteer>>,
             clean: bool,
@@ -678,8 +678,8 @@ mod corpus_bindings {
                 texts,
                 path,
                 stream,
-                name,
-                text_column,
+                name.to_string(),
+                text_column.to_string(),
                 id_column,
             )?;
             let format: Format = format.parse().map_err(to_py_err)?;
