@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -118,7 +119,24 @@ impl RawDoc {
 #[derive(Debug)]
 pub(crate) enum Pending {
     Loaded(RawDoc),
-    File { path: PathBuf, doc_id: String },
+    File {
+        path: PathBuf,
+        doc_id: String,
+    },
+    /// A JSONL line, parsed on a worker thread (parsing is most of the cost of reading).
+    JsonLine {
+        bytes: Vec<u8>,
+        line: usize,
+        spec: Arc<JsonlSpec>,
+    },
+}
+
+/// What a JSONL reader needs to turn a line into a document.
+#[derive(Debug)]
+pub(crate) struct JsonlSpec {
+    path: PathBuf,
+    text_column: String,
+    id_column: Option<String>,
 }
 
 impl Pending {
@@ -137,6 +155,20 @@ impl Pending {
                     Err(e) => RawDoc::failed(doc_id, source, format!("cannot read file: {e}")),
                 }
             }
+            Pending::JsonLine { bytes, line, spec } => spec.parse_line(&bytes, line),
+        }
+    }
+
+    /// The input bytes this document counts for in a batch.
+    fn size(&self) -> usize {
+        match self {
+            Pending::Loaded(doc) => doc.text.len(),
+            Pending::JsonLine { bytes, .. } => bytes.len(),
+            // A stat is cheap beside the read; a file that cannot be stat'ed fails on read
+            // and becomes an error row.
+            Pending::File { path, .. } => std::fs::metadata(path)
+                .map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX))
+                .unwrap_or(0),
         }
     }
 }
@@ -236,10 +268,12 @@ impl Reader {
                 let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
                 ReaderKind::Jsonl(JsonlReader {
                     lines: BufReader::with_capacity(1 << 20, file),
-                    path,
                     line: 0,
-                    text_column,
-                    id_column,
+                    spec: Arc::new(JsonlSpec {
+                        path,
+                        text_column,
+                        id_column,
+                    }),
                     done: false,
                 })
             }
@@ -305,20 +339,13 @@ impl Reader {
                         )))
                     }
                 },
-                ReaderKind::Jsonl(reader) => reader.next_doc()?.map(Pending::Loaded),
+                ReaderKind::Jsonl(reader) => reader.next_line()?,
                 ReaderKind::Arrow(reader) => reader.next_doc()?.map(Pending::Loaded),
             };
             match next {
                 None => break,
                 Some(pending) => {
-                    bytes += match &pending {
-                        Pending::Loaded(doc) => doc.text.len(),
-                        // A stat is cheap beside the read; a file that cannot be stat'ed
-                        // fails on read and becomes an error row.
-                        Pending::File { path, .. } => std::fs::metadata(path)
-                            .map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX))
-                            .unwrap_or(0),
-                    };
+                    bytes += pending.size();
                     batch.push(pending);
                 }
             }
@@ -329,42 +356,46 @@ impl Reader {
 
 struct JsonlReader {
     lines: BufReader<File>,
-    path: PathBuf,
     line: usize,
-    text_column: String,
-    id_column: Option<String>,
+    spec: Arc<JsonlSpec>,
     done: bool,
 }
 
 impl JsonlReader {
-    fn next_doc(&mut self) -> Result<Option<RawDoc>> {
-        let mut buf = Vec::new();
+    /// The next non-blank line, unparsed.
+    fn next_line(&mut self) -> Result<Option<Pending>> {
         loop {
             if self.done {
                 return Ok(None);
             }
-            buf.clear();
+            let mut bytes = Vec::new();
             let n = self
                 .lines
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| Error::io(&self.path, e))?;
+                .read_until(b'\n', &mut bytes)
+                .map_err(|e| Error::io(&self.spec.path, e))?;
             if n == 0 {
                 self.done = true;
                 return Ok(None);
             }
             self.line += 1;
-            if buf.iter().all(u8::is_ascii_whitespace) {
+            if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            return Ok(Some(self.parse_line(&buf)));
+            return Ok(Some(Pending::JsonLine {
+                bytes,
+                line: self.line,
+                spec: Arc::clone(&self.spec),
+            }));
         }
     }
+}
 
-    fn parse_line(&self, bytes: &[u8]) -> RawDoc {
-        let source = format!("{}:{}", self.path.display(), self.line);
-        let default_id = self.line.to_string();
-        let (line, invalid) = decode_lossy(bytes);
-        let value: serde_json::Value = match serde_json::from_str(&line) {
+impl JsonlSpec {
+    fn parse_line(&self, bytes: &[u8], line: usize) -> RawDoc {
+        let source = format!("{}:{}", self.path.display(), line);
+        let default_id = line.to_string();
+        let (text, invalid) = decode_lossy(bytes);
+        let value: serde_json::Value = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => return RawDoc::failed(default_id, source, format!("invalid JSON: {e}")),
         };
