@@ -442,3 +442,39 @@ def test_cli_run(tmp_path, capsys):
     code = cli_main(["run", str(src), "--out", str(out), "-q", "--format", "jsonl", "--overwrite"])
     assert code == 0
     assert (out / "documents" / "part-00000.jsonl").exists()
+
+
+# ------------------------------------------------------------------------------ Dask
+
+
+def test_dask_recipe_matches_a_single_process_run(texts, gaz):
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+
+    def run_partition(partition, gazetteer, table):
+        result = newsprep.process(partition, gazetteer=gazetteer, threads=1, progress=False)
+        return getattr(result.to_pandas(categorical=False), table)
+
+    df = pd.DataFrame({"id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    single = newsprep.process(df, gazetteer=gaz, progress=False).to_pandas(categorical=False)
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:  # fmt: skip
+        gaz_future = client.scatter(gaz, broadcast=True)
+        ddf = dd.from_pandas(df, npartitions=4)
+        got = {}
+        for table in ("documents", "mentions"):
+            meta = run_partition(df.iloc[:0], gaz, table)
+            got[table] = (
+                ddf.map_partitions(run_partition, gaz_future, table, meta=meta)
+                .compute()
+                .reset_index(drop=True)
+            )
+    for table in ("documents", "mentions"):
+        want = getattr(single, table)
+        have = got[table].sort_values(["doc_id"] + (["start"] if table == "mentions" else []))
+        want = want.sort_values(["doc_id"] + (["start"] if table == "mentions" else []))
+        pd.testing.assert_frame_equal(
+            have.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False
+        )

@@ -90,7 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"newsprep: interrupted; finished parts stay in {args.out}", file=sys.stderr)
         return 130
-    docs = result.documents
+    docs = result._table("documents", ["chars_in", "chars_out", "error"])
     n = docs.num_rows
     errors = n - docs.column("error").null_count
     chars_in = sum(docs.column("chars_in").to_pylist())
@@ -98,8 +98,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     dropped = 1 - chars_out / chars_in if chars_in else 0.0
     print(f"documents: {n:,} ({errors:,} with errors) -> {args.out}")
     print(f"characters dropped as boilerplate: {dropped:.1%}")
-    print(f"mentions: {result.mentions.num_rows:,}")
-    if result.mentions.num_rows:
+    mentions = result.summary.get("mentions", 0)
+    print(f"mentions: {mentions:,}")
+    if mentions:
         print("top entities (documents, mentions):")
         for row in result.entity_counts().slice(0, args.top).to_pylist():
             print(

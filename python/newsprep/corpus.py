@@ -333,22 +333,38 @@ def process(
 # ----------------------------------------------------------------------------- results
 
 
-def _read_dir(out: Path, table: str, format: str, schema: pa.Schema) -> pa.Table:
+def _read_dir(
+    out: Path,
+    table: str,
+    format: str,
+    schema: pa.Schema,
+    columns: list[str] | None = None,
+    doc_id: str | None = None,
+) -> pa.Table:
+    """Reads `out/table/part-*` (only `columns`, only the rows of `doc_id`, when given)."""
     folder = out / table
     parts = sorted(folder.glob(f"part-*.{format}"))
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
     if not parts:
         return schema.empty_table()
     if format == "parquet":
         import pyarrow.parquet as pq
 
-        return pa.concat_tables([pq.read_table(p, schema=schema) for p in parts])
+        filters = [("doc_id", "=", doc_id)] if doc_id is not None else None
+        tables = [pq.read_table(p, columns=columns, filters=filters, schema=None) for p in parts]
+        return pa.concat_tables([t.select(schema.names).cast(schema) for t in tables])
+    import pyarrow.compute as pc
     import pyarrow.json as pj
 
     tables = []
+    full = _schemas()[0] if table == "documents" else _schemas()[1]
     for p in parts:
         if p.stat().st_size == 0:
             continue
-        t = pj.read_json(p, parse_options=pj.ParseOptions(explicit_schema=_plain(schema)))
+        t = pj.read_json(p, parse_options=pj.ParseOptions(explicit_schema=_plain(full)))
+        if doc_id is not None:
+            t = t.filter(pc.equal(t["doc_id"], doc_id))
         tables.append(t.select(schema.names).cast(schema))
     return pa.concat_tables(tables) if tables else schema.empty_table()
 
@@ -413,7 +429,25 @@ class Result:
             self._mentions = _read_dir(self.out, "mentions", self.format, _schemas()[1])
         return self._mentions
 
+    def _table(
+        self, name: str, columns: list[str] | None = None, doc_id: str | None = None
+    ) -> pa.Table:
+        """`name` ("documents" or "mentions"), only `columns` / the rows of `doc_id` when
+        given. From files, only those are read, so a look at a large output stays cheap."""
+        import pyarrow.compute as pc
+
+        loaded = self._documents if name == "documents" else self._mentions
+        if loaded is None and self.out is not None:
+            schema = _schemas()[0] if name == "documents" else _schemas()[1]
+            return _read_dir(self.out, name, self.format, schema, columns, doc_id)
+        table = getattr(self, name)
+        if doc_id is not None:
+            table = table.filter(pc.equal(table["doc_id"], doc_id))
+        return table.select(columns) if columns is not None else table
+
     def __len__(self) -> int:
+        if self.summary:
+            return int(self.summary.get("documents", 0))
         return self.documents.num_rows
 
     def __repr__(self) -> str:
@@ -427,11 +461,11 @@ class Result:
     def _counts(self) -> dict[str, int]:
         if self.summary:
             return {k: int(self.summary.get(k, 0)) for k in ("documents", "errors", "mentions")}
-        docs = self.documents
+        docs = self._table("documents", ["error"])
         return {
             "documents": docs.num_rows,
             "errors": docs.num_rows - docs.column("error").null_count,
-            "mentions": self.mentions.num_rows,
+            "mentions": self._table("mentions", ["doc_id"]).num_rows,
         }
 
     # -- conversions
@@ -440,9 +474,14 @@ class Result:
         """(documents, mentions) as pyarrow Tables."""
         return Tables(self.documents, self.mentions)
 
-    def to_pandas(self) -> Tables:
-        """(documents, mentions) as pandas DataFrames (label/name/entity_id categorical)."""
-        return Tables(self.documents.to_pandas(), self.mentions.to_pandas())
+    def to_pandas(self, categorical: bool = True) -> Tables:
+        """(documents, mentions) as pandas DataFrames. entity_id, label and name are
+        categorical; ``categorical=False`` gives plain str columns (easier to concatenate
+        across runs, e.g. Dask partitions)."""
+        docs, mentions = self.documents, self.mentions
+        if not categorical:
+            mentions = _decoded(mentions)
+        return Tables(docs.to_pandas(), mentions.to_pandas())
 
     def to_polars(self) -> Tables:
         """(documents, mentions) as polars DataFrames."""
@@ -473,7 +512,7 @@ class Result:
     def entity_counts(self) -> pa.Table:
         """One row per entity found: entity_id, label, name, documents (how many mention
         it), mentions (how often); most mentioned first."""
-        m = _decoded(self.mentions.select(["doc_id", "entity_id", "label", "name"]))
+        m = _decoded(self._table("mentions", ["doc_id", "entity_id", "label", "name"]))
         counts = m.group_by(["entity_id", "label", "name"]).aggregate(
             [("doc_id", "count_distinct"), ("doc_id", "count")]
         )
@@ -486,7 +525,7 @@ class Result:
         most frequent first."""
         import pyarrow.compute as pc
 
-        m = _decoded(self.mentions.select(["doc_id", "entity_id", "name"]))
+        m = _decoded(self._table("mentions", ["doc_id", "entity_id", "name"]))
         pairs = m.group_by(["doc_id", "entity_id", "name"]).aggregate([])
         left = pairs.rename_columns(["doc_id", "entity_a", "name_a"])
         right = pairs.rename_columns(["doc_id", "entity_b", "name_b"])
@@ -503,15 +542,11 @@ class Result:
 
     def document(self, doc_id: str) -> dict[str, Any]:
         """One document's row as a dict, with its mentions (list of dicts) under 'mentions'."""
-        import pyarrow.compute as pc
-
-        docs = self.documents
-        rows = docs.filter(pc.equal(docs["doc_id"], doc_id)).to_pylist()
+        rows = self._table("documents", doc_id=doc_id).to_pylist()
         if not rows:
             raise KeyError(doc_id)
         row = rows[0]
-        mentions = self.mentions
-        row["mentions"] = mentions.filter(pc.equal(mentions["doc_id"], doc_id)).to_pylist()
+        row["mentions"] = self._table("mentions", doc_id=doc_id).to_pylist()
         return row
 
     def show(self, doc_id: str) -> Html:

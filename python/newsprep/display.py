@@ -149,13 +149,15 @@ MAX_TOP_ENTITIES = 5
 
 def result_html(result: object) -> str:
     """The notebook summary of a corpus Result: counts, kept share, top entities."""
-    docs = result.documents  # type: ignore[attr-defined]
+    import pyarrow.compute as pc
+
+    docs = result._table("documents", ["chars_in", "chars_out", "error"])  # type: ignore[attr-defined]
     n = docs.num_rows
     errors = n - docs.column("error").null_count
-    chars_in = sum(v for v in docs.column("chars_in").to_pylist() if v) if n else 0
-    chars_out = sum(v for v in docs.column("chars_out").to_pylist() if v) if n else 0
+    chars_in = pc.sum(docs.column("chars_in")).as_py() or 0
+    chars_out = pc.sum(docs.column("chars_out")).as_py() or 0
     kept = f"{chars_out / chars_in:.0%}" if chars_in else "-"
-    mentions = result.mentions.num_rows  # type: ignore[attr-defined]
+    mentions = result._table("mentions", ["doc_id"]).num_rows  # type: ignore[attr-defined]
     rows = ""
     if mentions:
         top = result.entity_counts().slice(0, MAX_TOP_ENTITIES).to_pylist()  # type: ignore[attr-defined]
