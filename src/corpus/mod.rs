@@ -102,7 +102,7 @@ pub struct Run {
     options: Options,
     cancel: Arc<AtomicBool>,
     progress: Arc<Progress>,
-    writer: Option<Writer>,
+    writer: Option<BackgroundWriter>,
     summary: Summary,
     finished: bool,
 }
@@ -112,7 +112,7 @@ impl std::fmt::Debug for Run {
         f.debug_struct("Run")
             .field("options", &self.options)
             .field("summary", &self.summary)
-            .field("writer", &self.writer)
+            .field("writer", &self.writer.as_ref().map(|w| &w.dir))
             .field("finished", &self.finished)
             .finish_non_exhaustive()
     }
@@ -151,7 +151,8 @@ impl Run {
         format: Format,
         overwrite: bool,
     ) -> Result<Self> {
-        self.writer = Some(Writer::create(dir, format, overwrite)?);
+        let writer = Writer::create(dir, format, overwrite)?;
+        self.writer = Some(BackgroundWriter::start(writer)?);
         Ok(self)
     }
 
@@ -177,9 +178,9 @@ impl Run {
         self.summary
     }
 
-    /// The output writer, when there is one.
-    pub fn writer(&self) -> Option<&Writer> {
-        self.writer.as_ref()
+    /// The output directory, when there is one.
+    pub fn output_dir(&self) -> Option<&std::path::Path> {
+        self.writer.as_ref().map(|w| w.dir.as_path())
     }
 
     /// Processes (and writes) the next batch; `Ok(None)` when the corpus is done, which
@@ -188,9 +189,20 @@ impl Run {
         if self.finished {
             return Ok(None);
         }
-        let result = self.step();
+        let mut result = self.step();
         if !matches!(result, Ok(Some(_))) {
             self.finished = true;
+            // Let the part being written finish (so no temporary file outlives the run);
+            // at the end of the corpus, mark the output complete.
+            if let Some(writer) = self.writer.take() {
+                let written = writer.finish();
+                if let Ok(None) = result {
+                    let s = self.summary;
+                    result = written
+                        .and_then(|w| w.finish(s.documents, s.mentions, s.errors))
+                        .map(|()| None);
+                }
+            }
         }
         result
     }
@@ -203,10 +215,6 @@ impl Run {
             .reader
             .next_batch(self.options.batch_size, self.options.batch_bytes)?
         else {
-            if let Some(w) = &self.writer {
-                let s = self.summary;
-                w.finish(s.documents, s.mentions, s.errors)?;
-            }
             return Ok(None);
         };
         let gazetteer = self.gazetteer.as_deref();
@@ -222,7 +230,7 @@ impl Run {
             return Err(Error::Cancelled);
         }
         if let Some(w) = &mut self.writer {
-            w.write(&documents, &mentions)?;
+            w.send(documents.clone(), mentions.clone())?;
         }
         let index = self.summary.batches;
         self.summary.batches += 1;
@@ -243,6 +251,75 @@ impl Run {
             on_batch(batch);
         }
         Ok(self.summary)
+    }
+}
+
+/// Writes parts on a thread of its own, so writing batch N overlaps processing batch N+1.
+/// The hand-over is a rendezvous: at most one batch is being written while the next is
+/// processed, so memory stays bounded.
+struct BackgroundWriter {
+    dir: PathBuf,
+    tx: Option<std::sync::mpsc::SyncSender<(RecordBatch, RecordBatch)>>,
+    handle: Option<std::thread::JoinHandle<Result<Writer>>>,
+}
+
+impl BackgroundWriter {
+    fn start(mut writer: Writer) -> Result<Self> {
+        let dir = writer.dir().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(RecordBatch, RecordBatch)>(0);
+        let handle = std::thread::Builder::new()
+            .name("newsprep-writer".into())
+            .spawn(move || {
+                for (documents, mentions) in rx {
+                    writer.write(&documents, &mentions)?;
+                }
+                Ok(writer)
+            })
+            .map_err(|e| Error::io(&dir, e))?;
+        Ok(BackgroundWriter {
+            dir,
+            tx: Some(tx),
+            handle: Some(handle),
+        })
+    }
+
+    /// Hands a batch to the writer thread (waiting until it has taken the previous one).
+    /// A failed earlier write is reported here.
+    fn send(&mut self, documents: RecordBatch, mentions: RecordBatch) -> Result<()> {
+        let sent = match &self.tx {
+            Some(tx) => tx.send((documents, mentions)).is_ok(),
+            None => false,
+        };
+        if sent {
+            Ok(())
+        } else {
+            // The thread stopped: it failed on an earlier part.
+            self.join()
+                .and_then(|_| Err(Error::Input("the output writer stopped early".into())))
+        }
+    }
+
+    fn join(&mut self) -> Result<Writer> {
+        self.tx = None;
+        match self.handle.take() {
+            Some(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err(Error::Input("the output writer thread panicked".into()))),
+            None => Err(Error::Input("the output writer has already stopped".into())),
+        }
+    }
+
+    /// Waits for the parts in flight and returns the writer.
+    fn finish(mut self) -> Result<Writer> {
+        self.join()
+    }
+}
+
+impl Drop for BackgroundWriter {
+    fn drop(&mut self) {
+        if self.handle.is_some() {
+            let _ = self.join();
+        }
     }
 }
 

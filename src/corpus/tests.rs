@@ -679,3 +679,104 @@ fn mentions_are_laid_out_with_entities_and_candidates() {
     assert_eq!(rows[1][1], cell("15"));
     assert_eq!(rows[1][7], cell("[\"L-georgia\",\"L-georgia-us\"]"));
 }
+
+/// Timing of the Parquet writer settings (run by hand:
+/// `cargo test --release --lib write_speed -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn write_speed() {
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::{EnabledStatistics, WriterProperties};
+    let corpus: Vec<String> = dev_texts(200).into_iter().cycle().take(2000).collect();
+    let (docs, _) = run_all(
+        texts(corpus),
+        None,
+        Options {
+            clean: false,
+            ..Options::default()
+        },
+    );
+    let batch = &docs[0];
+    let mb = batch.get_array_memory_size() as f64 / 1e6;
+    let dir = TempDir::new("speed");
+    let variants: Vec<(&str, WriterProperties)> = vec![
+        (
+            "default+snappy",
+            WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .build(),
+        ),
+        (
+            "nodict+snappy",
+            WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_dictionary_enabled(false)
+                .build(),
+        ),
+        (
+            "nodict+snappy+chunkstats",
+            WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_dictionary_enabled(false)
+                .set_statistics_enabled(EnabledStatistics::Chunk)
+                .build(),
+        ),
+        (
+            "nodict+none",
+            WriterProperties::builder()
+                .set_compression(Compression::UNCOMPRESSED)
+                .set_dictionary_enabled(false)
+                .build(),
+        ),
+    ];
+    for (name, props) in variants {
+        for sync in [false, true] {
+            let path = dir.path().join(format!("{name}.parquet"));
+            let t = std::time::Instant::now();
+            let file = fs::File::create(&path).unwrap();
+            let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props.clone())).unwrap();
+            w.write(batch).unwrap();
+            let f = w.into_inner().unwrap();
+            if sync {
+                f.sync_all().unwrap();
+            }
+            let s = t.elapsed().as_secs_f64();
+            let size = fs::metadata(&path).unwrap().len() as f64 / 1e6;
+            println!(
+                "{name:28} sync={sync:5} {mb:.0} MB in {s:.3}s = {:.0} MB/s, file {size:.1} MB",
+                mb / s
+            );
+        }
+    }
+}
+
+#[test]
+fn a_failed_write_stops_the_run_with_the_error() {
+    let out = TempDir::new("write-fail");
+    let corpus = dev_texts(30);
+    let mut run = Run::new(
+        texts(corpus),
+        None,
+        Options {
+            batch_size: 10,
+            ..Options::default()
+        },
+    )
+    .unwrap()
+    .with_output(out.path(), Format::Parquet, false)
+    .unwrap();
+    assert!(run.next_batch().unwrap().is_some());
+    // The output folder vanishes under the run: a later write fails.
+    fs::remove_dir_all(out.path().join("documents")).unwrap();
+    let mut result = Ok(None);
+    for _ in 0..3 {
+        result = run.next_batch();
+        if result.is_err() {
+            break;
+        }
+    }
+    assert!(matches!(result, Err(Error::Io { .. })), "{result:?}");
+    assert!(run.next_batch().unwrap().is_none());
+    assert!(!out.path().join(MANIFEST).exists());
+}

