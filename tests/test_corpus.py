@@ -65,7 +65,7 @@ def test_folder_glob_and_single_file(tmp_path):
     (tmp_path / "a" / "one.txt").write_text("One.", encoding="utf-8")
     (tmp_path / "two.txt").write_text("Two.", encoding="utf-8")
     (tmp_path / "skip.md").write_text("not text", encoding="utf-8")
-    r = newsprep.process(tmp_path, progress=False)
+    r = newsprep.process(tmp_path, progress=False, clean=False)
     assert r.documents.column("doc_id").to_pylist() == ["a/one", "two"]
     assert r.documents.column("text").to_pylist() == ["One.", "Two."]
     r = newsprep.process(str(tmp_path / "**" / "*.txt"), progress=False)

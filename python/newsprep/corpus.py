@@ -38,6 +38,9 @@ _POLL_SECONDS = 0.1
 
 _GLOB_CHARS = set("*?[")
 
+#: The progress bar appears once a run has lasted this long (seconds).
+_BAR_DELAY_SECONDS = 0.5
+
 
 class Tables(NamedTuple):
     """The two tables of a result, in whatever form asked for (pyarrow, pandas, polars)."""
@@ -213,9 +216,17 @@ def _progress_bar(enabled: bool, total: int | None, total_bytes: int | None) -> 
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency
         return None
+    # Shown only once a run has taken a moment: quick calls stay quiet.
+    options: dict[str, Any] = {"desc": "newsprep", "delay": _BAR_DELAY_SECONDS}
     if total is None and total_bytes:
-        return tqdm(total=total_bytes, unit="B", unit_scale=True, desc="newsprep")
-    return tqdm(total=total, unit="doc", desc="newsprep")
+        options.update(total=total_bytes, unit="B", unit_scale=True)
+    else:
+        options.update(total=total, unit="doc")
+    try:
+        return tqdm(**options)
+    except TypeError:  # pragma: no cover - a tqdm without `delay`
+        del options["delay"]
+        return tqdm(**options)
 
 
 def _drive(run: Any, bar: Any, by_bytes: bool, on_batch: Any) -> None:
