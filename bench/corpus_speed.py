@@ -12,6 +12,7 @@ Each configuration runs in a fresh subprocess, which reports its wall time and p
     python bench/corpus_speed.py                 # 10k and 100k documents
     python bench/corpus_speed.py --docs 10000    # one size
     python bench/corpus_speed.py --gazetteer default|none|FILE.jsonl
+    python bench/corpus_speed.py --docs 100000 --runs stream2   # one configuration
 
 Build the extension in release mode first (``maturin develop --release``): debug builds are
 several times slower.
@@ -163,6 +164,9 @@ def main() -> None:
         "--docs", type=int, action="append", help="corpus sizes (default 10k, 100k)"
     )
     parser.add_argument("--gazetteer", default="default")
+    parser.add_argument(
+        "--runs", help="only these, comma-separated: stream1,stream2,memory2,python-loop"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--mode", help=argparse.SUPPRESS)
@@ -182,6 +186,9 @@ def main() -> None:
             runs = [("stream", 1), ("stream", 2), ("memory", 2)]
             if n <= 10_000:
                 runs.append(("python-loop", None))
+            if args.runs:
+                wanted = set(args.runs.split(","))
+                runs = [r for r in runs if f"{r[0]}{r[1] or ''}" in wanted]
             for mode, threads in runs:
                 r = measure(corpus, mode, threads, args.gazetteer)
                 label = {

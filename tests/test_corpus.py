@@ -104,6 +104,17 @@ def test_jsonl_source_with_error_rows(tmp_path):
     assert r.summary["errors"] == 3
 
 
+def test_gzipped_jsonl(tmp_path):
+    import gzip
+
+    path = tmp_path / "in.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        for i in range(3):
+            f.write(json.dumps({"id": f"g{i}", "text": f"text {i}"}) + "\n")
+    r = newsprep.process(path, clean=False, progress=False)
+    assert r.documents.column("doc_id").to_pylist() == ["g0", "g1", "g2"]
+
+
 def test_invalid_utf8_in_files_is_counted(tmp_path):
     raw = b"Caf\xe9 in Kharkiv \xff\xfe."
     (tmp_path / "bad.txt").write_bytes(raw)

@@ -110,15 +110,16 @@ def _source_kwargs(source: Any, text_column: str, id_column: str | None) -> dict
                 "total": len(paths),
             }
         name = path.name.lower()
-        if name.endswith((".jsonl", ".ndjson")):
+        if name.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
             if not path.is_file():
                 raise FileNotFoundError(f"{text}: no such file")
+            gzipped = name.endswith(".gz")  # progress counts uncompressed bytes
             return {
                 "kind": "jsonl",
                 "path": text,
                 "text_column": text_column,
                 "id_column": id_column,
-                "total_bytes": path.stat().st_size,
+                "total_bytes": None if gzipped else path.stat().st_size,
             }
         if name.endswith((".parquet", ".pq")):
             if not path.is_file():
@@ -279,7 +280,7 @@ def process(
 
     Args:
         source: a folder (its ``.txt`` files, recursively, sorted) or a glob of text files;
-            a ``.jsonl`` or ``.parquet`` file with a text column (and an id column when
+            a ``.jsonl`` (or ``.jsonl.gz``) or ``.parquet`` file with a text column (and an id column when
             present); a list of str; or a pandas/polars DataFrame or pyarrow Table.
         gazetteer: tag its entities in each cleaned text (None: no mentions).
         clean: run :func:`newsprep.clean` on each document first (False: tag as read).

@@ -30,28 +30,24 @@ pub type FxSet<T> = HashSet<T, BuildHasherDefault<Fx>>;
 
 const STOPWORDS: &[&str] = &[
     // en
-    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
-    "from", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its",
-    "that", "this", "which", "who", "he", "she", "they", "we", "you", "his", "her", "their",
-    "our", "not", "will", "would", "can", "could", "said", "than", "about", "after", "into",
-    "there", "also", "more", "when", "what", "if", "so", "do", "did", "i", "my", "me", "them",
-    "been", "some", "all", "one", "out", "up", "just", "over", "how",
-    // pt / es
-    "o", "os", "as", "um", "uma", "de", "da", "do", "das", "dos", "em", "no", "na", "nos",
-    "nas", "que", "e", "é", "para", "com", "por", "se", "não", "mais", "ao", "à", "foi",
-    "el", "la", "los", "las", "del", "en", "y", "es", "por", "con", "su", "lo",
-    // de
-    "der", "die", "das", "und", "ist", "nicht", "mit", "sich", "den", "dem", "ein", "eine",
-    "zu", "auf", "für", "von", "im", "auch", "es", "wie", "sie", "er", "wird", "hat", "aus",
+    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from",
+    "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "that",
+    "this", "which", "who", "he", "she", "they", "we", "you", "his", "her", "their", "our", "not",
+    "will", "would", "can", "could", "said", "than", "about", "after", "into", "there", "also",
+    "more", "when", "what", "if", "so", "do", "did", "i", "my", "me", "them", "been", "some",
+    "all", "one", "out", "up", "just", "over", "how", // pt / es
+    "o", "os", "as", "um", "uma", "de", "da", "do", "das", "dos", "em", "no", "na", "nos", "nas",
+    "que", "e", "é", "para", "com", "por", "se", "não", "mais", "ao", "à", "foi", "el", "la",
+    "los", "las", "del", "en", "y", "es", "por", "con", "su", "lo", // de
+    "der", "die", "das", "und", "ist", "nicht", "mit", "sich", "den", "dem", "ein", "eine", "zu",
+    "auf", "für", "von", "im", "auch", "es", "wie", "sie", "er", "wird", "hat", "aus",
     // it
-    "il", "di", "che", "è", "per", "non", "un", "una", "gli", "le", "della", "con", "sono",
-    "nel", "alla", "anche",
-    // id
-    "yang", "dan", "di", "ke", "dari", "ini", "itu", "dengan", "untuk", "dalam", "tidak",
-    "akan", "pada", "juga", "ada", "adalah", "oleh",
-    // ru
-    "и", "в", "не", "на", "что", "с", "по", "как", "это", "он", "она", "они", "к", "но", "из",
-    "у", "за", "от", "то", "так", "же", "для", "о", "а", "бы", "его", "ее", "её", "все",
+    "il", "di", "che", "è", "per", "non", "un", "una", "gli", "le", "della", "con", "sono", "nel",
+    "alla", "anche", // id
+    "yang", "dan", "di", "ke", "dari", "ini", "itu", "dengan", "untuk", "dalam", "tidak", "akan",
+    "pada", "juga", "ada", "adalah", "oleh", // ru
+    "и", "в", "не", "на", "что", "с", "по", "как", "это", "он", "она", "они", "к", "но", "из", "у",
+    "за", "от", "то", "так", "же", "для", "о", "а", "бы", "его", "ее", "её", "все",
     // fr
     "le", "les", "des", "et", "un", "une", "est", "dans", "pour", "pas", "qui", "sur", "au",
 ];
@@ -71,45 +67,134 @@ pub const CUE_COMMENT: u32 = 32;
 pub const CUE_TIME: u32 = 64;
 
 const CUES: &[(&str, u32)] = &[
-    ("read more", CUE_PROMO), ("read also", CUE_PROMO), ("also read", CUE_PROMO),
-    ("related", CUE_PROMO), ("newsletter", CUE_PROMO), ("subscribe", CUE_PROMO),
-    ("sign up", CUE_PROMO), ("emailed to you", CUE_PROMO), ("recommended", CUE_PROMO),
-    ("sponsored", CUE_PROMO), ("advertisement", CUE_PROMO), ("you may also like", CUE_PROMO),
-    ("more from", CUE_PROMO), ("don't miss", CUE_PROMO), ("click here", CUE_PROMO),
-    ("most popular", CUE_PROMO), ("trending", CUE_PROMO), ("watch:", CUE_PROMO),
-    ("see also", CUE_PROMO), ("leia mais", CUE_PROMO), ("leia também", CUE_PROMO),
-    ("veja também", CUE_PROMO), ("saiba mais", CUE_PROMO), ("читайте также", CUE_PROMO),
-    ("Читайте также", CUE_PROMO), ("подпис", CUE_PROMO), ("Подпис", CUE_PROMO),
-    ("lesen sie auch", CUE_PROMO), ("mehr zum thema", CUE_PROMO), ("leggi anche", CUE_PROMO),
-    ("baca juga", CUE_PROMO), ("관련기사", CUE_PROMO), ("関連記事", CUE_PROMO),
-    ("cookie", CUE_NAV), ("privacy", CUE_NAV), ("terms of", CUE_NAV), ("log in", CUE_NAV),
-    ("login", CUE_NAV), ("sign in", CUE_NAV), ("share", CUE_NAV), ("menu", CUE_NAV),
-    ("search", CUE_NAV), ("skip to", CUE_NAV), ("contact us", CUE_NAV), ("about us", CUE_NAV),
-    ("follow us", CUE_NAV), ("home", CUE_NAV), ("print", CUE_NAV), ("e-mail", CUE_NAV),
-    ("email", CUE_NAV), ("javascript", CUE_NAV), ("browser", CUE_NAV), ("loading", CUE_NAV),
-    ("compartilh", CUE_NAV), ("teilen", CUE_NAV), ("condividi", CUE_NAV), ("bagikan", CUE_NAV),
-    ("поделиться", CUE_NAV), ("Поделиться", CUE_NAV), ("공유", CUE_NAV), ("シェア", CUE_NAV),
-    ("photo", CUE_CAPTION), ("image", CUE_CAPTION), ("getty", CUE_CAPTION),
-    ("credit", CUE_CAPTION), ("picture", CUE_CAPTION), ("(ap", CUE_CAPTION),
-    ("/ap", CUE_CAPTION), ("reuters", CUE_CAPTION), ("afp", CUE_CAPTION),
-    ("shutterstock", CUE_CAPTION), ("foto", CUE_CAPTION), ("фото", CUE_CAPTION),
-    ("Фото", CUE_CAPTION), ("bild:", CUE_CAPTION), ("사진", CUE_CAPTION), ("写真", CUE_CAPTION),
-    ("facebook", CUE_SOCIAL), ("twitter", CUE_SOCIAL), ("whatsapp", CUE_SOCIAL),
-    ("linkedin", CUE_SOCIAL), ("pinterest", CUE_SOCIAL), ("instagram", CUE_SOCIAL),
-    ("youtube", CUE_SOCIAL), ("telegram", CUE_SOCIAL), ("reddit", CUE_SOCIAL),
-    ("http", CUE_SOCIAL), ("www.", CUE_SOCIAL), (".com", CUE_SOCIAL), ("@", CUE_SOCIAL),
-    ("©", CUE_LEGAL), ("ⓒ", CUE_LEGAL), ("(c)", CUE_LEGAL), ("copyright", CUE_LEGAL),
-    ("all rights reserved", CUE_LEGAL), ("rights reserved", CUE_LEGAL),
-    ("direitos reservados", CUE_LEGAL), ("все права", CUE_LEGAL), ("Все права", CUE_LEGAL),
-    ("alle rechte", CUE_LEGAL), ("diritti riservati", CUE_LEGAL), ("hak cipta", CUE_LEGAL),
-    ("무단전재", CUE_LEGAL), ("저작권", CUE_LEGAL), ("著作権", CUE_LEGAL), ("無断転載", CUE_LEGAL),
-    ("comment", CUE_COMMENT), ("comentário", CUE_COMMENT), ("comentario", CUE_COMMENT),
-    ("коммент", CUE_COMMENT), ("Коммент", CUE_COMMENT), ("kommentar", CUE_COMMENT),
-    ("commento", CUE_COMMENT), ("commenti", CUE_COMMENT), ("komentar", CUE_COMMENT),
-    ("댓글", CUE_COMMENT), ("コメント", CUE_COMMENT), ("reply", CUE_COMMENT),
-    ("ago", CUE_TIME), ("updated", CUE_TIME), ("published", CUE_TIME), ("posted", CUE_TIME),
-    ("atualizado", CUE_TIME), ("publicado", CUE_TIME), ("aktualisiert", CUE_TIME),
-    ("min read", CUE_TIME), ("minute read", CUE_TIME), ("назад", CUE_TIME),
+    ("read more", CUE_PROMO),
+    ("read also", CUE_PROMO),
+    ("also read", CUE_PROMO),
+    ("related", CUE_PROMO),
+    ("newsletter", CUE_PROMO),
+    ("subscribe", CUE_PROMO),
+    ("sign up", CUE_PROMO),
+    ("emailed to you", CUE_PROMO),
+    ("recommended", CUE_PROMO),
+    ("sponsored", CUE_PROMO),
+    ("advertisement", CUE_PROMO),
+    ("you may also like", CUE_PROMO),
+    ("more from", CUE_PROMO),
+    ("don't miss", CUE_PROMO),
+    ("click here", CUE_PROMO),
+    ("most popular", CUE_PROMO),
+    ("trending", CUE_PROMO),
+    ("watch:", CUE_PROMO),
+    ("see also", CUE_PROMO),
+    ("leia mais", CUE_PROMO),
+    ("leia também", CUE_PROMO),
+    ("veja também", CUE_PROMO),
+    ("saiba mais", CUE_PROMO),
+    ("читайте также", CUE_PROMO),
+    ("Читайте также", CUE_PROMO),
+    ("подпис", CUE_PROMO),
+    ("Подпис", CUE_PROMO),
+    ("lesen sie auch", CUE_PROMO),
+    ("mehr zum thema", CUE_PROMO),
+    ("leggi anche", CUE_PROMO),
+    ("baca juga", CUE_PROMO),
+    ("관련기사", CUE_PROMO),
+    ("関連記事", CUE_PROMO),
+    ("cookie", CUE_NAV),
+    ("privacy", CUE_NAV),
+    ("terms of", CUE_NAV),
+    ("log in", CUE_NAV),
+    ("login", CUE_NAV),
+    ("sign in", CUE_NAV),
+    ("share", CUE_NAV),
+    ("menu", CUE_NAV),
+    ("search", CUE_NAV),
+    ("skip to", CUE_NAV),
+    ("contact us", CUE_NAV),
+    ("about us", CUE_NAV),
+    ("follow us", CUE_NAV),
+    ("home", CUE_NAV),
+    ("print", CUE_NAV),
+    ("e-mail", CUE_NAV),
+    ("email", CUE_NAV),
+    ("javascript", CUE_NAV),
+    ("browser", CUE_NAV),
+    ("loading", CUE_NAV),
+    ("compartilh", CUE_NAV),
+    ("teilen", CUE_NAV),
+    ("condividi", CUE_NAV),
+    ("bagikan", CUE_NAV),
+    ("поделиться", CUE_NAV),
+    ("Поделиться", CUE_NAV),
+    ("공유", CUE_NAV),
+    ("シェア", CUE_NAV),
+    ("photo", CUE_CAPTION),
+    ("image", CUE_CAPTION),
+    ("getty", CUE_CAPTION),
+    ("credit", CUE_CAPTION),
+    ("picture", CUE_CAPTION),
+    ("(ap", CUE_CAPTION),
+    ("/ap", CUE_CAPTION),
+    ("reuters", CUE_CAPTION),
+    ("afp", CUE_CAPTION),
+    ("shutterstock", CUE_CAPTION),
+    ("foto", CUE_CAPTION),
+    ("фото", CUE_CAPTION),
+    ("Фото", CUE_CAPTION),
+    ("bild:", CUE_CAPTION),
+    ("사진", CUE_CAPTION),
+    ("写真", CUE_CAPTION),
+    ("facebook", CUE_SOCIAL),
+    ("twitter", CUE_SOCIAL),
+    ("whatsapp", CUE_SOCIAL),
+    ("linkedin", CUE_SOCIAL),
+    ("pinterest", CUE_SOCIAL),
+    ("instagram", CUE_SOCIAL),
+    ("youtube", CUE_SOCIAL),
+    ("telegram", CUE_SOCIAL),
+    ("reddit", CUE_SOCIAL),
+    ("http", CUE_SOCIAL),
+    ("www.", CUE_SOCIAL),
+    (".com", CUE_SOCIAL),
+    ("@", CUE_SOCIAL),
+    ("©", CUE_LEGAL),
+    ("ⓒ", CUE_LEGAL),
+    ("(c)", CUE_LEGAL),
+    ("copyright", CUE_LEGAL),
+    ("all rights reserved", CUE_LEGAL),
+    ("rights reserved", CUE_LEGAL),
+    ("direitos reservados", CUE_LEGAL),
+    ("все права", CUE_LEGAL),
+    ("Все права", CUE_LEGAL),
+    ("alle rechte", CUE_LEGAL),
+    ("diritti riservati", CUE_LEGAL),
+    ("hak cipta", CUE_LEGAL),
+    ("무단전재", CUE_LEGAL),
+    ("저작권", CUE_LEGAL),
+    ("著作権", CUE_LEGAL),
+    ("無断転載", CUE_LEGAL),
+    ("comment", CUE_COMMENT),
+    ("comentário", CUE_COMMENT),
+    ("comentario", CUE_COMMENT),
+    ("коммент", CUE_COMMENT),
+    ("Коммент", CUE_COMMENT),
+    ("kommentar", CUE_COMMENT),
+    ("commento", CUE_COMMENT),
+    ("commenti", CUE_COMMENT),
+    ("komentar", CUE_COMMENT),
+    ("댓글", CUE_COMMENT),
+    ("コメント", CUE_COMMENT),
+    ("reply", CUE_COMMENT),
+    ("ago", CUE_TIME),
+    ("updated", CUE_TIME),
+    ("published", CUE_TIME),
+    ("posted", CUE_TIME),
+    ("atualizado", CUE_TIME),
+    ("publicado", CUE_TIME),
+    ("aktualisiert", CUE_TIME),
+    ("min read", CUE_TIME),
+    ("minute read", CUE_TIME),
+    ("назад", CUE_TIME),
 ];
 
 fn cue_matcher() -> &'static AhoCorasick {
@@ -215,7 +300,11 @@ impl Stats {
             prev = ' ';
             st.chars += wc + 1;
             st.cjk += wcjk;
-            st.eff += if wcjk > 0 { (wcjk as f32 / 2.0).max(1.0) } else { 1.0 };
+            st.eff += if wcjk > 0 {
+                (wcjk as f32 / 2.0).max(1.0)
+            } else {
+                1.0
+            };
             // Stopword lookup on the lowercased word without edge punctuation.
             let core = word.trim_matches(|c: char| !c.is_alphanumeric());
             if !core.is_empty() && core.len() <= 12 {
@@ -231,7 +320,10 @@ impl Stats {
         st.chars = st.chars.saturating_sub(1);
         if let Some(c) = s.chars().next() {
             st.starts_lower = c.is_lowercase();
-            st.starts_bullet = matches!(c, '-' | '–' | '—' | '•' | '·' | '*' | '|' | '>' | '»' | '■' | '►' | '▶');
+            st.starts_bullet = matches!(
+                c,
+                '-' | '–' | '—' | '•' | '·' | '*' | '|' | '>' | '»' | '■' | '►' | '▶'
+            );
         }
         st.terminal_end = super::text::ends_terminal(s);
         st.ends_colon = s.ends_with(':');
@@ -250,14 +342,61 @@ pub const N_FEAT: usize = 56;
 
 /// Names of the features, in order (written to the training dump's header).
 pub const FEATURE_NAMES: [&str; N_FEAT] = [
-    "log_eff", "log_chars", "terminal", "sent_breaks", "comma_rate", "punct_rate",
-    "upper_rate", "cap_rate", "digit_rate", "stop_rate", "starts_lower", "starts_bullet",
-    "cue_legal", "cue_social", "seps", "cue_promo", "cue_nav", "cue_caption", "date_line",
-    "byline", "dup", "rel_pos", "rel_char_pos", "gap_before", "gap_after", "glued", "merged",
-    "p2_eff", "p1_eff", "n1_eff", "n2_eff", "p1_term", "n1_term", "win3_eff", "win3_body",
-    "win10_body", "in_core", "core_dist", "core_share", "body_dist", "ends_colon", "all_caps",
-    "num_only", "cjk_rate", "word_len", "body_after", "body_before", "block_log",
-    "block_first", "cue_comment", "cue_time", "n_units_log", "p1_body", "n1_body", "core_rank",
+    "log_eff",
+    "log_chars",
+    "terminal",
+    "sent_breaks",
+    "comma_rate",
+    "punct_rate",
+    "upper_rate",
+    "cap_rate",
+    "digit_rate",
+    "stop_rate",
+    "starts_lower",
+    "starts_bullet",
+    "cue_legal",
+    "cue_social",
+    "seps",
+    "cue_promo",
+    "cue_nav",
+    "cue_caption",
+    "date_line",
+    "byline",
+    "dup",
+    "rel_pos",
+    "rel_char_pos",
+    "gap_before",
+    "gap_after",
+    "glued",
+    "merged",
+    "p2_eff",
+    "p1_eff",
+    "n1_eff",
+    "n2_eff",
+    "p1_term",
+    "n1_term",
+    "win3_eff",
+    "win3_body",
+    "win10_body",
+    "in_core",
+    "core_dist",
+    "core_share",
+    "body_dist",
+    "ends_colon",
+    "all_caps",
+    "num_only",
+    "cjk_rate",
+    "word_len",
+    "body_after",
+    "body_before",
+    "block_log",
+    "block_first",
+    "cue_comment",
+    "cue_time",
+    "n_units_log",
+    "p1_body",
+    "n1_body",
+    "core_rank",
     "title_sim",
 ];
 
@@ -296,7 +435,9 @@ pub fn features(units: &[UnitCtx<'_>]) -> Vec<f32> {
     let body: Vec<bool> = units.iter().map(|u| u.stats.bodyish()).collect();
     let chars: Vec<f32> = units.iter().map(|u| u.stats.chars as f32).collect();
     let total_chars: f32 = chars.iter().sum::<f32>().max(1.0);
-    let body_chars: Vec<f32> = (0..n).map(|i| if body[i] { chars[i] } else { 0.0 }).collect();
+    let body_chars: Vec<f32> = (0..n)
+        .map(|i| if body[i] { chars[i] } else { 0.0 })
+        .collect();
     let total_body: f32 = body_chars.iter().sum::<f32>().max(1.0);
 
     // Prefix sums for windows.
@@ -400,8 +541,16 @@ pub fn features(units: &[UnitCtx<'_>]) -> Vec<f32> {
         f[28] = if has(-1) { log_eff[nb(-1)] } else { -1.0 };
         f[29] = if has(1) { log_eff[nb(1)] } else { -1.0 };
         f[30] = if has(2) { log_eff[nb(2)] } else { -1.0 };
-        f[31] = if has(-1) { units[nb(-1)].stats.terminal_end as u8 as f32 } else { -1.0 };
-        f[32] = if has(1) { units[nb(1)].stats.terminal_end as u8 as f32 } else { -1.0 };
+        f[31] = if has(-1) {
+            units[nb(-1)].stats.terminal_end as u8 as f32
+        } else {
+            -1.0
+        };
+        f[32] = if has(1) {
+            units[nb(1)].stats.terminal_end as u8 as f32
+        } else {
+            -1.0
+        };
         f[33] = win(&pre_eff, i, 3);
         f[34] = win(&pre_body, i, 3);
         f[35] = win(&pre_body, i, 10);
@@ -421,9 +570,21 @@ pub fn features(units: &[UnitCtx<'_>]) -> Vec<f32> {
         f[49] = (s.cues & CUE_COMMENT != 0) as u8 as f32;
         f[50] = (s.cues & CUE_TIME != 0) as u8 as f32;
         f[51] = (nf + 1.0).ln();
-        f[52] = if has(-1) { body[nb(-1)] as u8 as f32 } else { -1.0 };
-        f[53] = if has(1) { body[nb(1)] as u8 as f32 } else { -1.0 };
-        f[54] = if core_sum > 0.0 { seg[i] / core_sum } else { 0.0 };
+        f[52] = if has(-1) {
+            body[nb(-1)] as u8 as f32
+        } else {
+            -1.0
+        };
+        f[53] = if has(1) {
+            body[nb(1)] as u8 as f32
+        } else {
+            -1.0
+        };
+        f[54] = if core_sum > 0.0 {
+            seg[i] / core_sum
+        } else {
+            0.0
+        };
         f[55] = u.title_sim;
     }
     out

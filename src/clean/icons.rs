@@ -9,19 +9,29 @@ fn is_icon_token(tok: &str) -> bool {
         return false;
     }
     let lower = t.to_ascii_lowercase();
-    lower.ends_with("icon") || lower.starts_with("icon") || lower.contains("icon-") || lower.contains("-icon")
+    lower.ends_with("icon")
+        || lower.starts_with("icon")
+        || lower.contains("icon-")
+        || lower.contains("-icon")
 }
 
 /// A short word allowed between icon tokens ("chevron downicon": "chevron").
 fn is_filler(tok: &str) -> bool {
-    tok.len() <= 12 && tok.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    tok.len() <= 12
+        && tok
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Byte ranges of icon runs in one line (no newlines inside). A run needs at least three
 /// icon tokens; up to two filler words may sit between icon tokens.
 pub fn icon_runs(line: &str) -> Vec<(usize, usize)> {
     // Fast path: no "icon" at all.
-    if !line.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"icon")) {
+    if !line
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"icon"))
+    {
         return Vec::new();
     }
     let toks: Vec<(usize, &str)> = line

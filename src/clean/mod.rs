@@ -110,7 +110,9 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
     for _ in 0..4 {
         let (joined, starts) = join_paras(&paras);
         let again = run_pass(&joined, model);
-        if again.paras.len() == paras.len() && again.paras.iter().zip(&paras).all(|(a, b)| a.0 == b.0) {
+        if again.paras.len() == paras.len()
+            && again.paras.iter().zip(&paras).all(|(a, b)| a.0 == b.0)
+        {
             break;
         }
         let map = |off: usize| -> usize {
@@ -205,7 +207,11 @@ fn scraper_header(line: &str) -> Option<(&str, String, &str)> {
         (value.len() == 4).then(|| y.to_string())
     })?;
     let cut = 5 + end;
-    Some((line.get(..cut)?, d, line.get(cut..).unwrap_or("").trim_start()))
+    Some((
+        line.get(..cut)?,
+        d,
+        line.get(cut..).unwrap_or("").trim_start(),
+    ))
 }
 
 fn segment(input: &str) -> Segmented {
@@ -226,13 +232,25 @@ fn segment(input: &str) -> Segmented {
         }
         let (mut line, removed) = icons::strip_line(&norm);
         for r in removed {
-            pre_drops.push((origin, Dropped { line: r, reason: DropReason::Icons }));
+            pre_drops.push((
+                origin,
+                Dropped {
+                    line: r,
+                    reason: DropReason::Icons,
+                },
+            ));
         }
         if first_line {
             first_line = false;
             if let Some((hdr, d, rest)) = scraper_header(&line) {
                 header_date = Some(d);
-                pre_drops.push((origin, Dropped { line: hdr.to_string(), reason: DropReason::Metadata }));
+                pre_drops.push((
+                    origin,
+                    Dropped {
+                        line: hdr.to_string(),
+                        reason: DropReason::Metadata,
+                    },
+                ));
                 line = rest.to_string();
             }
         }
@@ -262,9 +280,13 @@ fn segment(input: &str) -> Segmented {
             if k == 0 && !gap {
                 if let Some(prev) = units.last_mut() {
                     if prev.block == block && text::continues(&prev.text, &unit.text) {
-                        if !matches!(prev.text.chars().next_back(), Some('(' | '[' | '“' | '‘' | '/'))
-                            && !matches!(unit.text.chars().next(), Some(',' | '.' | ';' | ')' | '!' | '?' | '%' | ']' | ':'))
-                        {
+                        if !matches!(
+                            prev.text.chars().next_back(),
+                            Some('(' | '[' | '“' | '‘' | '/')
+                        ) && !matches!(
+                            unit.text.chars().next(),
+                            Some(',' | '.' | ';' | ')' | '!' | '?' | '%' | ']' | ':')
+                        ) {
                             prev.text.push(' ');
                         }
                         prev.text.push_str(&unit.text);
@@ -280,7 +302,11 @@ fn segment(input: &str) -> Segmented {
     if let Some(last) = units.last_mut() {
         last.gap_after = true;
     }
-    Segmented { units, pre_drops, header_date }
+    Segmented {
+        units,
+        pre_drops,
+        header_date,
+    }
 }
 
 /// Case-insensitive "starts with one of".
@@ -292,13 +318,43 @@ fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
 }
 
 const TEASERS: &[&str] = &[
-    "read more", "read also", "also read", "see also", "related:", "related articles",
-    "related stories", "recommended:", "more:", "watch:", "listen:", "leia mais", "leia também",
-    "veja também", "veja mais", "saiba mais", "читайте также", "смотрите также", "lesen sie auch",
-    "mehr zum thema", "leggi anche", "baca juga", "simak juga",
+    "read more",
+    "read also",
+    "also read",
+    "see also",
+    "related:",
+    "related articles",
+    "related stories",
+    "recommended:",
+    "more:",
+    "watch:",
+    "listen:",
+    "leia mais",
+    "leia também",
+    "veja também",
+    "veja mais",
+    "saiba mais",
+    "читайте также",
+    "смотрите также",
+    "lesen sie auch",
+    "mehr zum thema",
+    "leggi anche",
+    "baca juga",
+    "simak juga",
 ];
 
-const BY_WORDS: &[&str] = &["by", "por", "von", "di", "oleh", "par", "door", "автор", "text:", "texto:"];
+const BY_WORDS: &[&str] = &[
+    "by",
+    "por",
+    "von",
+    "di",
+    "oleh",
+    "par",
+    "door",
+    "автор",
+    "text:",
+    "texto:",
+];
 
 /// "By Jane Doe", "– Ranjith Perera –": the author's name, when the line is a byline.
 fn byline_of(s: &str) -> Option<String> {
@@ -315,7 +371,10 @@ fn byline_of(s: &str) -> Option<String> {
     } else {
         let (first, rest) = st.split_once(' ')?;
         let f = first.trim_end_matches(':');
-        if !BY_WORDS.iter().any(|b| b.trim_end_matches(':').eq_ignore_ascii_case(f)) {
+        if !BY_WORDS
+            .iter()
+            .any(|b| b.trim_end_matches(':').eq_ignore_ascii_case(f))
+        {
             return None;
         }
         // The name runs to a separator: ",", "|", " - ", a date, "Updated"...
@@ -331,12 +390,18 @@ fn byline_of(s: &str) -> Option<String> {
     if words.is_empty() || words.len() > 6 {
         return None;
     }
-    let particles = ["de", "da", "do", "dos", "van", "von", "der", "bin", "al", "el", "la", "and", "e"];
+    let particles = [
+        "de", "da", "do", "dos", "van", "von", "der", "bin", "al", "el", "la", "and", "e",
+    ];
     let name_like = words.iter().all(|w| {
         let c = w.chars().next().unwrap_or(' ');
         (c.is_uppercase() || particles.contains(w)) && !w.chars().any(|c| c.is_ascii_digit())
     });
-    if !name_like || !words.first().is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase)) {
+    if !name_like
+        || !words
+            .first()
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase))
+    {
         return None;
     }
     Some(words.join(" "))
@@ -348,8 +413,15 @@ fn strip_site_suffix(s: &str) -> (String, bool) {
     let mut t = s.trim().to_string();
     let mut stripped = false;
     for _ in 0..2 {
-        let trimmed = t.trim_end_matches([' ', '|', '-', '–', '—', '·', '»', ':']).to_string();
-        if trimmed.len() != t.len() && trimmed.chars().last().is_some_and(|c| c.is_alphanumeric() || text::is_closer(c) || c == '?' || c == '!') {
+        let trimmed = t
+            .trim_end_matches([' ', '|', '-', '–', '—', '·', '»', ':'])
+            .to_string();
+        if trimmed.len() != t.len()
+            && trimmed
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_alphanumeric() || text::is_closer(c) || c == '?' || c == '!')
+        {
             t = trimmed;
             stripped = true;
             continue;
@@ -368,7 +440,11 @@ fn strip_site_suffix(s: &str) -> (String, bool) {
         let site_like = !tail_words.is_empty()
             && tail_words.len() <= 4
             && (tail.contains('.')
-                || tail_words.iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || !c.is_alphabetic())));
+                || tail_words.iter().all(|w| {
+                    w.chars().next().is_some_and(|c| {
+                        c.is_uppercase() || c.is_ascii_digit() || !c.is_alphabetic()
+                    })
+                }));
         if site_like && head.split(' ').count() >= 2 {
             t = head.trim().to_string();
             stripped = true;
@@ -380,14 +456,21 @@ fn strip_site_suffix(s: &str) -> (String, bool) {
 }
 
 fn title_like(s: &Stats, text: &str) -> bool {
-    let words_ok = if s.cjk * 2 > s.chars { (4..=120).contains(&s.chars) } else { (2..=30).contains(&s.words) };
+    let words_ok = if s.cjk * 2 > s.chars {
+        (4..=120).contains(&s.chars)
+    } else {
+        (2..=30).contains(&s.words)
+    };
     let end_ok = !s.terminal_end || (text.ends_with(['?', '!']) && s.words <= 20);
     words_ok && end_ok && !s.date_line && !s.byline && s.letters >= 4
 }
 
 fn lower_words(s: &str) -> FxSet<String> {
     s.split(' ')
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -425,22 +508,34 @@ fn prepare(input: &str) -> Prepared {
     }
 
     // Duplicates: the same line elsewhere on the page (menus repeat, body lines do not).
-    let mut counts: std::collections::HashMap<&str, u32, std::hash::BuildHasherDefault<features::Fx>> =
-        Default::default();
+    let mut counts: std::collections::HashMap<
+        &str,
+        u32,
+        std::hash::BuildHasherDefault<features::Fx>,
+    > = Default::default();
     for u in units.iter() {
         *counts.entry(u.text.as_str()).or_insert(0) += 1;
     }
-    let dups: Vec<u32> = units.iter().map(|u| counts.get(u.text.as_str()).copied().unwrap_or(1) - 1).collect();
+    let dups: Vec<u32> = units
+        .iter()
+        .map(|u| counts.get(u.text.as_str()).copied().unwrap_or(1) - 1)
+        .collect();
 
     // Rules.
     for (u, s) in units.iter_mut().zip(stats.iter()) {
         let t = u.text.as_str();
-        let lower_cookie = s.cues & features::CUE_NAV != 0 && t.to_ascii_lowercase().contains("cookie");
+        let lower_cookie =
+            s.cues & features::CUE_NAV != 0 && t.to_ascii_lowercase().contains("cookie");
         u.forced = if s.words <= 4 && (s.cues & features::CUE_COMMENT != 0) && s.eff <= 4.0 {
             Some(DropReason::Boilerplate)
         } else if s.letters == 0 && s.cjk == 0 && s.chars <= 12 {
             Some(DropReason::Boilerplate)
-        } else if s.eff <= 40.0 && starts_with_any(t.trim_start_matches(['-', '–', '—', '•', '*', '>', ' ']), TEASERS) {
+        } else if s.eff <= 40.0
+            && starts_with_any(
+                t.trim_start_matches(['-', '–', '—', '•', '*', '>', ' ']),
+                TEASERS,
+            )
+        {
             Some(DropReason::Promo)
         } else if s.eff <= 25.0 && {
             let l = t.to_lowercase();
@@ -465,12 +560,19 @@ fn prepare(input: &str) -> Prepared {
     // by evidence a cleaned body would not have (a site suffix, metadata right after it, or
     // a repeat of it further down).
     let mut title = None;
-    if let Some(i) = (0..units.len().min(4)).find(|&i| !stats[i].date_line && !stats[i].byline && units[i].forced.is_none()) {
+    if let Some(i) = (0..units.len().min(4))
+        .find(|&i| !stats[i].date_line && !stats[i].byline && units[i].forced.is_none())
+    {
         if title_like(&stats[i], &units[i].text) {
             let (t, had_suffix) = strip_site_suffix(&units[i].text);
-            let meta_near = (i + 1..units.len().min(i + 4)).any(|j| stats[j].date_line || stats[j].byline)
+            let meta_near = (i + 1..units.len().min(i + 4))
+                .any(|j| stats[j].date_line || stats[j].byline)
                 || (0..i).any(|j| stats[j].date_line || stats[j].byline);
-            let repeated = units.iter().skip(i + 1).take(400).any(|u| u.text == t || u.text == units[i].text);
+            let repeated = units
+                .iter()
+                .skip(i + 1)
+                .take(400)
+                .any(|u| u.text == t || u.text == units[i].text);
             if had_suffix || meta_near || repeated {
                 units[i].forced = Some(DropReason::Metadata);
                 title = Some((i, t));
@@ -503,7 +605,8 @@ fn prepare(input: &str) -> Prepared {
                 if ws.is_empty() {
                     0.0
                 } else {
-                    ws.iter().filter(|w| tw.contains(*w)).count() as f32 / ws.len().max(tw.len()) as f32
+                    ws.iter().filter(|w| tw.contains(*w)).count() as f32
+                        / ws.len().max(tw.len()) as f32
                 }
             }
             _ => 0.0,
@@ -522,7 +625,12 @@ fn prepare(input: &str) -> Prepared {
     }
     let feats = features::features(&ctxs);
     drop(ctxs);
-    Prepared { seg, stats, feats, title }
+    Prepared {
+        seg,
+        stats,
+        feats,
+        title,
+    }
 }
 
 /// The reason given to a line the classifier dropped.
@@ -550,23 +658,40 @@ fn split_dateline(first: &str, page: &str) -> Option<(usize, usize)> {
     if cs.len() < 5 || !cs.first().is_some_and(|c| c.1.is_uppercase()) {
         return None;
     }
-    let k = (2..cs.len().saturating_sub(1)).find(|&k| cs[k - 1].1.is_lowercase() && cs[k].1.is_uppercase())?;
+    let k = (2..cs.len().saturating_sub(1))
+        .find(|&k| cs[k - 1].1.is_lowercase() && cs[k].1.is_uppercase())?;
     let cut = cs[k].0;
     let (a, b) = (word.get(..cut)?, word.get(cut..)?);
     let b_core = b.trim_end_matches(|c: char| !c.is_alphanumeric());
-    if !a.chars().all(char::is_alphabetic) || b_core.chars().count() < 2 || !b_core.chars().all(char::is_alphabetic) {
+    if !a.chars().all(char::is_alphabetic)
+        || b_core.chars().count() < 2
+        || !b_core.chars().all(char::is_alphabetic)
+    {
         return None;
     }
     let standalone = |w: &str| {
-        page.split(|c: char| !c.is_alphanumeric()).filter(|t| *t == w).take(2).count() >= 1
+        page.split(|c: char| !c.is_alphanumeric())
+            .filter(|t| *t == w)
+            .take(2)
+            .count()
+            >= 1
     };
     (standalone(a) && standalone(b_core)).then_some((cut, cut))
 }
 
 fn run_pass(input: &str, model: Option<&Model>) -> PassOut {
     let prep = prepare(input);
-    let Prepared { seg, stats, feats, title } = prep;
-    let Segmented { units, mut pre_drops, header_date } = seg;
+    let Prepared {
+        seg,
+        stats,
+        feats,
+        title,
+    } = prep;
+    let Segmented {
+        units,
+        mut pre_drops,
+        header_date,
+    } = seg;
     let n = units.len();
 
     // Classify.
@@ -592,7 +717,10 @@ fn run_pass(input: &str, model: Option<&Model>) -> PassOut {
             }
         }
         if !keep.iter().any(|&k| k) {
-            if let Some(i) = (0..n).filter(|&i| units[i].forced.is_none() && stats[i].eff >= 3.0).max_by(|&a, &b| stats[a].eff.total_cmp(&stats[b].eff)) {
+            if let Some(i) = (0..n)
+                .filter(|&i| units[i].forced.is_none() && stats[i].eff >= 3.0)
+                .max_by(|&a, &b| stats[a].eff.total_cmp(&stats[b].eff))
+            {
                 keep[i] = true;
             }
         }
@@ -685,18 +813,36 @@ fn run_pass(input: &str, model: Option<&Model>) -> PassOut {
                 if let Some((cut, rest_at)) = split_dateline(&u.text, input) {
                     let head = u.text.get(..cut).unwrap_or("").to_string();
                     let rest = u.text.get(rest_at..).unwrap_or("").to_string();
-                    dropped.push((u.origin, Dropped { line: head, reason: DropReason::Metadata }));
+                    dropped.push((
+                        u.origin,
+                        Dropped {
+                            line: head,
+                            reason: DropReason::Metadata,
+                        },
+                    ));
                     paras.push((rest, u.origin));
                     continue;
                 }
             }
             paras.push((u.text, u.origin));
         } else {
-            dropped.push((u.origin, Dropped { line: u.text, reason: reason[i] }));
+            dropped.push((
+                u.origin,
+                Dropped {
+                    line: u.text,
+                    reason: reason[i],
+                },
+            ));
         }
     }
     dropped.sort_by_key(|(o, _)| *o);
-    PassOut { paras, dropped, title: title.map(|(_, t)| t), date, byline }
+    PassOut {
+        paras,
+        dropped,
+        title: title.map(|(_, t)| t),
+        date,
+        byline,
+    }
 }
 
 /// Per-unit features of the first pass, for training: (line, features, rule decision).
@@ -708,7 +854,11 @@ pub fn debug_units(input: &str) -> Vec<(String, Vec<f32>, Option<DropReason>)> {
         .into_iter()
         .enumerate()
         .map(|(i, u)| {
-            let f = prep.feats.get(i * N_FEAT..(i + 1) * N_FEAT).unwrap_or(&[]).to_vec();
+            let f = prep
+                .feats
+                .get(i * N_FEAT..(i + 1) * N_FEAT)
+                .unwrap_or(&[])
+                .to_vec();
             (u.text, f, u.forced)
         })
         .collect()

@@ -61,7 +61,9 @@ impl Model {
                 let left: usize = it.next()?.parse().ok()?;
                 let right: usize = it.next()?.parse().ok()?;
                 let value: f32 = it.next()?.parse().ok()?;
-                if feature >= 0 && (feature as usize >= n_feat || left >= n_nodes || right >= n_nodes) {
+                if feature >= 0
+                    && (feature as usize >= n_feat || left >= n_nodes || right >= n_nodes)
+                {
                     return None;
                 }
                 nodes.push(Node {
@@ -90,7 +92,11 @@ impl Model {
                     break;
                 }
                 let v = x.get(node.feature as usize).copied().unwrap_or(0.0);
-                k = if f64::from(v) <= node.threshold { node.left } else { node.right } as usize;
+                k = if f64::from(v) <= node.threshold {
+                    node.left
+                } else {
+                    node.right
+                } as usize;
             }
         }
         s
@@ -104,7 +110,8 @@ impl Model {
 /// The shipped model (`None` if the embedded file does not match this build's features).
 pub fn shipped() -> Option<&'static Model> {
     static M: OnceLock<Option<Model>> = OnceLock::new();
-    M.get_or_init(|| Model::parse(include_str!("model.txt"))).as_ref()
+    M.get_or_init(|| Model::parse(include_str!("model.txt")))
+        .as_ref()
 }
 
 #[cfg(test)]

@@ -10,7 +10,11 @@ fn empty_and_whitespace_input() {
 fn glued_paragraphs_are_split() {
     let body = "The first paragraph talks about something that happened in the city last week.The Ministry said it would respond to the claims within days, officials added.";
     let a = clean(body);
-    assert!(a.text.contains("last week.\n\nThe Ministry"), "{:?}", a.text);
+    assert!(
+        a.text.contains("last week.\n\nThe Ministry"),
+        "{:?}",
+        a.text
+    );
 }
 
 #[test]
@@ -20,7 +24,9 @@ fn nothing_is_invented() {
     let src = text::normalize_ws(page);
     let mut pos = 0;
     for p in a.text.split("\n\n") {
-        let at = src[pos..].find(p).expect("paragraph comes from the input in order");
+        let at = src[pos..]
+            .find(p)
+            .expect("paragraph comes from the input in order");
         pos += at + p.len();
     }
 }
@@ -83,7 +89,12 @@ fn seeds_match_expected_exactly() {
     for (name, input, expected) in SEEDS {
         let want: Expected = serde_json::from_str(expected).unwrap();
         let a = clean(input);
-        let got = Expected { title: a.title, date: a.date, byline: a.byline, text: a.text };
+        let got = Expected {
+            title: a.title,
+            date: a.date,
+            byline: a.byline,
+            text: a.text,
+        };
         if got != want {
             failures.push(format!("seed {name}:\n got  {got:#?}\n want {want:#?}"));
         }

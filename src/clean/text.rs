@@ -10,7 +10,10 @@ pub fn is_space(c: char) -> bool {
 /// Zero-width characters scrapers leave behind: removed outright.
 #[inline]
 pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}')
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}'
+    )
 }
 
 /// No-break spaces: kept as they are when they stand alone between words.
@@ -48,7 +51,10 @@ pub fn is_terminal(c: char) -> bool {
 /// Closing quotes and brackets that may follow sentence punctuation.
 #[inline]
 pub fn is_closer(c: char) -> bool {
-    matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '』' | '）' | '›')
+    matches!(
+        c,
+        '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '』' | '）' | '›'
+    )
 }
 
 /// Opening quotes that may start a sentence.
@@ -73,7 +79,11 @@ pub fn normalize_ws(s: &str) -> String {
             run_char = c;
         } else {
             if run > 0 && !out.is_empty() {
-                out.push(if run == 1 && is_nbsp(run_char) { run_char } else { ' ' });
+                out.push(if run == 1 && is_nbsp(run_char) {
+                    run_char
+                } else {
+                    ' '
+                });
             }
             run = 0;
             out.push(c);
@@ -140,8 +150,15 @@ pub fn glue_points(s: &str) -> Vec<usize> {
         };
         if starts && prev.is_ascii_digit() {
             // "in 2019.The" splits, but "v2.0.X" style tokens do not.
-            let digits_before = chars[..i].iter().rev().take_while(|(_, d)| d.is_ascii_digit()).count();
-            let before = i.checked_sub(digits_before + 1).and_then(|k| chars.get(k)).map(|p| p.1);
+            let digits_before = chars[..i]
+                .iter()
+                .rev()
+                .take_while(|(_, d)| d.is_ascii_digit())
+                .count();
+            let before = i
+                .checked_sub(digits_before + 1)
+                .and_then(|k| chars.get(k))
+                .map(|p| p.1);
             if before.is_some_and(|b| b == '.' || b.is_alphabetic()) {
                 i = j;
                 continue;
@@ -197,11 +214,71 @@ pub fn split_glued(s: &str) -> Vec<&str> {
 }
 
 const JOIN_WORDS: &[&str] = &[
-    "the", "a", "an", "of", "to", "in", "on", "at", "for", "with", "by", "from", "and", "or",
-    "as", "that", "than", "said", "says", "told", "via", "like", "including", "about", "into",
-    "is", "was", "are", "were", "de", "da", "do", "das", "dos", "em", "der", "die", "das", "und",
-    "von", "mit", "di", "il", "la", "le", "del", "della", "yang", "dan", "di", "ke", "dari", "и",
-    "в", "на", "с", "по", "the", "this", "his", "her", "their", "its", "our", "new",
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "by",
+    "from",
+    "and",
+    "or",
+    "as",
+    "that",
+    "than",
+    "said",
+    "says",
+    "told",
+    "via",
+    "like",
+    "including",
+    "about",
+    "into",
+    "is",
+    "was",
+    "are",
+    "were",
+    "de",
+    "da",
+    "do",
+    "das",
+    "dos",
+    "em",
+    "der",
+    "die",
+    "das",
+    "und",
+    "von",
+    "mit",
+    "di",
+    "il",
+    "la",
+    "le",
+    "del",
+    "della",
+    "yang",
+    "dan",
+    "di",
+    "ke",
+    "dari",
+    "и",
+    "в",
+    "на",
+    "с",
+    "по",
+    "the",
+    "this",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "new",
 ];
 
 /// Should `b` continue `a` on one line (a scraper cut the sentence at a link or <em>)?
@@ -219,7 +296,10 @@ pub fn continues(a: &str, b: &str) -> bool {
     if b_first.is_lowercase() {
         return true;
     }
-    if matches!(b_first, ',' | '.' | ';' | ')' | '!' | '?' | '%' | '’' | '”' | ']') {
+    if matches!(
+        b_first,
+        ',' | '.' | ';' | ')' | '!' | '?' | '%' | '’' | '”' | ']'
+    ) {
         return true;
     }
     if a_last.is_lowercase() {
@@ -247,8 +327,14 @@ mod tests {
 
     #[test]
     fn splits_glued_sentences() {
-        assert_eq!(split_glued("last week.The Ministry said"), vec!["last week.", "The Ministry said"]);
-        assert_eq!(split_glued("the U.S. Army and 3.5 km"), vec!["the U.S. Army and 3.5 km"]);
+        assert_eq!(
+            split_glued("last week.The Ministry said"),
+            vec!["last week.", "The Ministry said"]
+        );
+        assert_eq!(
+            split_glued("the U.S. Army and 3.5 km"),
+            vec!["the U.S. Army and 3.5 km"]
+        );
         assert_eq!(split_glued("wrote.“We will"), vec!["wrote.", "“We will"]);
         assert_eq!(split_glued("it said.”Then"), vec!["it said.”", "Then"]);
         assert_eq!(split_glued("Mr.Smith went"), vec!["Mr.Smith went"]);

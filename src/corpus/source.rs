@@ -31,7 +31,8 @@ pub enum Source {
         paths: Vec<PathBuf>,
         ids: Option<Vec<String>>,
     },
-    /// A JSONL file: one JSON object a line with the text in `text_column` and, when
+    /// A JSONL file (gzipped when its name ends in `.gz`): one JSON object a line with the
+    /// text in `text_column` and, when
     /// `id_column` is given and the field present, the id there (a string or a number).
     /// Without an id, a document's id is its 1-based line number. Blank lines are skipped.
     Jsonl {
@@ -267,7 +268,7 @@ impl Reader {
             } => {
                 let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
                 ReaderKind::Jsonl(JsonlReader {
-                    lines: BufReader::with_capacity(1 << 20, file),
+                    lines: jsonl_lines(&path, file),
                     line: 0,
                     spec: Arc::new(JsonlSpec {
                         path,
@@ -354,8 +355,21 @@ impl Reader {
     }
 }
 
+/// The lines of a JSONL file, gunzipped on the fly when the name ends in `.gz`.
+fn jsonl_lines(path: &std::path::Path, file: File) -> Box<dyn BufRead + Send> {
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    if gz {
+        let decoder = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
+        Box::new(BufReader::with_capacity(1 << 20, decoder))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 20, file))
+    }
+}
+
 struct JsonlReader {
-    lines: BufReader<File>,
+    lines: Box<dyn BufRead + Send>,
     line: usize,
     spec: Arc<JsonlSpec>,
     done: bool,

@@ -780,3 +780,33 @@ fn a_failed_write_stops_the_run_with_the_error() {
     assert!(run.next_batch().unwrap().is_none());
     assert!(!out.path().join(MANIFEST).exists());
 }
+
+#[test]
+fn gzipped_jsonl_is_read() {
+    use std::io::Write;
+    let dir = TempDir::new("gz");
+    let path = dir.path().join("in.jsonl.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        fs::File::create(&path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    for i in 0..5 {
+        writeln!(gz, "{{\"id\": \"d{i}\", \"text\": \"text {i}\"}}").unwrap();
+    }
+    gz.finish().unwrap();
+    let source = Source::Jsonl {
+        path,
+        text_column: "text".into(),
+        id_column: Some("id".into()),
+    };
+    let (docs, _) = run_all(
+        source,
+        None,
+        Options {
+            clean: false,
+            ..Options::default()
+        },
+    );
+    assert_eq!(doc_ids(&docs[0]), vec!["d0", "d1", "d2", "d3", "d4"]);
+    assert_eq!(column_str(&docs, "text")[4].as_deref(), Some("text 4"));
+}
