@@ -280,8 +280,9 @@ def process(
 
     Args:
         source: a folder (its ``.txt`` files, recursively, sorted) or a glob of text files;
-            a ``.jsonl`` (or ``.jsonl.gz``) or ``.parquet`` file with a text column (and an id column when
-            present); a list of str; or a pandas/polars DataFrame or pyarrow Table.
+            a ``.jsonl`` (or ``.jsonl.gz``) or ``.parquet`` file with a text column (and an
+            id column when present); a list of str; or a pandas/polars DataFrame or pyarrow
+            Table.
         gazetteer: tag its entities in each cleaned text (None: no mentions).
         clean: run :func:`newsprep.clean` on each document first (False: tag as read).
         threads: worker threads (None: all cores).
