@@ -167,6 +167,15 @@ def test_parquet_and_dataframe_sources(tmp_path, texts):
         newsprep.process(df, progress=False)
 
 
+def test_misaligned_arrow_buffers_are_copied_not_a_crash():
+    # Buffers that come through pickle (Dask) can sit at odd addresses.
+    raw = pa.py_buffer(b"\x00" + pa.array([0, 5, 11], pa.int32()).buffers()[1].to_pybytes())
+    text = pa.Array.from_buffers(pa.string(), 2, [None, raw.slice(1), pa.py_buffer(b"Kyiv.Izium.")])
+    assert text.buffers()[1].address % 8
+    r = newsprep.process(pa.table({"text": text}), clean=False, progress=False)
+    assert r.documents.column("text").to_pylist() == ["Kyiv.", "Izium."]
+
+
 def test_bad_arguments():
     with pytest.raises(TypeError):
         newsprep.process(["ok", 3], progress=False)

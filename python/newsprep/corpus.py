@@ -155,6 +155,7 @@ def _source_kwargs(source: Any, text_column: str, id_column: str | None) -> dict
         )
     table = _as_arrow(source, text_column, id_column)
     if table is not None:
+        table = _aligned(table)
         if id_column not in table.column_names:
             id_column = None
         return {
@@ -205,6 +206,25 @@ def _as_arrow(source: Any, text_column: str, id_column: str | None) -> pa.Table 
     if hasattr(source, "__arrow_c_stream__"):
         return pa.table(source)
     return None
+
+
+def _aligned(table: pa.Table) -> pa.Table:
+    """`table` with every buffer 8-byte aligned, as the Rust side reads offsets in place.
+    Buffers that came through pickle (e.g. Dask partitions of pandas' pyarrow-backed
+    strings) can be misaligned; only those chunks are copied."""
+
+    def misaligned(chunk: pa.Array) -> bool:
+        return any(b is not None and b.address % 8 for b in chunk.buffers())
+
+    columns = []
+    changed = False
+    for column in table.columns:
+        chunks = list(column.chunks)
+        if any(misaligned(c) for c in chunks):
+            chunks = [pa.concat_arrays([c]) if misaligned(c) else c for c in chunks]
+            changed = True
+        columns.append(pa.chunked_array(chunks, type=column.type))
+    return pa.Table.from_arrays(columns, schema=table.schema) if changed else table
 
 
 # ----------------------------------------------------------------------------- running
