@@ -259,7 +259,7 @@ fn cue_matcher() -> &'static AhoCorasick {
 /// Cue categories present in `s` (bit flags).
 pub fn cues(s: &str) -> u32 {
     let mut bits = 0;
-    for m in cue_matcher().find_iter(s) {
+    for m in cue_matcher().find_overlapping_iter(s) {
         if let Some(&(_, c)) = CUES.get(m.pattern().as_usize()) {
             bits |= c;
         }

@@ -230,7 +230,11 @@ fn segment(input: &str) -> Segmented {
             gap = true;
             continue;
         }
-        let (mut line, removed) = icons::strip_line(&norm);
+        let (mut line, removed) = if icons::may_have_icons(&norm) {
+            icons::strip_line(&norm)
+        } else {
+            (norm, Vec::new())
+        };
         for r in removed {
             pre_drops.push((
                 origin,
@@ -867,6 +871,21 @@ fn run_pass(input: &str, model: Option<&Model>) -> PassOut {
     for j in meta_lines {
         keep[j] = false;
         reason[j] = DropReason::Metadata;
+    }
+    // Other dropped date and byline lines are metadata too; short plain lines between the
+    // title and the first date line are its photo caption or kicker.
+    let first_date = (0..first_kept.unwrap_or(n)).find(|&j| stats[j].date_line);
+    for j in 0..n {
+        if keep[j] || units[j].forced.is_some() {
+            continue;
+        }
+        if stats[j].date_line || stats[j].byline {
+            reason[j] = DropReason::Metadata;
+        } else if let (Some((ti, _)), Some(fd)) = (&title, first_date) {
+            if j > *ti && j < fd && stats[j].eff >= 4.0 && stats[j].cues == 0 {
+                reason[j] = DropReason::Caption;
+            }
+        }
     }
     // Repeats of the title (the page's <h1> after its <title>) are metadata too.
     if let Some((ti, t)) = &title {

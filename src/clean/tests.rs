@@ -105,12 +105,46 @@ fn seeds_match_expected_exactly() {
 /// A tiny deterministic generator of awkward pages (no extra dependencies).
 fn junk_pages() -> Vec<String> {
     let pieces = [
-        "Home", "\n", "\n\n", " ", "\u{a0}", "\0", "\t", "é", "Ж", "日本語の文章です。", "한국어 문장입니다.",
-        "The minister said.", "The", "week.The", "U.S.", "3.5", "icon", "cameraicon", "©", "12",
-        "Comments", "READ MORE:", "By Jane Doe", "– Ranjith Perera –", "date 2022-09-10 ",
-        "September 11, 2022", "MoscowRussian", "“", "”", "(", ")", "—", "|", "\u{200b}", "\r\n",
+        "Home",
+        "\n",
+        "\n\n",
+        " ",
+        "\u{a0}",
+        "\0",
+        "\t",
+        "é",
+        "Ж",
+        "日本語の文章です。",
+        "한국어 문장입니다.",
+        "The minister said.",
+        "The",
+        "week.The",
+        "U.S.",
+        "3.5",
+        "icon",
+        "cameraicon",
+        "©",
+        "12",
+        "Comments",
+        "READ MORE:",
+        "By Jane Doe",
+        "– Ranjith Perera –",
+        "date 2022-09-10 ",
+        "September 11, 2022",
+        "MoscowRussian",
+        "“",
+        "”",
+        "(",
+        ")",
+        "—",
+        "|",
+        "\u{200b}",
+        "\r\n",
         "a long sentence with many ordinary words in it, and a comma, ending properly.",
-        "\u{10ffff}", "\u{feff}", "ـ", "👍🏽",
+        "\u{10ffff}",
+        "\u{feff}",
+        "ـ",
+        "👍🏽",
     ];
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
@@ -122,7 +156,9 @@ fn junk_pages() -> Vec<String> {
     (0..300)
         .map(|_| {
             let len = (next() % 200) as usize;
-            (0..len).map(|_| pieces[(next() % pieces.len() as u64) as usize]).collect()
+            (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect()
         })
         .collect()
 }
