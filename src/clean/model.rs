@@ -161,10 +161,10 @@ impl Model {
 
     /// Is the line with features `x` body text? `score(x) > 0`, except that after the first
     /// [`GATE_START`] trees (and every [`GATE_EVERY`] after) a line whose running score is
-    /// beyond ±[`GATE_MARGIN`] is decided at once: on the dev set this settles about two
-    /// thirds of the lines at a quarter of the cost and changes 1 decision in 28 000 (the
-    /// cross-validated scores are measured with it). Exact bounds on what the remaining
-    /// trees can add also stop the walk early.
+    /// beyond ±[`GATE_MARGIN`] is decided at once. With the shipped 80-tree model this walks
+    /// 33 trees per line on average over the dev set and changes none of its 28 498
+    /// decisions (the cross-validated scores are measured with it). Exact bounds on what the
+    /// remaining trees can add also stop the walk early.
     pub fn keep(&self, x: &[f32]) -> bool {
         let mut s = self.base;
         let t = self.roots.len();
