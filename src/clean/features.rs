@@ -340,6 +340,19 @@ impl Stats {
                     prev = c;
                     continue;
                 }
+                if matches!(c as u32, 0x2000..=0x206F | 0xA0..=0xA9 | 0xAB..=0xB1 | 0xB4 | 0xB6..=0xB8 | 0xBB | 0xBF)
+                {
+                    // General punctuation (dashes, curly quotes...) and Latin-1 symbols:
+                    // neither letters nor digits; skip the Unicode tables.
+                    first = false;
+                    st.punct += 1;
+                    if matches!(c, '•' | '·' | '»' | '›') {
+                        st.seps += 1;
+                    }
+                    prev2 = prev;
+                    prev = c;
+                    continue;
+                }
                 if first {
                     if c.is_uppercase() {
                         st.cap_words += 1;

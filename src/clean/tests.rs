@@ -185,5 +185,9 @@ fn junk_rarely_needs_the_give_up_rule() {
     }
     let gave_up = GIVE_UPS.load(std::sync::atomic::Ordering::Relaxed) - before;
     // Other tests run in parallel and may add to the counter: a loose bound.
-    assert!(gave_up * 20 < pages.len(), "gave up on {gave_up} of {} junk pages", pages.len());
+    assert!(
+        gave_up * 20 < pages.len(),
+        "gave up on {gave_up} of {} junk pages",
+        pages.len()
+    );
 }

@@ -95,6 +95,9 @@ pub fn normalize_ws(s: &str) -> String {
     // character (U+0085/U+00A0/U+00AD: 0xC2; U+1680/U+180E: 0xE1; U+2000-U+206F: 0xE2;
     // U+3000: 0xE3; U+FEFF: 0xEF): only ASCII spaces to collapse.
     if !needs_slow_ws(s.as_bytes()) {
+        if !s.starts_with(' ') && !s.ends_with(' ') && !s.contains("  ") {
+            return s.to_string();
+        }
         let mut out = String::with_capacity(s.len());
         for (i, w) in s.split(' ').filter(|w| !w.is_empty()).enumerate() {
             if i > 0 {
