@@ -39,7 +39,7 @@ DEV = os.path.join(ROOT, "tests", "data", "cleanup-dev")
 MODEL_OUT = os.path.join(ROOT, "src", "clean", "model.txt")
 TOK = re.compile(r"\w+")
 SEED = 0
-PARAMS = dict(max_iter=200, max_leaf_nodes=15, learning_rate=0.1, min_samples_leaf=20,
+PARAMS = dict(max_iter=80, max_leaf_nodes=15, learning_rate=0.2, min_samples_leaf=20,
               l2_regularization=1.0, early_stopping=False, random_state=SEED)
 
 

@@ -259,7 +259,7 @@ fn cue_matcher() -> &'static AhoCorasick {
 /// Cue categories present in `s` (bit flags).
 pub fn cues(s: &str) -> u32 {
     let mut bits = 0;
-    for m in cue_matcher().find_iter(s) {
+    for m in cue_matcher().find_overlapping_iter(s) {
         if let Some(&(_, c)) = CUES.get(m.pattern().as_usize()) {
             bits |= c;
         }
@@ -335,6 +335,19 @@ impl Stats {
                         if matches!(c, '|' | '/' | '>') {
                             st.seps += 1;
                         }
+                    }
+                    prev2 = prev;
+                    prev = c;
+                    continue;
+                }
+                if matches!(c as u32, 0x2000..=0x206F | 0xA0..=0xA9 | 0xAB..=0xB1 | 0xB4 | 0xB6..=0xB8 | 0xBB | 0xBF)
+                {
+                    // General punctuation (dashes, curly quotes...) and Latin-1 symbols:
+                    // neither letters nor digits; skip the Unicode tables.
+                    first = false;
+                    st.punct += 1;
+                    if matches!(c, '•' | '·' | '»' | '›') {
+                        st.seps += 1;
                     }
                     prev2 = prev;
                     prev = c;

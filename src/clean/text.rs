@@ -95,6 +95,9 @@ pub fn normalize_ws(s: &str) -> String {
     // character (U+0085/U+00A0/U+00AD: 0xC2; U+1680/U+180E: 0xE1; U+2000-U+206F: 0xE2;
     // U+3000: 0xE3; U+FEFF: 0xEF): only ASCII spaces to collapse.
     if !needs_slow_ws(s.as_bytes()) {
+        if !s.starts_with(' ') && !s.ends_with(' ') && !s.contains("  ") {
+            return s.to_string();
+        }
         let mut out = String::with_capacity(s.len());
         for (i, w) in s.split(' ').filter(|w| !w.is_empty()).enumerate() {
             if i > 0 {
@@ -159,76 +162,78 @@ pub fn glue_points(s: &str) -> Vec<usize> {
     {
         return out;
     }
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let n = chars.len();
-    let mut i = 0;
-    while i < n {
-        let (_, c) = chars[i];
-        if !matches!(c, '.' | '!' | '?') || i == 0 {
-            i += 1;
+    // Byte-wise scan (the punctuation is ASCII); only local look-behind and look-ahead, so
+    // the work is linear and needs no per-character buffer, even on a 100 MB line.
+    let mut p = 0;
+    while p < b.len() {
+        let c = b[p];
+        if !matches!(c, b'.' | b'!' | b'?') || p == 0 {
+            p += 1;
             continue;
         }
-        let prev = chars[i - 1].1;
+        let Some(prev) = s.get(..p).and_then(|h| h.chars().next_back()) else {
+            p += 1;
+            continue;
+        };
         let prev_ok = prev.is_lowercase()
             || prev.is_ascii_digit()
             || is_closer(prev)
             || is_hangul(prev)
             || (prev.is_alphabetic() && !prev.is_uppercase() && !is_cjk(prev));
         if !prev_ok {
-            i += 1;
+            p += 1;
             continue;
         }
         // Skip a run of sentence punctuation ("?!", "...") and closing quotes.
-        let mut j = i + 1;
-        while j < n && (matches!(chars[j].1, '.' | '!' | '?') || is_closer(chars[j].1)) {
-            j += 1;
-        }
-        if j >= n {
+        let rest = s.get(p + 1..).unwrap_or("");
+        let mut it = rest.char_indices();
+        let mut found = None;
+        for (k, d) in it.by_ref() {
+            if matches!(d, '.' | '!' | '?') || is_closer(d) {
+                continue;
+            }
+            found = Some((p + 1 + k, d));
             break;
         }
-        let next = chars[j].1;
+        let Some((q, next)) = found else { break };
         let starts = if next.is_uppercase() {
             true
         } else if is_opener(next) && next != '(' {
-            chars.get(j + 1).is_some_and(|&(_, d)| d.is_uppercase())
+            it.next().is_some_and(|(_, d)| d.is_uppercase())
         } else {
             is_hangul(prev) && is_hangul(next)
         };
+        let head = s.get(..p).unwrap_or("");
         if starts && prev.is_ascii_digit() {
             // "in 2019.The" splits, but "v2.0.X" style tokens do not.
-            let digits_before = chars[..i]
-                .iter()
-                .rev()
-                .take_while(|(_, d)| d.is_ascii_digit())
-                .count();
-            let before = i
-                .checked_sub(digits_before + 1)
-                .and_then(|k| chars.get(k))
-                .map(|p| p.1);
-            if before.is_some_and(|b| b == '.' || b.is_alphabetic()) {
-                i = j;
+            let digits = head.bytes().rev().take_while(u8::is_ascii_digit).count();
+            let before = head
+                .get(..head.len() - digits)
+                .and_then(|h| h.chars().next_back());
+            if before.is_some_and(|x| x == '.' || x.is_alphabetic()) {
+                p = q;
                 continue;
             }
         }
-        if starts && c == '.' {
+        if starts && c == b'.' {
             // The word before the period: an honorific or a single letter is an abbreviation.
-            let start = chars[..i]
-                .iter()
+            let len: usize = head
+                .chars()
                 .rev()
-                .take_while(|(_, d)| d.is_alphanumeric())
-                .count();
-            let word_start = chars[i - start].0;
-            let word = &s[word_start..chars[i].0];
+                .take_while(|d| d.is_alphanumeric())
+                .map(char::len_utf8)
+                .sum();
+            let word = head.get(head.len() - len..).unwrap_or("");
             let single = word.chars().count() <= 1 && !prev.is_ascii_digit();
             if single || HONORIFICS.contains(&word) {
-                i = j;
+                p = q;
                 continue;
             }
         }
         if starts {
-            out.push(chars[j].0);
+            out.push(q);
         }
-        i = j;
+        p = q;
     }
     out
 }
