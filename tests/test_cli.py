@@ -47,3 +47,16 @@ def test_console_script_help() -> None:
     )
     assert result.returncode == 0
     assert "clean" in result.stdout
+
+
+def test_run_tags_with_the_default_gazetteer(tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["run", str(SEEDS), "--out", str(out), "-q"]) == 0
+    printed = capsys.readouterr().out
+    assert "documents: 5 (0 with errors)" in printed
+    assert "Kharkiv [PLACE" in printed
+    assert (out / "mentions" / "part-00000.parquet").is_file()
+    assert (
+        main(["run", str(SEEDS), "--out", str(tmp_path / "o2"), "--gazetteer", "none", "-q"]) == 0
+    )
+    assert "mentions: 0" in capsys.readouterr().out

@@ -66,11 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_run(args: argparse.Namespace) -> int:
     gazetteer = None
-    if args.gazetteer:
-        path = args.gazetteer
-        if path.lower() == "default":
-            gazetteer = newsprep.Gazetteer.default()
-        elif path.lower().endswith(".csv"):
+    path = args.gazetteer
+    if path.lower() == "default":
+        gazetteer = newsprep.Gazetteer.default()
+    elif path.lower() != "none":
+        if path.lower().endswith(".csv"):
             gazetteer = newsprep.Gazetteer.from_csv(path)
         else:
             gazetteer = newsprep.Gazetteer.from_jsonl(path)
@@ -114,14 +114,19 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     p_run = sub.add_parser(
         "run",
         help="clean and tag a whole corpus into Parquet/JSONL files",
-        description="Clean (and, with --gazetteer, tag) every document of SOURCE (a folder "
-        "or glob of .txt files, a .jsonl or a .parquet file) and write "
-        "OUT/documents/part-*.parquet and OUT/mentions/part-*.parquet as batches finish.",
+        description="Clean and tag every document of SOURCE (a folder or glob of .txt files, "
+        "a .jsonl/.jsonl.gz or a .parquet file) and write OUT/documents/part-*.parquet and "
+        "OUT/mentions/part-*.parquet (or .jsonl) as batches finish, then print a summary. "
+        "Tags with the built-in world gazetteer unless --gazetteer says otherwise.",
     )
     p_run.add_argument("source", metavar="SOURCE")
     p_run.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p_run.add_argument(
-        "--gazetteer", metavar="FILE", help="gazetteer (.jsonl or .csv; 'default': built in)"
+        "--gazetteer",
+        metavar="FILE",
+        default="default",
+        help="gazetteer file (.jsonl or .csv); 'default' (the default): the built-in "
+        "countries and cities of the world; 'none': clean only",
     )
     p_run.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
     p_run.add_argument("--format", choices=["parquet", "jsonl"], default="parquet")

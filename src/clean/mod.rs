@@ -115,7 +115,7 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
     // was trained on clean pages too): this makes `clean` idempotent even where
     // context-dependent decisions shift on a shorter page. Each extra pass only removes
     // lines; a page still shrinking after MAX_REPASSES (a cascade, seen only on synthetic
-    // junk) is given up as a whole: empty text is the one answer that is surely stable.
+    // junk and huge concatenations) keeps the last pass's text.
     let mut converged = false;
     for _ in 0..MAX_REPASSES {
         let (joined, starts) = join_paras(&paras);
@@ -134,17 +134,12 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
         paras = again.paras.into_iter().map(|(t, o)| (t, map(o))).collect();
     }
     if !converged {
+        // Still shrinking after MAX_REPASSES: keep what the last pass kept. Emptying the
+        // page would be stable, but it would silently lose a whole article (seen on a
+        // 100 MB page of concatenated articles); a page that changes once more on a
+        // further clean is the lesser harm.
         #[cfg(test)]
         GIVE_UPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        drops.extend(paras.drain(..).map(|(t, o)| {
-            (
-                o,
-                Dropped {
-                    line: t,
-                    reason: DropReason::Boilerplate,
-                },
-            )
-        }));
     }
     art.text = join_paras(&paras).0;
     drops.sort_by_key(|(o, _)| *o);

@@ -177,7 +177,7 @@ fn awkward_input_never_panics_and_is_idempotent() {
 
 #[test]
 fn junk_rarely_needs_the_give_up_rule() {
-    // The empty-text fallback of the re-pass loop is a last resort, not a habit.
+    // The give-up of the re-pass loop (which keeps the last pass) is a last resort.
     let pages = junk_pages();
     let before = GIVE_UPS.load(std::sync::atomic::Ordering::Relaxed);
     for p in &pages {
