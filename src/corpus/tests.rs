@@ -767,8 +767,18 @@ fn a_failed_write_stops_the_run_with_the_error() {
     .with_output(out.path(), Format::Parquet, false)
     .unwrap();
     assert!(run.next_batch().unwrap().is_some());
-    // The output folder vanishes under the run: a later write fails.
-    fs::remove_dir_all(out.path().join("documents")).unwrap();
+    // The output folder vanishes under the run: a later write fails. The background writer
+    // may be creating a part in it at this moment, so removal can race it: retry.
+    let documents = out.path().join("documents");
+    let mut removed = fs::remove_dir_all(&documents);
+    for _ in 0..100 {
+        if removed.is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        removed = fs::remove_dir_all(&documents);
+    }
+    removed.unwrap();
     let mut result = Ok(None);
     for _ in 0..3 {
         result = run.next_batch();
