@@ -314,9 +314,13 @@ class _InterruptingBar:
         pass
 
 
-def test_ctrl_c_stops_the_run_and_leaves_no_partial_files(tmp_path, texts, monkeypatch):
+def test_ctrl_c_stops_the_run_and_leaves_no_partial_files(tmp_path, texts, monkeypatch, request):
     bar = _InterruptingBar()
     monkeypatch.setattr(corpus_mod, "_progress_bar", lambda *a: bar)
+    # A process started in the background by a non-interactive shell (as CI may be) inherits
+    # SIGINT ignored; Python's own handler is what turns Ctrl-C into KeyboardInterrupt.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
         newsprep.process(texts * 50, out=out, batch_size=100, threads=1)
