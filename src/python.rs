@@ -549,5 +549,30 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clean, m)?)?;
     m.add_function(wrap_pyfunction!(clean_many, m)?)?;
     m.add_function(wrap_pyfunction!(strip_icons, m)?)?;
+    m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     Ok(())
+}
+
+// ------------------------------------------------------------------------------- debug hook
+
+/// Hidden test hook (tests/test_hostile.py): panics with `message`, on the calling thread or,
+/// with `in_worker`, inside a rayon worker of a 2-thread pool with the GIL released, to prove
+/// that a Rust panic reaches Python as `pyo3_runtime.PanicException`, never an abort.
+#[pyfunction]
+#[pyo3(signature = (message, in_worker=false))]
+fn _debug_panic(py: Python<'_>, message: String, in_worker: bool) -> PyResult<()> {
+    use rayon::prelude::*;
+    if !in_worker {
+        panic!("{message}");
+    }
+    py.detach(|| {
+        crate::parallel::install(Some(2), || {
+            (0..64u32).into_par_iter().for_each(|i| {
+                if i == 63 {
+                    panic!("{message}");
+                }
+            })
+        })
+    })
+    .map_err(to_py_err)
 }
