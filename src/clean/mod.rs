@@ -1,12 +1,37 @@
 //! Boilerplate cleanup: one scraped page of plain text in, an [`Article`] out.
 //!
-//! SKELETON: the API is fixed here; the implementation is being built.
+//! The pipeline, per page:
+//!
+//! 1. **Lines.** Split at newlines, normalise whitespace (NBSP, NUL, zero-width...), strip
+//!    icon-font runs ([`strip_icons`]), take off a scraper's `date 2022-09-10` header.
+//! 2. **Repair.** Split glued paragraphs at "week.The" ([`text::glue_points`]); merge lines a
+//!    scraper cut at links ("Rafael Nadal" / "kept Spain's hopes", [`text::continues`]).
+//! 3. **Rules.** Unambiguous furniture is dropped by rule: comment counters, "READ MORE:"
+//!    teasers, newsletter pitches, © captions, cookie banners; the page title is found.
+//! 4. **Classifier.** Every other line gets ~56 language-agnostic features (its shape, its
+//!    neighbours', where it sits relative to the densest run of sentence-like lines) and a
+//!    small gradient-boosted tree ensemble ([`model`]) decides body or not.
+//! 5. **Metadata.** Date, byline and title lines around the body go to the article's fields;
+//!    a dateline glued to the first paragraph ("MoscowRussian troops") is split off.
+//!
+//! The whole thing runs to a fixpoint on its own output, so `clean` is idempotent.
+
+mod date;
+mod features;
+mod icons;
+mod model;
+mod text;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
 use crate::parallel;
+
+pub use date::find_date;
+pub use model::Model;
+
+use features::{FxSet, Stats, UnitCtx, N_FEAT};
 
 /// Why a line (or a piece of one) was removed. A small, fixed vocabulary so an analyst can
 /// audit and count what the cleaner dropped.
@@ -63,15 +88,64 @@ pub struct Article {
 
 /// Cleans one scraped page.
 pub fn clean(text: &str) -> Article {
-    let paragraphs: Vec<&str> = text
-        .split('\n')
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    Article {
-        text: paragraphs.join("\n\n"),
-        ..Article::default()
+    clean_with(text, model::shipped())
+}
+
+/// Cleans one page with an explicit model (`None`: the rule-only fallback). For training
+/// and cross-validation harnesses; [`clean`] uses the shipped model.
+#[doc(hidden)]
+pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
+    let first = run_pass(text, model);
+    let mut art = Article {
+        text: String::new(),
+        title: first.title,
+        date: first.date,
+        byline: first.byline,
+        dropped: Vec::new(),
+    };
+    let mut drops: Vec<(usize, Dropped)> = first.dropped;
+    let mut paras: Vec<(String, usize)> = first.paras;
+    // Run again on our own output until nothing changes (usually at once): this makes
+    // `clean` idempotent even where context-dependent decisions shift on a shorter page.
+    for _ in 0..4 {
+        let (joined, starts) = join_paras(&paras);
+        let again = run_pass(&joined, model);
+        if again.paras.len() == paras.len() && again.paras.iter().zip(&paras).all(|(a, b)| a.0 == b.0) {
+            break;
+        }
+        let map = |off: usize| -> usize {
+            let k = starts.partition_point(|&s| s <= off).saturating_sub(1);
+            paras.get(k).map_or(0, |p| p.1)
+        };
+        drops.extend(again.dropped.into_iter().map(|(o, d)| (map(o), d)));
+        paras = again.paras.into_iter().map(|(t, o)| (t, map(o))).collect();
+        if art.date.is_none() {
+            art.date = again.date;
+        }
+        if art.byline.is_none() {
+            art.byline = again.byline;
+        }
+        if art.title.is_none() {
+            art.title = again.title;
+        }
     }
+    art.text = join_paras(&paras).0;
+    drops.sort_by_key(|(o, _)| *o);
+    art.dropped = drops.into_iter().map(|(_, d)| d).collect();
+    art
+}
+
+fn join_paras(paras: &[(String, usize)]) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(paras.iter().map(|p| p.0.len() + 2).sum());
+    let mut starts = Vec::with_capacity(paras.len());
+    for (i, (t, _)) in paras.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\n\n");
+        }
+        starts.push(out.len());
+        out.push_str(t);
+    }
+    (out, starts)
 }
 
 /// Cleans many pages in parallel; the output is in input order.
@@ -87,5 +161,564 @@ pub fn clean_many<S: AsRef<str> + Sync>(
 /// Removes icon-font label noise ("icon bookmarkicon cameraicon ...") from text, also when
 /// it shares a line with real text.
 pub fn strip_icons(text: &str) -> String {
-    text.to_string()
+    icons::strip_icons(text)
 }
+
+// ---------------------------------------------------------------------------------------
+// One pass.
+
+/// A line (or a piece of a glued line, or several cut lines merged) being classified.
+#[derive(Debug, Clone)]
+struct Unit {
+    text: String,
+    /// Byte offset of its (first) source line in the pass input.
+    origin: usize,
+    block: u32,
+    gap_before: bool,
+    gap_after: bool,
+    glued: bool,
+    merged: u32,
+    /// A rule's decision, taken before the classifier.
+    forced: Option<DropReason>,
+}
+
+struct Segmented {
+    units: Vec<Unit>,
+    pre_drops: Vec<(usize, Dropped)>,
+    header_date: Option<String>,
+}
+
+/// "date 2022-09-10 ..." at the start of a page: a scraper's header. Returns the header,
+/// its date and the rest of the line.
+fn scraper_header(line: &str) -> Option<(&str, String, &str)> {
+    let rest = line.strip_prefix("date ")?;
+    let end = rest.find(' ').unwrap_or(rest.len());
+    let value = rest.get(..end)?;
+    let ok = value.len() >= 4
+        && value.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        && value.bytes().take(4).all(|b| b.is_ascii_digit());
+    if !ok {
+        return None;
+    }
+    let d = date::find_date(value).or_else(|| {
+        let y = value.get(..4)?;
+        (value.len() == 4).then(|| y.to_string())
+    })?;
+    let cut = 5 + end;
+    Some((line.get(..cut)?, d, line.get(cut..).unwrap_or("").trim_start()))
+}
+
+fn segment(input: &str) -> Segmented {
+    let mut units: Vec<Unit> = Vec::new();
+    let mut pre_drops = Vec::new();
+    let mut header_date = None;
+    let mut offset = 0usize;
+    let mut gap = true;
+    let mut block = 0u32;
+    let mut first_line = true;
+    for raw in input.split('\n') {
+        let origin = offset;
+        offset += raw.len() + 1;
+        let norm = text::normalize_ws(raw);
+        if norm.is_empty() {
+            gap = true;
+            continue;
+        }
+        let (mut line, removed) = icons::strip_line(&norm);
+        for r in removed {
+            pre_drops.push((origin, Dropped { line: r, reason: DropReason::Icons }));
+        }
+        if first_line {
+            first_line = false;
+            if let Some((hdr, d, rest)) = scraper_header(&line) {
+                header_date = Some(d);
+                pre_drops.push((origin, Dropped { line: hdr.to_string(), reason: DropReason::Metadata }));
+                line = rest.to_string();
+            }
+        }
+        if line.is_empty() {
+            continue;
+        }
+        if gap {
+            block += 1;
+            if let Some(prev) = units.last_mut() {
+                prev.gap_after = true;
+            }
+        }
+        let pieces = text::split_glued(&line);
+        let glued = pieces.len() > 1;
+        for (k, p) in pieces.into_iter().enumerate() {
+            let unit = Unit {
+                text: p.to_string(),
+                origin,
+                block,
+                gap_before: gap && k == 0,
+                gap_after: false,
+                glued,
+                merged: 0,
+                forced: None,
+            };
+            // Merge a line a scraper cut at a link into the line before (same block only).
+            if k == 0 && !gap {
+                if let Some(prev) = units.last_mut() {
+                    if prev.block == block && text::continues(&prev.text, &unit.text) {
+                        if !matches!(prev.text.chars().next_back(), Some('(' | '[' | '“' | '‘' | '/'))
+                            && !matches!(unit.text.chars().next(), Some(',' | '.' | ';' | ')' | '!' | '?' | '%' | ']' | ':'))
+                        {
+                            prev.text.push(' ');
+                        }
+                        prev.text.push_str(&unit.text);
+                        prev.merged += 1;
+                        continue;
+                    }
+                }
+            }
+            units.push(unit);
+        }
+        gap = false;
+    }
+    if let Some(last) = units.last_mut() {
+        last.gap_after = true;
+    }
+    Segmented { units, pre_drops, header_date }
+}
+
+/// Case-insensitive "starts with one of".
+fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| {
+        s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
+            || (!p.is_ascii() && s.to_lowercase().starts_with(&p.to_lowercase()))
+    })
+}
+
+const TEASERS: &[&str] = &[
+    "read more", "read also", "also read", "see also", "related:", "related articles",
+    "related stories", "recommended:", "more:", "watch:", "listen:", "leia mais", "leia também",
+    "veja também", "veja mais", "saiba mais", "читайте также", "смотрите также", "lesen sie auch",
+    "mehr zum thema", "leggi anche", "baca juga", "simak juga",
+];
+
+const BY_WORDS: &[&str] = &["by", "por", "von", "di", "oleh", "par", "door", "автор", "text:", "texto:"];
+
+/// "By Jane Doe", "– Ranjith Perera –": the author's name, when the line is a byline.
+fn byline_of(s: &str) -> Option<String> {
+    let st = s.trim();
+    if st.split(' ').count() > 12 {
+        return None;
+    }
+    let dashes = |c: char| matches!(c, '-' | '–' | '—' | '|' | '•' | ' ');
+    let candidate = if let Some(inner) = st
+        .strip_prefix(['-', '–', '—'])
+        .and_then(|r| r.strip_suffix(['-', '–', '—']))
+    {
+        inner.trim_matches(dashes).to_string()
+    } else {
+        let (first, rest) = st.split_once(' ')?;
+        let f = first.trim_end_matches(':');
+        if !BY_WORDS.iter().any(|b| b.trim_end_matches(':').eq_ignore_ascii_case(f)) {
+            return None;
+        }
+        // The name runs to a separator: ",", "|", " - ", a date, "Updated"...
+        let mut end = rest.len();
+        for sep in [",", "|", " - ", " – ", " — ", " / ", " on ", " em ", " am "] {
+            if let Some(p) = rest.find(sep) {
+                end = end.min(p);
+            }
+        }
+        rest.get(..end)?.trim().to_string()
+    };
+    let words: Vec<&str> = candidate.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() || words.len() > 6 {
+        return None;
+    }
+    let particles = ["de", "da", "do", "dos", "van", "von", "der", "bin", "al", "el", "la", "and", "e"];
+    let name_like = words.iter().all(|w| {
+        let c = w.chars().next().unwrap_or(' ');
+        (c.is_uppercase() || particles.contains(w)) && !w.chars().any(|c| c.is_ascii_digit())
+    });
+    if !name_like || !words.first().is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase)) {
+        return None;
+    }
+    Some(words.join(" "))
+}
+
+/// Splits "Title - Site" style suffixes off a page title. Returns the title and whether a
+/// suffix (or a dangling separator) was removed.
+fn strip_site_suffix(s: &str) -> (String, bool) {
+    let mut t = s.trim().to_string();
+    let mut stripped = false;
+    for _ in 0..2 {
+        let trimmed = t.trim_end_matches([' ', '|', '-', '–', '—', '·', '»', ':']).to_string();
+        if trimmed.len() != t.len() && trimmed.chars().last().is_some_and(|c| c.is_alphanumeric() || text::is_closer(c) || c == '?' || c == '!') {
+            t = trimmed;
+            stripped = true;
+            continue;
+        }
+        let mut cut = None;
+        for sep in [" | ", " - ", " – ", " — ", " :: ", " » ", " · "] {
+            if let Some(p) = t.rfind(sep) {
+                if cut.is_none_or(|(q, _): (usize, usize)| p > q) {
+                    cut = Some((p, sep.len()));
+                }
+            }
+        }
+        let Some((p, l)) = cut else { break };
+        let (head, tail) = (t.get(..p).unwrap_or(""), t.get(p + l..).unwrap_or(""));
+        let tail_words: Vec<&str> = tail.split(' ').filter(|w| !w.is_empty()).collect();
+        let site_like = !tail_words.is_empty()
+            && tail_words.len() <= 4
+            && (tail.contains('.')
+                || tail_words.iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || !c.is_alphabetic())));
+        if site_like && head.split(' ').count() >= 2 {
+            t = head.trim().to_string();
+            stripped = true;
+        } else {
+            break;
+        }
+    }
+    (t, stripped)
+}
+
+fn title_like(s: &Stats, text: &str) -> bool {
+    let words_ok = if s.cjk * 2 > s.chars { (4..=120).contains(&s.chars) } else { (2..=30).contains(&s.words) };
+    let end_ok = !s.terminal_end || (text.ends_with(['?', '!']) && s.words <= 20);
+    words_ok && end_ok && !s.date_line && !s.byline && s.letters >= 4
+}
+
+fn lower_words(s: &str) -> FxSet<String> {
+    s.split(' ')
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// The output of one pass.
+struct PassOut {
+    paras: Vec<(String, usize)>,
+    dropped: Vec<(usize, Dropped)>,
+    title: Option<String>,
+    date: Option<String>,
+    byline: Option<String>,
+}
+
+/// Everything up to the classifier: units, their stats, rule decisions, features.
+struct Prepared {
+    seg: Segmented,
+    stats: Vec<Stats>,
+    feats: Vec<f32>,
+    title: Option<(usize, String)>,
+}
+
+fn prepare(input: &str) -> Prepared {
+    let mut seg = segment(input);
+    let units = &mut seg.units;
+    let mut stats: Vec<Stats> = units.iter().map(|u| Stats::of(&u.text)).collect();
+
+    // Date lines and bylines (short lines only).
+    for (u, s) in units.iter().zip(stats.iter_mut()) {
+        if s.eff <= 15.0 && s.digits >= 4 {
+            s.date_line = date::find_date(&u.text).is_some();
+        }
+        if s.words <= 12 {
+            s.byline = byline_of(&u.text).is_some();
+        }
+    }
+
+    // Duplicates: the same line elsewhere on the page (menus repeat, body lines do not).
+    let mut counts: std::collections::HashMap<&str, u32, std::hash::BuildHasherDefault<features::Fx>> =
+        Default::default();
+    for u in units.iter() {
+        *counts.entry(u.text.as_str()).or_insert(0) += 1;
+    }
+    let dups: Vec<u32> = units.iter().map(|u| counts.get(u.text.as_str()).copied().unwrap_or(1) - 1).collect();
+
+    // Rules.
+    for (u, s) in units.iter_mut().zip(stats.iter()) {
+        let t = u.text.as_str();
+        let lower_cookie = s.cues & features::CUE_NAV != 0 && t.to_ascii_lowercase().contains("cookie");
+        u.forced = if s.words <= 4 && (s.cues & features::CUE_COMMENT != 0) && s.eff <= 4.0 {
+            Some(DropReason::Boilerplate)
+        } else if s.letters == 0 && s.cjk == 0 && s.chars <= 12 {
+            Some(DropReason::Boilerplate)
+        } else if s.eff <= 40.0 && starts_with_any(t.trim_start_matches(['-', '–', '—', '•', '*', '>', ' ']), TEASERS) {
+            Some(DropReason::Promo)
+        } else if s.eff <= 25.0 && {
+            let l = t.to_lowercase();
+            l.contains("newsletter") || l.contains("emailed to you") || l.contains("sign up for")
+        } {
+            Some(DropReason::Promo)
+        } else if s.eff <= 40.0 && (t.contains('©') || t.contains('ⓒ')) {
+            let before = t.split(['©', 'ⓒ']).next().unwrap_or("");
+            if before.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
+                Some(DropReason::Caption)
+            } else {
+                Some(DropReason::Boilerplate)
+            }
+        } else if lower_cookie && s.eff <= 60.0 {
+            Some(DropReason::Boilerplate)
+        } else {
+            None
+        };
+    }
+
+    // Title: the first line that is neither a date nor a byline, if title-shaped and backed
+    // by evidence a cleaned body would not have (a site suffix, metadata right after it, or
+    // a repeat of it further down).
+    let mut title = None;
+    if let Some(i) = (0..units.len().min(4)).find(|&i| !stats[i].date_line && !stats[i].byline && units[i].forced.is_none()) {
+        if title_like(&stats[i], &units[i].text) {
+            let (t, had_suffix) = strip_site_suffix(&units[i].text);
+            let meta_near = (i + 1..units.len().min(i + 4)).any(|j| stats[j].date_line || stats[j].byline)
+                || (0..i).any(|j| stats[j].date_line || stats[j].byline);
+            let repeated = units.iter().skip(i + 1).take(400).any(|u| u.text == t || u.text == units[i].text);
+            if had_suffix || meta_near || repeated {
+                units[i].forced = Some(DropReason::Metadata);
+                title = Some((i, t));
+            }
+        }
+    }
+
+    let title_words = title.as_ref().map(|(_, t)| lower_words(t));
+    let n = units.len();
+    let mut ctxs = Vec::with_capacity(n);
+    for i in 0..n {
+        let u = &units[i];
+        let block_len = {
+            let mut a = i;
+            while a > 0 && units[a - 1].block == u.block {
+                a -= 1;
+                if i - a > 50 {
+                    break;
+                }
+            }
+            let mut b = i;
+            while b + 1 < n && units[b + 1].block == u.block && b - i < 50 {
+                b += 1;
+            }
+            (b - a + 1) as u32
+        };
+        let title_sim = match &title_words {
+            Some(tw) if stats[i].words <= 30 && !tw.is_empty() => {
+                let ws = lower_words(&u.text);
+                if ws.is_empty() {
+                    0.0
+                } else {
+                    ws.iter().filter(|w| tw.contains(*w)).count() as f32 / ws.len().max(tw.len()) as f32
+                }
+            }
+            _ => 0.0,
+        };
+        ctxs.push(UnitCtx {
+            stats: &stats[i],
+            dup: dups[i],
+            gap_before: u.gap_before,
+            gap_after: u.gap_after,
+            glued: u.glued,
+            merged: u.merged,
+            block_len,
+            block_first: i == 0 || units[i - 1].block != u.block,
+            title_sim,
+        });
+    }
+    let feats = features::features(&ctxs);
+    drop(ctxs);
+    Prepared { seg, stats, feats, title }
+}
+
+/// The reason given to a line the classifier dropped.
+fn reason_for(s: &Stats) -> DropReason {
+    use features::*;
+    if s.cues & CUE_LEGAL != 0 || s.cues & CUE_COMMENT != 0 {
+        DropReason::Boilerplate
+    } else if s.cues & CUE_PROMO != 0 {
+        DropReason::Promo
+    } else if s.cues & CUE_CAPTION != 0 {
+        DropReason::Caption
+    } else if s.cues & (CUE_NAV | CUE_SOCIAL) != 0 || s.eff <= 6.0 {
+        DropReason::Navigation
+    } else {
+        DropReason::Boilerplate
+    }
+}
+
+/// Splits "MoscowRussian troops are ..." into ("Moscow", "Russian troops are ...") when both
+/// halves of the glued first word occur as words elsewhere on the page.
+fn split_dateline(first: &str, page: &str) -> Option<(usize, usize)> {
+    let word_end = first.find(' ').unwrap_or(first.len());
+    let word = first.get(..word_end)?;
+    let cs: Vec<(usize, char)> = word.char_indices().collect();
+    if cs.len() < 5 || !cs.first().is_some_and(|c| c.1.is_uppercase()) {
+        return None;
+    }
+    let k = (2..cs.len().saturating_sub(1)).find(|&k| cs[k - 1].1.is_lowercase() && cs[k].1.is_uppercase())?;
+    let cut = cs[k].0;
+    let (a, b) = (word.get(..cut)?, word.get(cut..)?);
+    let b_core = b.trim_end_matches(|c: char| !c.is_alphanumeric());
+    if !a.chars().all(char::is_alphabetic) || b_core.chars().count() < 2 || !b_core.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let standalone = |w: &str| {
+        page.split(|c: char| !c.is_alphanumeric()).filter(|t| *t == w).take(2).count() >= 1
+    };
+    (standalone(a) && standalone(b_core)).then_some((cut, cut))
+}
+
+fn run_pass(input: &str, model: Option<&Model>) -> PassOut {
+    let prep = prepare(input);
+    let Prepared { seg, stats, feats, title } = prep;
+    let Segmented { units, mut pre_drops, header_date } = seg;
+    let n = units.len();
+
+    // Classify.
+    let mut keep = vec![false; n];
+    let mut reason: Vec<DropReason> = stats.iter().map(reason_for).collect();
+    for i in 0..n {
+        if let Some(r) = units[i].forced {
+            reason[i] = r;
+            continue;
+        }
+        let x = feats.get(i * N_FEAT..(i + 1) * N_FEAT).unwrap_or(&[]);
+        keep[i] = match model {
+            Some(m) => m.score(x) > 0.0,
+            None => stats[i].bodyish(),
+        };
+    }
+
+    // Nothing kept at all: fall back to the sentence-like lines, then to the longest line.
+    if !keep.iter().any(|&k| k) && n > 0 {
+        for i in 0..n {
+            if units[i].forced.is_none() && stats[i].bodyish() {
+                keep[i] = true;
+            }
+        }
+        if !keep.iter().any(|&k| k) {
+            if let Some(i) = (0..n).filter(|&i| units[i].forced.is_none() && stats[i].eff >= 3.0).max_by(|&a, &b| stats[a].eff.total_cmp(&stats[b].eff)) {
+                keep[i] = true;
+            }
+        }
+    }
+
+    let first_kept = keep.iter().position(|&k| k);
+    let last_kept = keep.iter().rposition(|&k| k);
+
+    // Short kept lines before a date or byline line at the top are header furniture
+    // (captions, kickers) rather than body.
+    if let Some(fk) = first_kept {
+        let limit = (fk + 8).min(n);
+        if let Some(m) = (fk..limit).rfind(|&j| stats[j].date_line || stats[j].byline) {
+            if (fk..m).all(|j| !keep[j] || !stats[j].bodyish()) {
+                for j in fk..m {
+                    if keep[j] {
+                        keep[j] = false;
+                        reason[j] = DropReason::Caption;
+                    }
+                }
+            }
+        }
+    }
+    let first_kept = keep.iter().position(|&k| k);
+
+    // Date: the scraper header, else the nearest date line above the body, else the first
+    // short date line in or just after it.
+    let mut date = header_date;
+    let mut meta_lines: Vec<usize> = Vec::new();
+    if let Some(fk) = first_kept {
+        if date.is_none() {
+            let lo = fk.saturating_sub(40);
+            if let Some(j) = (lo..fk).rev().find(|&j| stats[j].date_line) {
+                date = date::find_date(&units[j].text);
+                meta_lines.push(j);
+            }
+        }
+        if date.is_none() {
+            let hi = last_kept.map_or(n, |l| (l + 4).min(n));
+            if let Some(j) = (fk..hi).find(|&j| stats[j].date_line && stats[j].eff <= 8.0) {
+                date = date::find_date(&units[j].text);
+                meta_lines.push(j);
+            }
+        }
+    } else if date.is_none() {
+        if let Some(j) = (0..n.min(20)).find(|&j| stats[j].date_line) {
+            date = date::find_date(&units[j].text);
+            meta_lines.push(j);
+        }
+    }
+
+    // Byline: near the top of the body, else just after its end.
+    let mut byline = None;
+    if let Some(fk) = first_kept {
+        let lo = fk.saturating_sub(15);
+        let hi = (fk + 3).min(n);
+        let mut found = (lo..hi).find(|&j| stats[j].byline && stats[j].words <= 12);
+        if found.is_none() {
+            if let Some(lk) = last_kept {
+                found = (lk..(lk + 4).min(n)).find(|&j| stats[j].byline);
+            }
+        }
+        if let Some(j) = found {
+            byline = byline_of(&units[j].text);
+            meta_lines.push(j);
+        }
+    }
+    for j in meta_lines {
+        keep[j] = false;
+        reason[j] = DropReason::Metadata;
+    }
+    // Repeats of the title (the page's <h1> after its <title>) are metadata too.
+    if let Some((ti, t)) = &title {
+        for j in 0..n {
+            if j != *ti && !keep[j] && (units[j].text == *t || units[j].text == units[*ti].text) {
+                reason[j] = DropReason::Metadata;
+            }
+        }
+    }
+
+    // A dateline glued to the first paragraph.
+    let mut paras: Vec<(String, usize)> = Vec::new();
+    let mut dropped: Vec<(usize, Dropped)> = Vec::with_capacity(n);
+    dropped.append(&mut pre_drops);
+    let mut first = true;
+    for (i, u) in units.into_iter().enumerate() {
+        if keep[i] {
+            if first {
+                first = false;
+                if let Some((cut, rest_at)) = split_dateline(&u.text, input) {
+                    let head = u.text.get(..cut).unwrap_or("").to_string();
+                    let rest = u.text.get(rest_at..).unwrap_or("").to_string();
+                    dropped.push((u.origin, Dropped { line: head, reason: DropReason::Metadata }));
+                    paras.push((rest, u.origin));
+                    continue;
+                }
+            }
+            paras.push((u.text, u.origin));
+        } else {
+            dropped.push((u.origin, Dropped { line: u.text, reason: reason[i] }));
+        }
+    }
+    dropped.sort_by_key(|(o, _)| *o);
+    PassOut { paras, dropped, title: title.map(|(_, t)| t), date, byline }
+}
+
+/// Per-unit features of the first pass, for training: (line, features, rule decision).
+#[doc(hidden)]
+pub fn debug_units(input: &str) -> Vec<(String, Vec<f32>, Option<DropReason>)> {
+    let prep = prepare(input);
+    prep.seg
+        .units
+        .into_iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let f = prep.feats.get(i * N_FEAT..(i + 1) * N_FEAT).unwrap_or(&[]).to_vec();
+            (u.text, f, u.forced)
+        })
+        .collect()
+}
+
+/// Names of the classifier's features, in order.
+#[doc(hidden)]
+pub fn feature_names() -> &'static [&'static str] {
+    &features::FEATURE_NAMES
+}
+
+#[cfg(test)]
+mod tests;

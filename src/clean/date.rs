@@ -1,0 +1,255 @@
+//! Dates in page furniture: "2022-09-10", "10 Sep, 2022 13:18", "Sept 11, 2022",
+//! "19 de novembro de 2019", "19.11.2019", "2018年8月16日", "2018년 8월 25일".
+//! Output is ISO 8601, partial when the text is partial ("2022-09").
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tok<'a> {
+    /// value, number of digits
+    Num(u32, usize),
+    /// a word (letters), lowercased later by the matcher
+    Word(&'a str),
+    /// one other non-space character
+    Sym(char),
+}
+
+fn tokenize(s: &str) -> Vec<Tok<'_>> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut it = s.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c.is_ascii_digit() {
+            let mut j = i + 1;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let digits = &s[i..j];
+            let v = if digits.len() <= 9 { digits.parse().unwrap_or(u32::MAX) } else { u32::MAX };
+            out.push(Tok::Num(v, digits.len()));
+            while it.peek().is_some_and(|&(k, _)| k < j) {
+                it.next();
+            }
+        } else if c.is_alphabetic() && !super::text::is_cjk(c) {
+            let mut j = i + c.len_utf8();
+            while let Some(&(k, d)) = it.peek() {
+                if d.is_alphabetic() && !super::text::is_cjk(d) {
+                    j = k + d.len_utf8();
+                    it.next();
+                } else {
+                    break;
+                }
+            }
+            out.push(Tok::Word(&s[i..j]));
+        } else if !c.is_whitespace() {
+            out.push(Tok::Sym(c));
+        }
+    }
+    out
+}
+
+/// Month number of a month name or abbreviation in the dev-set languages.
+fn month_of(word: &str) -> Option<u32> {
+    let w = word.to_lowercase();
+    let w = w.as_str();
+    const NAMES: &[(&str, u32)] = &[
+        ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6),
+        ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11),
+        ("december", 12), ("sept", 9), ("janeiro", 1), ("fevereiro", 2), ("março", 3),
+        ("marco", 3), ("abril", 4), ("maio", 5), ("junho", 6), ("julho", 7), ("agosto", 8),
+        ("setembro", 9), ("outubro", 10), ("novembro", 11), ("dezembro", 12), ("januar", 1),
+        ("februar", 2), ("märz", 3), ("mai", 5), ("juni", 6), ("juli", 7), ("oktober", 10),
+        ("dezember", 12), ("gennaio", 1), ("febbraio", 2), ("marzo", 3), ("aprile", 4),
+        ("maggio", 5), ("giugno", 6), ("luglio", 7), ("settembre", 9), ("ottobre", 10),
+        ("dicembre", 12), ("januari", 1), ("februari", 2), ("maret", 3), ("mei", 5),
+        ("agustus", 8), ("desember", 12), ("enero", 1), ("febrero", 2), ("mayo", 5),
+        ("junio", 6), ("julio", 7), ("septiembre", 9), ("octubre", 10), ("noviembre", 11),
+        ("diciembre", 12), ("janvier", 1), ("février", 2), ("mars", 3), ("avril", 4),
+        ("juin", 6), ("juillet", 7), ("août", 8), ("septembre", 9), ("octobre", 10),
+        ("décembre", 12), ("января", 1), ("февраля", 2), ("марта", 3), ("апреля", 4),
+        ("мая", 5), ("июня", 6), ("июля", 7), ("августа", 8), ("сентября", 9), ("октября", 10),
+        ("ноября", 11), ("декабря", 12), ("январь", 1), ("февраль", 2), ("март", 3),
+        ("апрель", 4), ("май", 5), ("июнь", 6), ("июль", 7), ("август", 8), ("сентябрь", 9),
+        ("октябрь", 10), ("ноябрь", 11), ("декабрь", 12),
+    ];
+    if let Some(&(_, m)) = NAMES.iter().find(|(n, _)| *n == w) {
+        return Some(m);
+    }
+    // Three-letter abbreviations of the English (and most Romance) names.
+    if w.chars().count() == 3 {
+        const ABBR: &[(&str, u32)] = &[
+            ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("jun", 6), ("jul", 7), ("aug", 8),
+            ("sep", 9), ("oct", 10), ("nov", 11), ("dec", 12), ("fev", 2), ("abr", 4),
+            ("ago", 8), ("set", 9), ("out", 10), ("dez", 12), ("okt", 10), ("mrz", 3),
+            ("gen", 1), ("giu", 6), ("lug", 7), ("ott", 10), ("dic", 12), ("agu", 8),
+            ("des", 12), ("янв", 1), ("фев", 2), ("мар", 3), ("апр", 4), ("июн", 6),
+            ("июл", 7), ("авг", 8), ("сен", 9), ("окт", 10), ("ноя", 11), ("дек", 12),
+        ];
+        return ABBR.iter().find(|(n, _)| *n == w).map(|&(_, m)| m);
+    }
+    None
+}
+
+fn year_ok(v: u32, digits: usize) -> bool {
+    digits == 4 && (1900..=2100).contains(&v)
+}
+
+fn iso(y: u32, m: Option<u32>, d: Option<u32>) -> Option<String> {
+    match (m, d) {
+        (Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
+            Some(format!("{y:04}-{m:02}-{d:02}"))
+        }
+        (Some(m), None) if (1..=12).contains(&m) => Some(format!("{y:04}-{m:02}")),
+        (None, None) => Some(format!("{y:04}")),
+        _ => None,
+    }
+}
+
+fn is_word(t: Option<&Tok<'_>>, words: &[&str]) -> bool {
+    matches!(t, Some(Tok::Word(w)) if words.iter().any(|x| x.eq_ignore_ascii_case(w)))
+}
+
+/// Finds the first date in `s` and returns it as ISO 8601 (maybe partial).
+pub fn find_date(s: &str) -> Option<String> {
+    if !s.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let t = tokenize(s);
+    let n = t.len();
+    let get = |k: usize| t.get(k).copied();
+    for i in 0..n {
+        match t[i] {
+            Tok::Num(y, 4) if year_ok(y, 4) => {
+                // 2022-09-10, 2022/09/10, 2022.09.10, 2022-09, 2022年9月10日, 2022년 9월 10일
+                if let (Some(Tok::Sym(s1)), Some(Tok::Num(m, md))) = (get(i + 1), get(i + 2)) {
+                    if matches!(s1, '-' | '/' | '.' | '年') && md <= 2 && (1..=12).contains(&m) {
+                        let mut k = i + 3;
+                        if s1 == '年' && matches!(get(k), Some(Tok::Sym('月'))) {
+                            k += 1;
+                        }
+                        let sep2 = if s1 == '年' { None } else { Some(s1) };
+                        match (get(k), get(k + 1)) {
+                            (Some(Tok::Sym(s2)), Some(Tok::Num(d, dd)))
+                                if dd <= 2 && (Some(s2) == sep2 || s2 == 'T') =>
+                            {
+                                return iso(y, Some(m), Some(d));
+                            }
+                            (Some(Tok::Num(d, dd)), _) if s1 == '年' && dd <= 2 => {
+                                return iso(y, Some(m), Some(d));
+                            }
+                            _ => {
+                                if s1 == '-' || s1 == '年' {
+                                    return iso(y, Some(m), None);
+                                }
+                            }
+                        }
+                    }
+                }
+                if let Some(Tok::Sym('년')) = get(i + 1) {
+                    if let (Some(Tok::Num(m, _)), Some(Tok::Sym('월'))) = (get(i + 2), get(i + 3)) {
+                        if let (Some(Tok::Num(d, _)), Some(Tok::Sym('일'))) = (get(i + 4), get(i + 5)) {
+                            return iso(y, Some(m), Some(d));
+                        }
+                        return iso(y, Some(m), None);
+                    }
+                }
+            }
+            Tok::Num(d, dd) if dd <= 2 => {
+                // 19.11.2019, 11/19/2019, 19-11-2019
+                if let (Some(Tok::Sym(s1)), Some(Tok::Num(b, bd)), Some(Tok::Sym(s2)), Some(Tok::Num(y, 4))) =
+                    (get(i + 1), get(i + 2), get(i + 3), get(i + 4))
+                {
+                    if s1 == s2 && matches!(s1, '.' | '/' | '-') && bd <= 2 && year_ok(y, 4) {
+                        let (day, mon) = if s1 == '.' || d > 12 { (d, b) } else { (b, d) };
+                        if let Some(x) = iso(y, Some(mon), Some(day)) {
+                            return Some(x);
+                        }
+                    }
+                }
+                // 10 Sep, 2022 / 19 de novembro de 2019 / 18 NOV 2019 / 5. März 2019
+                let mut k = i + 1;
+                if matches!(get(k), Some(Tok::Sym('.'))) {
+                    k += 1;
+                }
+                if is_word(get(k).as_ref(), &["de", "of", "th", "st", "nd", "rd"]) {
+                    k += 1;
+                }
+                if let Some(Tok::Word(w)) = get(k) {
+                    if let Some(m) = month_of(w) {
+                        let mut k2 = k + 1;
+                        while matches!(get(k2), Some(Tok::Sym('.' | ',')))
+                            || is_word(get(k2).as_ref(), &["de", "del"])
+                        {
+                            k2 += 1;
+                        }
+                        if let Some(Tok::Num(y, 4)) = get(k2) {
+                            if year_ok(y, 4) {
+                                return iso(y, Some(m), Some(d));
+                            }
+                        }
+                    }
+                }
+            }
+            Tok::Word(w) => {
+                // Sept 11, 2022 / November 19th, 2019 / Nov. 2019
+                if let Some(m) = month_of(w) {
+                    let mut k = i + 1;
+                    if matches!(get(k), Some(Tok::Sym('.'))) {
+                        k += 1;
+                    }
+                    match get(k) {
+                        Some(Tok::Num(d, dd)) if dd <= 2 => {
+                            let mut k2 = k + 1;
+                            if is_word(get(k2).as_ref(), &["th", "st", "nd", "rd"]) {
+                                k2 += 1;
+                            }
+                            while matches!(get(k2), Some(Tok::Sym(',' | '.'))) {
+                                k2 += 1;
+                            }
+                            if let Some(Tok::Num(y, 4)) = get(k2) {
+                                if year_ok(y, 4) {
+                                    return iso(y, Some(m), Some(d));
+                                }
+                            }
+                        }
+                        Some(Tok::Num(y, 4)) if year_ok(y, 4) && w.len() > 2 => {
+                            return iso(y, Some(m), None);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_date;
+
+    #[test]
+    fn formats() {
+        let cases = [
+            ("date 2022-09-10", Some("2022-09-10")),
+            ("date 2022-09", Some("2022-09")),
+            ("10 Sep, 2022 13:18", Some("2022-09-10")),
+            ("Press TV – Sept 11, 2022", Some("2022-09-11")),
+            ("- September 11, 2022", Some("2022-09-11")),
+            ("November 19, 2019, 9:02 AM", Some("2019-11-19")),
+            ("18 NOV 2019", Some("2019-11-18")),
+            ("19 de novembro de 2019", Some("2019-11-19")),
+            ("19.11.2019 10:00", Some("2019-11-19")),
+            ("11/19/2019", Some("2019-11-19")),
+            ("기사입력 :[ 2018-08-25 15:24 ]", Some("2018-08-25")),
+            ("2018年8月16日", Some("2018-08-16")),
+            ("2018년 8월 25일", Some("2018-08-25")),
+            ("Published Nov. 19th, 2019", Some("2019-11-19")),
+            ("2019-11-19T10:00:00Z", Some("2019-11-19")),
+            ("no date here 12", None),
+            ("May I help", None),
+        ];
+        for (s, want) in cases {
+            assert_eq!(find_date(s).as_deref(), want, "{s}");
+        }
+    }
+}

@@ -1,0 +1,483 @@
+//! Per-line statistics and the feature vector the classifier reads.
+//!
+//! Everything here is language-agnostic or multilingual: lengths count characters for
+//! scripts without spaces, "words" for the rest; stopwords and cue phrases cover the
+//! dev-set languages. The same code feeds training (examples/dump_units.rs) and inference,
+//! so the learned model sees exactly what it was trained on.
+
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::text::{is_cjk, is_terminal};
+
+/// FxHash: a fast hasher for short keys we control.
+#[derive(Default)]
+pub struct Fx(u64);
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+}
+pub type FxSet<T> = HashSet<T, BuildHasherDefault<Fx>>;
+
+const STOPWORDS: &[&str] = &[
+    // en
+    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
+    "from", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its",
+    "that", "this", "which", "who", "he", "she", "they", "we", "you", "his", "her", "their",
+    "our", "not", "will", "would", "can", "could", "said", "than", "about", "after", "into",
+    "there", "also", "more", "when", "what", "if", "so", "do", "did", "i", "my", "me", "them",
+    "been", "some", "all", "one", "out", "up", "just", "over", "how",
+    // pt / es
+    "o", "os", "as", "um", "uma", "de", "da", "do", "das", "dos", "em", "no", "na", "nos",
+    "nas", "que", "e", "é", "para", "com", "por", "se", "não", "mais", "ao", "à", "foi",
+    "el", "la", "los", "las", "del", "en", "y", "es", "por", "con", "su", "lo",
+    // de
+    "der", "die", "das", "und", "ist", "nicht", "mit", "sich", "den", "dem", "ein", "eine",
+    "zu", "auf", "für", "von", "im", "auch", "es", "wie", "sie", "er", "wird", "hat", "aus",
+    // it
+    "il", "di", "che", "è", "per", "non", "un", "una", "gli", "le", "della", "con", "sono",
+    "nel", "alla", "anche",
+    // id
+    "yang", "dan", "di", "ke", "dari", "ini", "itu", "dengan", "untuk", "dalam", "tidak",
+    "akan", "pada", "juga", "ada", "adalah", "oleh",
+    // ru
+    "и", "в", "не", "на", "что", "с", "по", "как", "это", "он", "она", "они", "к", "но", "из",
+    "у", "за", "от", "то", "так", "же", "для", "о", "а", "бы", "его", "ее", "её", "все",
+    // fr
+    "le", "les", "des", "et", "un", "une", "est", "dans", "pour", "pas", "qui", "sur", "au",
+];
+
+fn stopwords() -> &'static FxSet<&'static str> {
+    static S: OnceLock<FxSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| STOPWORDS.iter().copied().collect())
+}
+
+/// Cue phrase categories (bit flags).
+pub const CUE_PROMO: u32 = 1;
+pub const CUE_NAV: u32 = 2;
+pub const CUE_CAPTION: u32 = 4;
+pub const CUE_SOCIAL: u32 = 8;
+pub const CUE_LEGAL: u32 = 16;
+pub const CUE_COMMENT: u32 = 32;
+pub const CUE_TIME: u32 = 64;
+
+const CUES: &[(&str, u32)] = &[
+    ("read more", CUE_PROMO), ("read also", CUE_PROMO), ("also read", CUE_PROMO),
+    ("related", CUE_PROMO), ("newsletter", CUE_PROMO), ("subscribe", CUE_PROMO),
+    ("sign up", CUE_PROMO), ("emailed to you", CUE_PROMO), ("recommended", CUE_PROMO),
+    ("sponsored", CUE_PROMO), ("advertisement", CUE_PROMO), ("you may also like", CUE_PROMO),
+    ("more from", CUE_PROMO), ("don't miss", CUE_PROMO), ("click here", CUE_PROMO),
+    ("most popular", CUE_PROMO), ("trending", CUE_PROMO), ("watch:", CUE_PROMO),
+    ("see also", CUE_PROMO), ("leia mais", CUE_PROMO), ("leia também", CUE_PROMO),
+    ("veja também", CUE_PROMO), ("saiba mais", CUE_PROMO), ("читайте также", CUE_PROMO),
+    ("Читайте также", CUE_PROMO), ("подпис", CUE_PROMO), ("Подпис", CUE_PROMO),
+    ("lesen sie auch", CUE_PROMO), ("mehr zum thema", CUE_PROMO), ("leggi anche", CUE_PROMO),
+    ("baca juga", CUE_PROMO), ("관련기사", CUE_PROMO), ("関連記事", CUE_PROMO),
+    ("cookie", CUE_NAV), ("privacy", CUE_NAV), ("terms of", CUE_NAV), ("log in", CUE_NAV),
+    ("login", CUE_NAV), ("sign in", CUE_NAV), ("share", CUE_NAV), ("menu", CUE_NAV),
+    ("search", CUE_NAV), ("skip to", CUE_NAV), ("contact us", CUE_NAV), ("about us", CUE_NAV),
+    ("follow us", CUE_NAV), ("home", CUE_NAV), ("print", CUE_NAV), ("e-mail", CUE_NAV),
+    ("email", CUE_NAV), ("javascript", CUE_NAV), ("browser", CUE_NAV), ("loading", CUE_NAV),
+    ("compartilh", CUE_NAV), ("teilen", CUE_NAV), ("condividi", CUE_NAV), ("bagikan", CUE_NAV),
+    ("поделиться", CUE_NAV), ("Поделиться", CUE_NAV), ("공유", CUE_NAV), ("シェア", CUE_NAV),
+    ("photo", CUE_CAPTION), ("image", CUE_CAPTION), ("getty", CUE_CAPTION),
+    ("credit", CUE_CAPTION), ("picture", CUE_CAPTION), ("(ap", CUE_CAPTION),
+    ("/ap", CUE_CAPTION), ("reuters", CUE_CAPTION), ("afp", CUE_CAPTION),
+    ("shutterstock", CUE_CAPTION), ("foto", CUE_CAPTION), ("фото", CUE_CAPTION),
+    ("Фото", CUE_CAPTION), ("bild:", CUE_CAPTION), ("사진", CUE_CAPTION), ("写真", CUE_CAPTION),
+    ("facebook", CUE_SOCIAL), ("twitter", CUE_SOCIAL), ("whatsapp", CUE_SOCIAL),
+    ("linkedin", CUE_SOCIAL), ("pinterest", CUE_SOCIAL), ("instagram", CUE_SOCIAL),
+    ("youtube", CUE_SOCIAL), ("telegram", CUE_SOCIAL), ("reddit", CUE_SOCIAL),
+    ("http", CUE_SOCIAL), ("www.", CUE_SOCIAL), (".com", CUE_SOCIAL), ("@", CUE_SOCIAL),
+    ("©", CUE_LEGAL), ("ⓒ", CUE_LEGAL), ("(c)", CUE_LEGAL), ("copyright", CUE_LEGAL),
+    ("all rights reserved", CUE_LEGAL), ("rights reserved", CUE_LEGAL),
+    ("direitos reservados", CUE_LEGAL), ("все права", CUE_LEGAL), ("Все права", CUE_LEGAL),
+    ("alle rechte", CUE_LEGAL), ("diritti riservati", CUE_LEGAL), ("hak cipta", CUE_LEGAL),
+    ("무단전재", CUE_LEGAL), ("저작권", CUE_LEGAL), ("著作権", CUE_LEGAL), ("無断転載", CUE_LEGAL),
+    ("comment", CUE_COMMENT), ("comentário", CUE_COMMENT), ("comentario", CUE_COMMENT),
+    ("коммент", CUE_COMMENT), ("Коммент", CUE_COMMENT), ("kommentar", CUE_COMMENT),
+    ("commento", CUE_COMMENT), ("commenti", CUE_COMMENT), ("komentar", CUE_COMMENT),
+    ("댓글", CUE_COMMENT), ("コメント", CUE_COMMENT), ("reply", CUE_COMMENT),
+    ("ago", CUE_TIME), ("updated", CUE_TIME), ("published", CUE_TIME), ("posted", CUE_TIME),
+    ("atualizado", CUE_TIME), ("publicado", CUE_TIME), ("aktualisiert", CUE_TIME),
+    ("min read", CUE_TIME), ("minute read", CUE_TIME), ("назад", CUE_TIME),
+];
+
+fn cue_matcher() -> &'static AhoCorasick {
+    static M: OnceLock<AhoCorasick> = OnceLock::new();
+    M.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(CUES.iter().map(|(p, _)| *p))
+            .unwrap_or_else(|_| AhoCorasick::new(["\u{0}never"]).unwrap_or_else(|_| unreachable!()))
+    })
+}
+
+/// Cue categories present in `s` (bit flags).
+pub fn cues(s: &str) -> u32 {
+    let mut bits = 0;
+    for m in cue_matcher().find_overlapping_iter(s) {
+        if let Some(&(_, c)) = CUES.get(m.pattern().as_usize()) {
+            bits |= c;
+        }
+    }
+    bits
+}
+
+/// Plain statistics of one line.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub chars: u32,
+    pub words: u32,
+    /// word count, counting half a word per CJK character
+    pub eff: f32,
+    pub cjk: u32,
+    pub letters: u32,
+    pub upper: u32,
+    pub digits: u32,
+    pub punct: u32,
+    pub cap_words: u32,
+    pub stop_words: u32,
+    pub terminal_end: bool,
+    pub sent_breaks: u32,
+    pub commas: u32,
+    pub starts_lower: bool,
+    pub starts_bullet: bool,
+    pub ends_colon: bool,
+    pub seps: u32,
+    pub cues: u32,
+    pub date_line: bool,
+    pub byline: bool,
+}
+
+impl Stats {
+    pub fn of(s: &str) -> Stats {
+        let mut st = Stats::default();
+        let sw = stopwords();
+        let mut buf = String::new();
+        let mut prev: char = ' ';
+        let mut prev2: char = ' ';
+        for word in s.split(super::text::is_sep) {
+            if word.is_empty() {
+                continue;
+            }
+            st.words += 1;
+            let mut wc = 0u32;
+            let mut wcjk = 0u32;
+            let mut first = true;
+            for c in word.chars() {
+                wc += 1;
+                if first {
+                    if c.is_uppercase() {
+                        st.cap_words += 1;
+                    }
+                    first = false;
+                }
+                if c.is_alphabetic() {
+                    st.letters += 1;
+                    if is_cjk(c) {
+                        wcjk += 1;
+                    } else if c.is_uppercase() {
+                        st.upper += 1;
+                    }
+                } else if c.is_numeric() {
+                    st.digits += 1;
+                } else {
+                    st.punct += 1;
+                    if c == ',' || c == '、' || c == '，' {
+                        st.commas += 1;
+                    }
+                    if matches!(c, '|' | '•' | '·' | '»' | '/' | '>' | '›') {
+                        st.seps += 1;
+                    }
+                }
+                // Sentence break inside the line: ". X" across a space is counted below.
+                if c.is_uppercase() && prev == ' ' && is_terminal(prev2) {
+                    st.sent_breaks += 1;
+                }
+                if matches!(c, '。' | '！' | '？') {
+                    st.sent_breaks += 1;
+                }
+                prev2 = prev;
+                prev = c;
+            }
+            prev2 = prev;
+            prev = ' ';
+            st.chars += wc + 1;
+            st.cjk += wcjk;
+            st.eff += if wcjk > 0 { (wcjk as f32 / 2.0).max(1.0) } else { 1.0 };
+            // Stopword lookup on the lowercased word without edge punctuation.
+            let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+            if !core.is_empty() && core.len() <= 12 {
+                buf.clear();
+                for c in core.chars() {
+                    buf.extend(c.to_lowercase());
+                }
+                if sw.contains(buf.as_str()) {
+                    st.stop_words += 1;
+                }
+            }
+        }
+        st.chars = st.chars.saturating_sub(1);
+        if let Some(c) = s.chars().next() {
+            st.starts_lower = c.is_lowercase();
+            st.starts_bullet = matches!(c, '-' | '–' | '—' | '•' | '·' | '*' | '|' | '>' | '»' | '■' | '►' | '▶');
+        }
+        st.terminal_end = super::text::ends_terminal(s);
+        st.ends_colon = s.ends_with(':');
+        st.cues = cues(s);
+        st
+    }
+
+    /// A line that looks like running text: long enough and sentence-shaped.
+    pub fn bodyish(&self) -> bool {
+        self.eff >= 10.0 && (self.terminal_end || self.sent_breaks >= 1 || self.eff >= 25.0)
+    }
+}
+
+/// Number of features per line.
+pub const N_FEAT: usize = 56;
+
+/// Names of the features, in order (written to the training dump's header).
+pub const FEATURE_NAMES: [&str; N_FEAT] = [
+    "log_eff", "log_chars", "terminal", "sent_breaks", "comma_rate", "punct_rate",
+    "upper_rate", "cap_rate", "digit_rate", "stop_rate", "starts_lower", "starts_bullet",
+    "cue_legal", "cue_social", "seps", "cue_promo", "cue_nav", "cue_caption", "date_line",
+    "byline", "dup", "rel_pos", "rel_char_pos", "gap_before", "gap_after", "glued", "merged",
+    "p2_eff", "p1_eff", "n1_eff", "n2_eff", "p1_term", "n1_term", "win3_eff", "win3_body",
+    "win10_body", "in_core", "core_dist", "core_share", "body_dist", "ends_colon", "all_caps",
+    "num_only", "cjk_rate", "word_len", "body_after", "body_before", "block_log",
+    "block_first", "cue_comment", "cue_time", "n_units_log", "p1_body", "n1_body", "core_rank",
+    "title_sim",
+];
+
+/// Signed distance (in lines) from `i` to the span `[a, b]`, 0 inside.
+fn span_dist(i: usize, a: usize, b: usize) -> f32 {
+    if i < a {
+        -((a - i) as f32)
+    } else if i > b {
+        (i - b) as f32
+    } else {
+        0.0
+    }
+}
+
+/// Line-level context a unit's features need.
+pub struct UnitCtx<'a> {
+    pub stats: &'a Stats,
+    pub dup: u32,
+    pub gap_before: bool,
+    pub gap_after: bool,
+    pub glued: bool,
+    pub merged: u32,
+    pub block_len: u32,
+    pub block_first: bool,
+    pub title_sim: f32,
+}
+
+/// Builds the feature matrix (row-major, `N_FEAT` per unit).
+pub fn features(units: &[UnitCtx<'_>]) -> Vec<f32> {
+    let n = units.len();
+    let mut out = vec![0f32; n * N_FEAT];
+    if n == 0 {
+        return out;
+    }
+    let log_eff: Vec<f32> = units.iter().map(|u| (u.stats.eff + 1.0).ln()).collect();
+    let body: Vec<bool> = units.iter().map(|u| u.stats.bodyish()).collect();
+    let chars: Vec<f32> = units.iter().map(|u| u.stats.chars as f32).collect();
+    let total_chars: f32 = chars.iter().sum::<f32>().max(1.0);
+    let body_chars: Vec<f32> = (0..n).map(|i| if body[i] { chars[i] } else { 0.0 }).collect();
+    let total_body: f32 = body_chars.iter().sum::<f32>().max(1.0);
+
+    // Prefix sums for windows.
+    let mut pre_eff = vec![0f32; n + 1];
+    let mut pre_body = vec![0f32; n + 1];
+    let mut pre_chars = vec![0f32; n + 1];
+    let mut pre_bchars = vec![0f32; n + 1];
+    for i in 0..n {
+        pre_eff[i + 1] = pre_eff[i] + log_eff[i];
+        pre_body[i + 1] = pre_body[i] + if body[i] { 1.0 } else { 0.0 };
+        pre_chars[i + 1] = pre_chars[i] + chars[i];
+        pre_bchars[i + 1] = pre_bchars[i] + body_chars[i];
+    }
+    let win = |pre: &[f32], i: usize, r: usize| -> f32 {
+        let a = i.saturating_sub(r);
+        let b = (i + r + 1).min(n);
+        (pre[b] - pre[a]) / (b - a) as f32
+    };
+
+    // The densest region (maximum-sum subarray of a body score), and the runner-up regions
+    // ranked by their sum.
+    let score: Vec<f32> = (0..n)
+        .map(|i| {
+            let s = units[i].stats;
+            if body[i] {
+                s.eff.min(80.0)
+            } else if s.eff < 5.0 {
+                -3.0
+            } else {
+                -1.0
+            }
+        })
+        .collect();
+    let (core_a, core_b, core_sum) = max_subarray(&score);
+    let core_chars = pre_chars[core_b + 1] - pre_chars[core_a];
+    // Rank of each unit's local region: sum of scores of the maximal positive segment around it.
+    let seg = segment_sums(&score);
+
+    // Nearest bodyish line distance.
+    let mut body_dist = vec![f32::MAX; n];
+    let mut last: Option<usize> = None;
+    for i in 0..n {
+        if body[i] {
+            last = Some(i);
+        }
+        if let Some(l) = last {
+            body_dist[i] = (i - l) as f32;
+        }
+    }
+    last = None;
+    for i in (0..n).rev() {
+        if body[i] {
+            last = Some(i);
+        }
+        if let Some(l) = last {
+            body_dist[i] = body_dist[i].min((l - i) as f32);
+        }
+    }
+
+    let nf = n as f32;
+    for i in 0..n {
+        let u = &units[i];
+        let s = u.stats;
+        let f = &mut out[i * N_FEAT..(i + 1) * N_FEAT];
+        let words = (s.words as f32).max(1.0);
+        let chars_f = (s.chars as f32).max(1.0);
+        let letters = (s.letters as f32).max(1.0);
+        let nb = |k: isize| -> usize { (i as isize + k) as usize };
+        let has = |k: isize| -> bool {
+            let j = i as isize + k;
+            j >= 0 && (j as usize) < n
+        };
+        f[0] = log_eff[i];
+        f[1] = (chars_f + 1.0).ln();
+        f[2] = s.terminal_end as u8 as f32;
+        f[3] = (s.sent_breaks as f32).min(10.0);
+        f[4] = s.commas as f32 / s.eff.max(1.0);
+        f[5] = s.punct as f32 / chars_f;
+        f[6] = s.upper as f32 / letters;
+        f[7] = s.cap_words as f32 / words;
+        f[8] = s.digits as f32 / chars_f;
+        f[9] = s.stop_words as f32 / words;
+        f[10] = s.starts_lower as u8 as f32;
+        f[11] = s.starts_bullet as u8 as f32;
+        f[12] = (s.cues & CUE_LEGAL != 0) as u8 as f32;
+        f[13] = (s.cues & CUE_SOCIAL != 0) as u8 as f32;
+        f[14] = (s.seps as f32).min(10.0);
+        f[15] = (s.cues & CUE_PROMO != 0) as u8 as f32;
+        f[16] = (s.cues & CUE_NAV != 0) as u8 as f32;
+        f[17] = (s.cues & CUE_CAPTION != 0) as u8 as f32;
+        f[18] = s.date_line as u8 as f32;
+        f[19] = s.byline as u8 as f32;
+        f[20] = (u.dup as f32).min(5.0);
+        f[21] = i as f32 / nf;
+        f[22] = pre_chars[i] / total_chars;
+        f[23] = u.gap_before as u8 as f32;
+        f[24] = u.gap_after as u8 as f32;
+        f[25] = u.glued as u8 as f32;
+        f[26] = (u.merged as f32).min(10.0);
+        f[27] = if has(-2) { log_eff[nb(-2)] } else { -1.0 };
+        f[28] = if has(-1) { log_eff[nb(-1)] } else { -1.0 };
+        f[29] = if has(1) { log_eff[nb(1)] } else { -1.0 };
+        f[30] = if has(2) { log_eff[nb(2)] } else { -1.0 };
+        f[31] = if has(-1) { units[nb(-1)].stats.terminal_end as u8 as f32 } else { -1.0 };
+        f[32] = if has(1) { units[nb(1)].stats.terminal_end as u8 as f32 } else { -1.0 };
+        f[33] = win(&pre_eff, i, 3);
+        f[34] = win(&pre_body, i, 3);
+        f[35] = win(&pre_body, i, 10);
+        f[36] = (i >= core_a && i <= core_b && core_sum > 0.0) as u8 as f32;
+        f[37] = span_dist(i, core_a, core_b).clamp(-50.0, 50.0);
+        f[38] = core_chars / total_chars;
+        f[39] = body_dist[i].min(50.0);
+        f[40] = s.ends_colon as u8 as f32;
+        f[41] = (s.letters > 3 && s.upper as f32 / letters > 0.9) as u8 as f32;
+        f[42] = (s.letters == 0) as u8 as f32;
+        f[43] = s.cjk as f32 / chars_f;
+        f[44] = chars_f / words;
+        f[45] = (total_body - pre_bchars[i + 1]) / total_body;
+        f[46] = pre_bchars[i] / total_body;
+        f[47] = ((u.block_len as f32) + 1.0).ln();
+        f[48] = u.block_first as u8 as f32;
+        f[49] = (s.cues & CUE_COMMENT != 0) as u8 as f32;
+        f[50] = (s.cues & CUE_TIME != 0) as u8 as f32;
+        f[51] = (nf + 1.0).ln();
+        f[52] = if has(-1) { body[nb(-1)] as u8 as f32 } else { -1.0 };
+        f[53] = if has(1) { body[nb(1)] as u8 as f32 } else { -1.0 };
+        f[54] = if core_sum > 0.0 { seg[i] / core_sum } else { 0.0 };
+        f[55] = u.title_sim;
+    }
+    out
+}
+
+/// Maximum-sum contiguous span (Kadane): (start, end inclusive, sum).
+fn max_subarray(xs: &[f32]) -> (usize, usize, f32) {
+    let mut best = (0, 0, f32::MIN);
+    let mut cur = 0f32;
+    let mut start = 0;
+    for (i, &x) in xs.iter().enumerate() {
+        if cur <= 0.0 {
+            cur = x;
+            start = i;
+        } else {
+            cur += x;
+        }
+        if cur > best.2 {
+            best = (start, i, cur);
+        }
+    }
+    if best.2 == f32::MIN {
+        (0, 0, 0.0)
+    } else {
+        best
+    }
+}
+
+/// For each position, the sum of the Kadane segment it belongs to (0 outside positive ones).
+fn segment_sums(xs: &[f32]) -> Vec<f32> {
+    let n = xs.len();
+    let mut out = vec![0f32; n];
+    // Forward pass: running sum that resets when it drops to <= 0; segment ids.
+    let mut seg_start = 0;
+    let mut cur = 0f32;
+    let mut best_in_seg = 0f32;
+    let mut i = 0;
+    while i < n {
+        if cur <= 0.0 {
+            // close previous segment
+            for o in out.iter_mut().take(i).skip(seg_start) {
+                *o = best_in_seg.max(0.0);
+            }
+            seg_start = i;
+            cur = xs[i];
+            best_in_seg = cur;
+        } else {
+            cur += xs[i];
+            best_in_seg = best_in_seg.max(cur);
+        }
+        i += 1;
+    }
+    for o in out.iter_mut().skip(seg_start) {
+        *o = best_in_seg.max(0.0);
+    }
+    out
+}

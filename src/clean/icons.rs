@@ -1,0 +1,143 @@
+//! Icon-font label noise: "icon bookmark-bicon bookmarkicon cameraicon checkicon chevron
+//! downicon ...". Scrapers keep the text labels of icon glyphs; they come in runs, glued to
+//! each other and often to real text on the same line.
+
+/// A token that names an icon glyph: "icon", "cameraicon", "icon-close", "v-playicon".
+fn is_icon_token(tok: &str) -> bool {
+    let t = tok.trim_matches(|c: char| !c.is_alphanumeric());
+    if t.len() < 4 || !t.is_ascii() {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    lower.ends_with("icon") || lower.starts_with("icon") || lower.contains("icon-") || lower.contains("-icon")
+}
+
+/// A short word allowed between icon tokens ("chevron downicon": "chevron").
+fn is_filler(tok: &str) -> bool {
+    tok.len() <= 12 && tok.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Byte ranges of icon runs in one line (no newlines inside). A run needs at least three
+/// icon tokens; up to two filler words may sit between icon tokens.
+pub fn icon_runs(line: &str) -> Vec<(usize, usize)> {
+    // Fast path: no "icon" at all.
+    if !line.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"icon")) {
+        return Vec::new();
+    }
+    let toks: Vec<(usize, &str)> = line
+        .split(' ')
+        .scan(0usize, |pos, t| {
+            let start = *pos;
+            *pos += t.len() + 1;
+            Some((start, t))
+        })
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if !is_icon_token(toks[i].1) {
+            i += 1;
+            continue;
+        }
+        let first = i;
+        let mut last = i;
+        let mut count = 1;
+        let mut fillers = 0;
+        let mut j = i + 1;
+        while j < toks.len() {
+            if is_icon_token(toks[j].1) {
+                last = j;
+                count += 1;
+                j += 1;
+                continue;
+            }
+            // Up to two fillers, then an icon token again.
+            let mut k = j;
+            while k < toks.len() && k < j + 2 && !is_icon_token(toks[k].1) && is_filler(toks[k].1) {
+                k += 1;
+            }
+            if k < toks.len() && k > j && is_icon_token(toks[k].1) {
+                fillers += k - j;
+                j = k;
+                continue;
+            }
+            break;
+        }
+        if count >= 3 && count >= 2 * fillers {
+            // One short trailing token that ends the line belongs to the run ("wticon fm").
+            if last + 2 == toks.len() {
+                if let Some(&(_, t)) = toks.get(last + 1) {
+                    if t.len() <= 3 && t.chars().all(|c| c.is_ascii_lowercase()) {
+                        last += 1;
+                    }
+                }
+            }
+            let (s0, _) = toks[first];
+            let (s1, t1) = toks[last];
+            runs.push((s0, s1 + t1.len()));
+        }
+        i = last + 1;
+    }
+    runs
+}
+
+/// Removes icon runs from one line; returns the kept text (spaces tidied) and the removed pieces.
+pub fn strip_line(line: &str) -> (String, Vec<String>) {
+    let runs = icon_runs(line);
+    if runs.is_empty() {
+        return (line.to_string(), Vec::new());
+    }
+    let mut kept = String::with_capacity(line.len());
+    let mut removed = Vec::with_capacity(runs.len());
+    let mut last = 0;
+    for (a, b) in runs {
+        if let (Some(before), Some(run)) = (line.get(last..a), line.get(a..b)) {
+            kept.push_str(before);
+            removed.push(run.to_string());
+        }
+        last = b;
+    }
+    if let Some(rest) = line.get(last..) {
+        kept.push_str(rest);
+    }
+    (super::text::normalize_ws(&kept), removed)
+}
+
+/// Public `strip_icons`: every line with its icon runs removed, other lines untouched.
+pub fn strip_icons(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if icon_runs(line).is_empty() {
+            out.push_str(line);
+        } else {
+            // Keep the line's own leading indentation; tidy the rest.
+            let (kept, _) = strip_line(line);
+            out.push_str(&kept);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_icon_runs_sharing_a_line() {
+        let s = "date 2022-09-10 icon bookmark-bicon bookmarkicon cameraicon checkicon chevron downicon chevron lefticon closeicon fm";
+        assert_eq!(strip_icons(s), "date 2022-09-10");
+        let s = "Real text here. icon shareicon mailicon fbicon Then more.";
+        assert_eq!(strip_icons(s), "Real text here. Then more.");
+    }
+
+    #[test]
+    fn leaves_ordinary_words() {
+        let s = "The pop icon was a silicon valley icon.";
+        assert_eq!(strip_icons(s), s);
+        assert_eq!(strip_icons("a\nb\n"), "a\nb\n");
+    }
+}
