@@ -10,10 +10,10 @@ cd "$(dirname "$0")"
 target=${1:?usage: fuzz/run.sh TARGET [SECONDS]}
 seconds=${2:-60}
 mkdir -p "corpus/$target" logs "regressions/$target"
-seeds=("seeds/$target")
+seeds=("seeds/${target%_idempotent}")
 max_len=4096
 case "$target" in
-  clean | strip_icons) seeds+=(../tests/fixtures/seeds); max_len=16384 ;;
+  clean | clean_idempotent | strip_icons) seeds+=(../tests/fixtures/seeds); max_len=16384 ;;
   corpus_jsonl | corpus_parquet) max_len=16384 ;;
 esac
 # RUSTC_BOOTSTRAP: cargo fuzz wants nightly flags (-Zsanitizer); this machine has stable.

@@ -26,6 +26,11 @@ fn clean_regressions() {
 }
 
 #[test]
+fn clean_idempotent_regressions() {
+    replay("clean_idempotent", newsprep_fuzz::check_clean_idempotent);
+}
+
+#[test]
 fn strip_icons_regressions() {
     replay("strip_icons", newsprep_fuzz::check_strip_icons);
 }
