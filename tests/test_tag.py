@@ -12,6 +12,8 @@ import pytest
 import newsprep
 from newsprep import Gazetteer, Mention
 
+from conftest import SEEDS, seed_expected, seed_names
+
 
 def rec(id: str, name: str, *aliases: Any, label: str = "PLACE") -> dict[str, Any]:
     return {"id": id, "label": label, "name": name, "aliases": list(aliases)}
@@ -334,3 +336,32 @@ def test_default_gazetteer_is_shared_and_tags() -> None:
     found = {m.name for m in gaz.tag("Troops left Kharkiv for Moscow, Ukraine said.")}
     assert {"Kharkiv", "Moscow", "Ukraine"} <= found
     assert newsprep.Gazetteer.default().tag("") == []
+
+
+# ---------------------------------------------------------------- the seed articles
+
+SEED_GAZETTEER = Path(__file__).resolve().parent / "fixtures" / "seeds_gazetteer.jsonl"
+
+
+@pytest.mark.parametrize("name", seed_names())
+def test_seed_mentions_exact(name: str) -> None:
+    """The people, places and organisations of the seeds (tests/fixtures/seeds_gazetteer.jsonl,
+    every spelling the five outlets use) found in each hand-cleaned seed body."""
+    gaz = Gazetteer.from_jsonl(SEED_GAZETTEER)
+    text = seed_expected(name)["text"]
+    expected = json.loads((SEEDS / f"{name}.mentions.json").read_text(encoding="utf-8"))
+    got = [[m.start, m.end, m.text, m.entity_id] for m in gaz.tag(text)]
+    assert got == expected
+
+
+def test_seed_spellings_resolve_to_one_entity() -> None:
+    gaz = Gazetteer.from_jsonl(SEED_GAZETTEER)
+    texts = [seed_expected(n)["text"] for n in seed_names()]
+    surfaces: dict[str, set[str]] = {}
+    for mentions in gaz.tag_many(texts):
+        for m in mentions:
+            surfaces.setdefault(m.entity_id, set()).add(m.text)
+    assert {"Kharkiv", "Kharkov"} <= surfaces["L-kharkiv"]
+    assert {"Izium", "Izyum", "Izum"} <= surfaces["L-izium"]
+    assert {"Zelenskyy", "Zelensky", "Zlensky", "Zelenksy"} <= surfaces["P-zelensky"]
+    assert surfaces["O-sbu"] == {"SBU"}
