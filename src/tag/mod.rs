@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::parallel;
 
+mod default;
+pub use default::{default_options, default_records, DEFAULT_GAZETTEER_ORIGIN};
+
 /// One spelling of an entity. In JSON either a plain string or
 /// `{"text": "SBU", "case_sensitive": true}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,10 +186,5 @@ impl Gazetteer {
         let (records, options): (Vec<EntityRecord>, GazetteerOptions) =
             serde_json::from_slice(data).map_err(|e| Error::Input(e.to_string()))?;
         Self::new(records, options)
-    }
-    pub fn default_world() -> Result<Self> {
-        Err(Error::Input(
-            "the default gazetteer is not built yet".into(),
-        ))
     }
 }
