@@ -311,3 +311,214 @@ pub fn check_gazetteer_tag(data: &[u8]) {
         "a serialized copy tags differently"
     );
 }
+
+/// The corpus readers: JSONL and Parquet bytes through a whole run (read, clean, tag, Arrow
+/// batches).
+#[cfg(feature = "corpus")]
+pub mod corpus {
+    use std::path::PathBuf;
+    use std::sync::{Arc, OnceLock};
+
+    use arbitrary::{Arbitrary, Unstructured};
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int64Type;
+    use arrow_array::{Array, ArrayRef, BinaryArray, Int64Array, RecordBatch, StringArray};
+    use newsprep::corpus::{Batch, Options, Run, Source};
+    use newsprep::tag::{Gazetteer, GazetteerOptions};
+    use newsprep::Error;
+
+    fn gazetteer() -> Arc<Gazetteer> {
+        static GAZ: OnceLock<Arc<Gazetteer>> = OnceLock::new();
+        GAZ.get_or_init(|| {
+            let jsonl = r#"{"id": "L-kharkiv", "label": "PLACE", "name": "Kharkiv", "aliases": ["Kharkov", "Харків"]}
+{"id": "L-izium", "label": "PLACE", "name": "Izium", "aliases": ["Izyum"]}
+{"id": "X-a", "label": "X", "name": "a"}
+{"id": "X-b", "label": "X", "name": "a", "aliases": ["text"]}"#;
+            Arc::new(Gazetteer::from_jsonl_str(jsonl, "fuzz", GazetteerOptions::default()).unwrap())
+        })
+        .clone()
+    }
+
+    /// A scratch file of this process (libFuzzer runs one input at a time).
+    fn scratch(ext: &str, data: &[u8]) -> PathBuf {
+        let dir = std::env::var_os("NEWSPREP_FUZZ_TMP")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir);
+        let path = dir.join(format!("newsprep-fuzz-{}.{ext}", std::process::id()));
+        std::fs::write(&path, data).unwrap();
+        path
+    }
+
+    fn options(flags: u8, batch_size: usize) -> Options {
+        Options {
+            clean: flags & 1 != 0,
+            batch_size,
+            batch_bytes: if flags & 2 != 0 { 64 } else { 16 << 20 },
+            threads: None,
+        }
+    }
+
+    fn collect(run: Run) -> Result<Vec<Batch>, Error> {
+        let mut out = Vec::new();
+        run.run(|b| out.push(b))?;
+        Ok(out)
+    }
+
+    fn strings(batch: &RecordBatch, name: &str) -> Vec<Option<String>> {
+        let col = batch.column_by_name(name).expect("column");
+        let col = col.as_string::<i32>();
+        (0..col.len())
+            .map(|i| (!col.is_null(i)).then(|| col.value(i).to_string()))
+            .collect()
+    }
+
+    fn ints(batch: &RecordBatch, name: &str) -> Vec<i64> {
+        let col = batch.column_by_name(name).expect("column");
+        col.as_primitive::<Int64Type>().values().to_vec()
+    }
+
+    /// Documents (doc_id, text, error) of a run, and checks that each batch's mentions
+    /// slice their document's text.
+    fn documents(batches: &[Batch]) -> Vec<(String, String, Option<String>)> {
+        let mut docs = Vec::new();
+        for b in batches {
+            let ids = strings(&b.documents, "doc_id");
+            let texts = strings(&b.documents, "text");
+            let errors = strings(&b.documents, "error");
+            let chars_out = ints(&b.documents, "chars_out");
+            for (i, text) in texts.iter().enumerate() {
+                let text = text.as_deref().expect("text is never null");
+                assert_eq!(chars_out[i], text.chars().count() as i64, "chars_out");
+            }
+            let m_ids = strings(&b.mentions, "doc_id");
+            let m_text = strings(&b.mentions, "text");
+            let starts = ints(&b.mentions, "start");
+            let ends = ints(&b.mentions, "end");
+            for k in 0..m_ids.len() {
+                let id = m_ids[k].as_deref().unwrap();
+                let row = ids
+                    .iter()
+                    .position(|d| d.as_deref() == Some(id))
+                    .expect("a mention of a document not in its batch");
+                let text = texts[row].as_deref().unwrap();
+                let (s, e) = (starts[k] as usize, ends[k] as usize);
+                let surface: String = text.chars().skip(s).take(e - s).collect();
+                assert!(
+                    s < e && e <= text.chars().count(),
+                    "mention span out of the text"
+                );
+                assert_eq!(
+                    Some(surface),
+                    m_text[k],
+                    "mention offsets do not slice the text"
+                );
+            }
+            for i in 0..ids.len() {
+                docs.push((
+                    ids[i].clone().unwrap(),
+                    texts[i].clone().unwrap(),
+                    errors[i].clone(),
+                ));
+            }
+        }
+        docs
+    }
+
+    /// Arbitrary bytes as a JSONL corpus (first byte: options): every non-blank line is a
+    /// document row (good or with an error), none is lost; mentions slice the cleaned
+    /// text; batches of 3 give the same documents as one batch.
+    pub fn check_corpus_jsonl(data: &[u8]) {
+        let Some((&flags, body)) = data.split_first() else {
+            return;
+        };
+        let path = scratch("jsonl", body);
+        let expected = body
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+            .count();
+        let source = || Source::Jsonl {
+            path: path.clone(),
+            text_column: "text".into(),
+            id_column: Some("id".into()),
+        };
+        let run = Run::new(source(), Some(gazetteer()), options(flags, 3)).expect("open");
+        let small = documents(&collect(run).expect("a JSONL run failed as a whole"));
+        assert_eq!(small.len(), expected, "documents lost or invented");
+        let run = Run::new(source(), Some(gazetteer()), options(flags, 10_000)).expect("open");
+        let big = documents(&collect(run).expect("a JSONL run failed as a whole"));
+        assert_eq!(small, big, "the batch size changed the result");
+    }
+
+    /// Rows written as a valid Parquet file, then maybe corrupted or cut.
+    #[derive(Debug, Arbitrary)]
+    pub struct ParquetInput {
+        pub flags: u8,
+        pub rows: Vec<(Option<Vec<u8>>, Option<i64>)>,
+        pub binary_text: bool,
+        pub corrupt: Vec<(u16, u8)>,
+        pub cut: Option<u16>,
+    }
+
+    fn parquet_bytes(input: &ParquetInput) -> Vec<u8> {
+        let text: ArrayRef = if input.binary_text {
+            Arc::new(BinaryArray::from_iter(
+                input.rows.iter().map(|r| r.0.as_deref()),
+            ))
+        } else {
+            Arc::new(StringArray::from_iter(input.rows.iter().map(|r| {
+                r.0.as_deref()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+            })))
+        };
+        let id: ArrayRef = Arc::new(Int64Array::from_iter(input.rows.iter().map(|r| r.1)));
+        let batch = RecordBatch::try_from_iter([("text", text), ("id", id)]).unwrap();
+        let mut out = Vec::new();
+        let mut writer =
+            parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        out
+    }
+
+    /// A Parquet corpus: intact, every row is a document (null text: an error row); cut or
+    /// corrupted, a typed error or rows, never a panic.
+    pub fn check_corpus_parquet(data: &[u8]) {
+        let Ok(input) = ParquetInput::arbitrary_take_rest(Unstructured::new(data)) else {
+            return;
+        };
+        let mut bytes = parquet_bytes(&input);
+        let intact = input.corrupt.is_empty() && input.cut.is_none();
+        for &(at, value) in &input.corrupt {
+            let n = bytes.len();
+            bytes[usize::from(at) % n] = value;
+        }
+        if let Some(cut) = input.cut {
+            bytes.truncate(usize::from(cut) % (bytes.len() + 1));
+        }
+        let path = scratch("parquet", &bytes);
+        let source = Source::Parquet {
+            path,
+            text_column: "text".into(),
+            id_column: Some("id".into()),
+        };
+        let result = Run::new(source, Some(gazetteer()), options(input.flags, 4)).and_then(collect);
+        match result {
+            Ok(batches) => {
+                let docs = documents(&batches);
+                if intact {
+                    assert_eq!(docs.len(), input.rows.len(), "rows lost or invented");
+                    for (doc, row) in docs.iter().zip(&input.rows) {
+                        assert_eq!(doc.2.is_some(), row.0.is_none(), "error row iff null text");
+                    }
+                }
+            }
+            Err(e) => {
+                assert!(!intact, "an intact Parquet file failed: {e}");
+                assert!(
+                    matches!(e, Error::Arrow { .. } | Error::Io { .. } | Error::Input(_)),
+                    "untyped failure: {e:?}"
+                );
+            }
+        }
+    }
+}
