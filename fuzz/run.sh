@@ -12,14 +12,16 @@ seconds=${2:-60}
 mkdir -p "corpus/$target" logs "regressions/$target"
 seeds=("seeds/${target%_idempotent}")
 max_len=4096
+features=()
 case "$target" in
   clean | clean_idempotent | strip_icons) seeds+=(../tests/fixtures/seeds); max_len=16384 ;;
-  corpus_jsonl | corpus_parquet) max_len=16384 ;;
+  corpus_jsonl | corpus_parquet) max_len=16384; features=(--features corpus)
+    export NEWSPREP_FUZZ_TMP=${NEWSPREP_FUZZ_TMP:-/dev/shm} ;;
 esac
 # RUSTC_BOOTSTRAP: cargo fuzz wants nightly flags (-Zsanitizer); this machine has stable.
 export RUSTC_BOOTSTRAP=1
 set +e
-cargo fuzz run -O "$target" "corpus/$target" "${seeds[@]}" -- \
+cargo fuzz run -O "${features[@]}" "$target" "corpus/$target" "${seeds[@]}" -- \
   -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 \
   -print_final_stats=1 2>&1 | tee "logs/$target.log" | grep -E '^#[0-9]+\s+(INITED|DONE)|ERROR|panicked|SUMMARY|Test unit written'
 status=${PIPESTATUS[0]}

@@ -394,24 +394,27 @@ pub mod corpus {
             let m_text = strings(&b.mentions, "text");
             let starts = ints(&b.mentions, "start");
             let ends = ints(&b.mentions, "end");
+            // Mentions come in document order; doc ids need not be unique (a corpus may
+            // repeat one), so a mention belongs to the next document with its id whose text
+            // it slices.
+            let mut cursor = 0;
             for k in 0..m_ids.len() {
                 let id = m_ids[k].as_deref().unwrap();
-                let row = ids
-                    .iter()
-                    .position(|d| d.as_deref() == Some(id))
-                    .expect("a mention of a document not in its batch");
-                let text = texts[row].as_deref().unwrap();
                 let (s, e) = (starts[k] as usize, ends[k] as usize);
-                let surface: String = text.chars().skip(s).take(e - s).collect();
-                assert!(
-                    s < e && e <= text.chars().count(),
-                    "mention span out of the text"
-                );
-                assert_eq!(
-                    Some(surface),
-                    m_text[k],
-                    "mention offsets do not slice the text"
-                );
+                assert!(s < e, "empty mention");
+                let slices = |r: usize| {
+                    let text = texts[r].as_deref().unwrap();
+                    let surface: String = text.chars().skip(s).take(e - s).collect();
+                    e <= text.chars().count() && Some(surface) == m_text[k]
+                };
+                cursor = (cursor..ids.len())
+                    .find(|&r| ids[r].as_deref() == Some(id) && slices(r))
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "mention {:?} [{s}, {e}) of {id:?} slices no document",
+                            m_text[k]
+                        )
+                    });
             }
             for i in 0..ids.len() {
                 docs.push((

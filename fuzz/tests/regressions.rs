@@ -44,3 +44,18 @@ fn gazetteer_tag_regressions() {
 fn gazetteer_jsonl_regressions() {
     replay("gazetteer_jsonl", newsprep_fuzz::check_gazetteer_jsonl);
 }
+
+#[cfg(feature = "corpus")]
+#[test]
+fn corpus_jsonl_regressions() {
+    replay("corpus_jsonl", newsprep_fuzz::corpus::check_corpus_jsonl);
+}
+
+#[cfg(feature = "corpus")]
+#[test]
+fn corpus_parquet_regressions() {
+    replay(
+        "corpus_parquet",
+        newsprep_fuzz::corpus::check_corpus_parquet,
+    );
+}
