@@ -46,12 +46,17 @@ fn main() {
             process::exit(1)
         })
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with(".txt") && !p.to_string_lossy().ends_with(".gold.txt"))
+        .filter(|p| {
+            p.to_string_lossy().ends_with(".txt") && !p.to_string_lossy().ends_with(".gold.txt")
+        })
         .collect();
     entries.sort();
     let mut n = 0;
     for p in entries {
-        let name = p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let id = name.trim_end_matches(".txt").trim_end_matches(".noisy");
         let bytes = fs::read(&p).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);

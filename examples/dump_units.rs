@@ -9,7 +9,9 @@ use std::io::Write;
 use std::{env, fs};
 
 fn main() {
-    let dir = env::args().nth(1).unwrap_or_else(|| "tests/data/cleanup-dev".into());
+    let dir = env::args()
+        .nth(1)
+        .unwrap_or_else(|| "tests/data/cleanup-dev".into());
     let mut entries: Vec<_> = fs::read_dir(&dir)
         .expect("read dir")
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -309,7 +309,7 @@ def load_entities():
 
     cities = []
     city_names = {}
-    for gid, c in gc.get_cities().items():
+    for _gid, c in gc.get_cities().items():
         e = Entity(f"geonames:{c['geonameid']}", c["name"], "city", c["population"],
                    c["countrycode"])
         e.add(c["name"])
@@ -329,7 +329,7 @@ def load_entities():
             taken.add((e.iso, key(e.name)))
 
     subdivisions = []
-    for code, s in sorted(gc.get_us_states().items()):
+    for _code, s in sorted(gc.get_us_states().items()):
         e = Entity(f"geonames:{s['geonameid']}", s["name"], "subdivision", None, "US")
         e.add(s["name"])
         subdivisions.append(e)
@@ -523,8 +523,9 @@ def main():
 
 def check(records):
     """Precision check: the most frequent surfaces the aliases match in the dev gold texts."""
-    import ahocorasick_rs
     from collections import Counter
+
+    import ahocorasick_rs
     table = {}
     for id_, _, name, aliases in records:
         for a in [name, *aliases]:

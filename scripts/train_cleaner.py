@@ -32,15 +32,15 @@ import sys
 import tempfile
 
 import numpy as np
-from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEV = os.path.join(ROOT, "tests", "data", "cleanup-dev")
 MODEL_OUT = os.path.join(ROOT, "src", "clean", "model.txt")
 TOK = re.compile(r"\w+")
 SEED = 0
-PARAMS = dict(n_estimators=150, max_depth=4, learning_rate=0.1, subsample=0.8,
-              min_samples_leaf=20, random_state=SEED)
+PARAMS = dict(max_iter=80, max_leaf_nodes=15, learning_rate=0.2, min_samples_leaf=20,
+              l2_regularization=1.0, early_stopping=False, random_state=SEED)
 
 
 def run(cmd, **kw):
@@ -48,18 +48,60 @@ def run(cmd, **kw):
     return subprocess.run(cmd, cwd=ROOT, check=True, **kw)
 
 
-def dump_units():
-    run(["cargo", "build", "--release", "--examples", "-q"])
-    out = subprocess.run([os.path.join(ROOT, "target", "release", "examples", "dump_units"), DEV],
+def dump_dir(d):
+    out = subprocess.run([os.path.join(ROOT, "target", "release", "examples", "dump_units"), d],
                          cwd=ROOT, check=True, capture_output=True, text=True).stdout
     lines = out.splitlines()
     names = json.loads(lines[0])["features"]
-    docs = [json.loads(l) for l in lines[1:]]
+    docs = [json.loads(row) for row in lines[1:]]
+    for doc in docs:
+        doc["page"] = doc["id"].split("__")[0]
     return names, docs
 
 
+def dump_units():
+    run(["cargo", "build", "--release", "--examples", "-q"])
+    return dump_dir(DEV)
+
+
+def augment(docs):
+    """Lighter-noise variants of every page, so the model also knows clean-ish pages (and
+    its own output: idempotence): the gold body alone, and the page cut to the region
+    around its body lines (a few furniture lines left on each side)."""
+    tmp = tempfile.mkdtemp(prefix="cleaner_aug_")
+    for doc in docs:
+        pid = doc["id"]
+        gold = open(os.path.join(DEV, pid + ".gold.txt"), encoding="utf-8").read()
+        with open(os.path.join(tmp, pid + "__gold.noisy.txt"), "w", encoding="utf-8") as f:
+            f.write(gold)
+        lab, _ = labels_for(doc)
+        idx = [k for k, v in enumerate(lab) if v]
+        if idx:
+            rng = np.random.RandomState(int(pid[:8], 16) % (2**31))
+            a = max(0, idx[0] - int(rng.randint(0, 6)))
+            b = min(len(lab), idx[-1] + 1 + int(rng.randint(0, 6)))
+            sep = "\n\n" if rng.rand() < 0.5 else "\n"
+            body = sep.join(u[0] for u in doc["units"][a:b])
+            with open(os.path.join(tmp, pid + "__trim.noisy.txt"), "w", encoding="utf-8") as f:
+                f.write(body)
+    _, aug = dump_dir(tmp)
+    shutil.rmtree(tmp)
+    return aug
+
+
+_LABEL_CACHE = {}
+
+
 def labels_for(doc):
-    gold = TOK.findall(open(os.path.join(DEV, doc["id"] + ".gold.txt"), encoding="utf-8").read())
+    key = (doc["id"], hash(tuple(u[0] for u in doc["units"])))
+    if key not in _LABEL_CACHE:
+        _LABEL_CACHE[key] = _labels_for(doc)
+    return _LABEL_CACHE[key]
+
+
+def _labels_for(doc):
+    page = doc["id"].split("__")[0]
+    gold = TOK.findall(open(os.path.join(DEV, page + ".gold.txt"), encoding="utf-8").read())
     toks, owner = [], []
     for k, (text, _, _) in enumerate(doc["units"]):
         t = TOK.findall(text)
@@ -77,9 +119,10 @@ def labels_for(doc):
     return (frac >= 0.5).astype(int), total
 
 
-def build(docs):
+def build(docs, page_index):
     X, y, w, g = [], [], [], []
-    for gi, doc in enumerate(docs):
+    for doc in docs:
+        gi = page_index[doc["page"]]
         lab, ntok = labels_for(doc)
         keep = [k for k, u in enumerate(doc["units"]) if u[1] is None]
         if not keep:
@@ -94,26 +137,46 @@ def build(docs):
 
 
 def fit(X, y, w):
-    clf = GradientBoostingClassifier(**PARAMS)
+    clf = HistGradientBoostingClassifier(**PARAMS)
     clf.fit(X, y, sample_weight=w * len(w) / w.sum())
     return clf
 
 
-def export(clf, n_feat, path):
-    lr = clf.learning_rate
-    base = float(clf._raw_predict_init(np.zeros((1, n_feat), dtype=np.float32))[0, 0])
-    out = [f"gbdt {n_feat} {len(clf.estimators_)} {base!r}"]
-    for est in clf.estimators_[:, 0]:
-        t = est.tree_
-        out.append(f"tree {t.node_count}")
-        for i in range(t.node_count):
-            if t.children_left[i] == -1:
-                out.append(f"-1 0 0 0 {float(t.value[i, 0, 0]) * lr:.6g}")
+def export(clf, n_feat, path, shift=0.0):
+    """Writes the ensemble in model.rs's text format; `shift` moves the decision threshold."""
+    base = float(np.ravel(clf._baseline_prediction)[0]) - shift
+    trees = [p[0].nodes for p in clf._predictors]
+    out = [f"gbdt {n_feat} {len(trees)} {base!r}"]
+    for nodes in trees:
+        out.append(f"tree {len(nodes)}")
+        for nd in nodes:
+            if nd["is_leaf"]:
+                out.append(f"-1 0 0 0 {float(nd['value']):.6g}")
             else:
-                out.append(f"{t.feature[i]} {float(t.threshold[i])!r} "
-                           f"{t.children_left[i]} {t.children_right[i]} 0")
+                out.append(f"{int(nd['feature_idx'])} {float(nd['num_threshold'])!r} "
+                           f"{int(nd['left'])} {int(nd['right'])} 0")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
+
+
+def check_export(clf, X, path):
+    """The exported text must reproduce scikit-learn's decision function."""
+    lines = open(path).read().split("\n")
+    head = lines[0].split()
+    base, pos, trees = float(head[3]), 1, []
+    for _ in range(int(head[2])):
+        n = int(lines[pos].split()[1])
+        trees.append([row.split() for row in lines[pos + 1:pos + 1 + n]])
+        pos += 1 + n
+    for x, want in zip(X[:200], clf.decision_function(X[:200])):
+        s = base
+        for t in trees:
+            k = 0
+            while t[k][0] != "-1":
+                f, thr, left, right = int(t[k][0]), float(t[k][1]), int(t[k][2]), int(t[k][3])
+                k = left if float(x[f]) <= thr else right
+            s += float(t[k][4])
+        assert abs(s - want) < 1e-3, (s, want)
 
 
 def score(pred_dir, extra=()):
@@ -121,31 +184,36 @@ def score(pred_dir, extra=()):
                           check=True, capture_output=True, text=True).stdout
 
 
-def cross_validate(names, docs, X, y, w, g, k=5):
+def cross_validate(names, docs, X, y, w, g, k=5, shifts=(0.0,), report=0.0):
     rng = np.random.RandomState(SEED)
     order = rng.permutation(len(docs))
     fold_of = np.empty(len(docs), dtype=int)
     fold_of[order] = np.arange(len(docs)) % k
     tmp = tempfile.mkdtemp(prefix="cleaner_cv_")
-    outdir = os.path.join(tmp, "out")
-    os.makedirs(outdir)
+    outs = {sh: os.path.join(tmp, f"out_{sh}") for sh in shifts}
+    for d in outs.values():
+        os.makedirs(d)
     bin_ = os.path.join(ROOT, "target", "release", "examples", "clean_dir")
     for f in range(k):
         tr = fold_of[g] != f
         clf = fit(X[tr], y[tr], w[tr])
-        mpath = os.path.join(tmp, f"model_{f}.txt")
-        export(clf, len(names), mpath)
         ind = os.path.join(tmp, f"in_{f}")
         os.makedirs(ind)
         for di, doc in enumerate(docs):
             if fold_of[di] == f:
                 os.symlink(os.path.join(DEV, doc["id"] + ".noisy.txt"),
                            os.path.join(ind, doc["id"] + ".noisy.txt"))
-        subprocess.run([bin_, ind, outdir, "--model", mpath], check=True, capture_output=True)
+        for sh in shifts:
+            mpath = os.path.join(tmp, f"model_{f}_{sh}.txt")
+            export(clf, len(names), mpath, sh)
+            subprocess.run([bin_, ind, outs[sh], "--model", mpath], check=True, capture_output=True)
         print(f"fold {f}: trained on {tr.sum()} units", file=sys.stderr)
-    print("== cross-validated (5 folds by page) ==")
-    print(score(outdir, ["--by", "noisy_style"]))
-    print(score(outdir, ["--by", "lang"]).split("by lang:")[1])
+    for sh in shifts:
+        macro = [row for row in score(outs[sh]).splitlines() if row.startswith("macro")][0]
+        print(f"threshold shift {sh:+.2f}: {macro}")
+    print(f"== cross-validated (5 folds by page), shift {report:+.2f} ==")
+    print(score(outs[report], ["--by", "noisy_style"]))
+    print(score(outs[report], ["--by", "lang"]).split("by lang:")[1])
     shutil.rmtree(tmp)
 
 
@@ -153,18 +221,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-cv", action="store_true")
     ap.add_argument("--cv-only", action="store_true")
+    ap.add_argument("--shift", type=float, default=0.0,
+                    help="decision threshold (log-odds) baked into the model")
     a = ap.parse_args()
     names, docs = dump_units()
-    X, y, w, g = build(docs)
+    page_index = {d["id"]: i for i, d in enumerate(docs)}
+    aug = augment(docs)
+    X, y, w, g = build(docs + aug, page_index)
     print(f"{len(docs)} pages, {len(y)} units, {y.mean():.3f} body", file=sys.stderr)
     if not a.no_cv:
-        cross_validate(names, docs, X, y, w, g)
+        shifts = tuple(sorted({-0.5, 0.0, a.shift}))
+        cross_validate(names, docs, X, y, w, g, shifts=shifts, report=a.shift)
     if a.cv_only:
         return
     clf = fit(X, y, w)
-    export(clf, len(names), MODEL_OUT)
-    imp = sorted(zip(clf.feature_importances_, names), reverse=True)
-    print("top features:", ", ".join(f"{n} {v:.3f}" for v, n in imp[:15]), file=sys.stderr)
+    export(clf, len(names), MODEL_OUT, a.shift)
+    check_export(clf, X, MODEL_OUT) if a.shift == 0 else None
     print(f"wrote {MODEL_OUT}", file=sys.stderr)
 
 

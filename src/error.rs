@@ -24,6 +24,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Arrow or Parquet data could not be read or written: `context` says which file or
+    /// column, `reason` what the Arrow/Parquet library reported.
+    #[error("{context}: {reason}")]
+    Arrow { context: String, reason: String },
+    /// A corpus run was stopped through its cancellation flag (Ctrl-C in Python).
+    #[error("the run was cancelled")]
+    Cancelled,
     /// The rayon pool for an explicit thread count could not be built.
     #[error("could not start a pool of {threads} threads: {reason}")]
     ThreadPool { threads: usize, reason: String },
@@ -35,6 +42,16 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+}
+
+impl Error {
+    /// An Arrow/Parquet error with what was being read or written.
+    pub fn arrow(context: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        Error::Arrow {
+            context: context.into(),
+            reason: reason.to_string(),
         }
     }
 }

@@ -12,6 +12,9 @@
 //! * [`Gazetteer`] holds entities with all their spellings and finds them in text with
 //!   word boundaries, Unicode case folding and offsets in Unicode scalar values (what Python
 //!   `str` indices count).
+//! * [`corpus::Run`] processes whole corpora (text files, JSONL, Parquet, Arrow, texts in
+//!   memory) batch by batch into Arrow record batches and atomically written Parquet/JSONL
+//!   parts, with error rows, progress and cancellation.
 //!
 //! The crate knows nothing of Python: the bindings live in `src/python.rs`, behind the
 //! `python` feature that maturin turns on.
@@ -21,6 +24,7 @@
 //! * `python`: build the `newsprep._core` extension module (pyo3, abi3).
 
 pub mod clean;
+pub mod corpus;
 pub mod error;
 pub mod parallel;
 pub mod tag;

@@ -67,6 +67,8 @@ fn to_py_err(err: Error) -> PyErr {
             _ => PyOSError::new_err(message),
         },
         Error::ThreadPool { .. } => PyRuntimeError::new_err(message),
+        Error::Arrow { .. } => InputError::new_err(message),
+        Error::Cancelled => pyo3::exceptions::PyKeyboardInterrupt::new_err(message),
     }
 }
 
@@ -551,6 +553,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clean_many, m)?)?;
     m.add_function(wrap_pyfunction!(strip_icons, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
+    corpus_bindings::register(m)?;
     Ok(())
 }
 
@@ -576,4 +579,253 @@ fn _debug_panic(py: Python<'_>, message: String, in_worker: bool) -> PyResult<()
         })
     })
     .map_err(to_py_err)
+}
+
+// =============================================================================== corpus
+// The corpus pipeline (`newsprep.process`): a streaming run whose batches come to Python as
+// pyarrow RecordBatches, and the atomic part writer. The Python side is
+// python/newsprep/corpus.py; the core is crate::corpus.
+
+mod corpus_bindings {
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use pyo3::prelude::*;
+    use pyo3::types::PyDict;
+    use pyo3_arrow::{PyRecordBatch, PyRecordBatchReader, PySchema};
+
+    use super::{texts_of, to_py_err, PyGazetteer};
+    use crate::corpus::{self, Format, Options, Progress, Run, Source, Summary, Writer};
+    use crate::error::Error;
+
+    /// One streaming corpus run (see `newsprep.process`). `next_batch` processes the next
+    /// batch with the GIL released; `cancel` (from any thread) stops it between documents.
+    #[pyclass(name = "CorpusRun", module = "newsprep._core", frozen)]
+    pub struct PyCorpusRun {
+        run: Mutex<Option<Run>>,
+        cancel: Arc<AtomicBool>,
+        progress: Arc<Progress>,
+        summary: Mutex<Summary>,
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn source_of(
+        kind: &str,
+        paths: Option<Vec<PathBuf>>,
+        ids: Option<Vec<String>>,
+        texts: Option<&Bound<'_, PyAny>>,
+        path: Option<PathBuf>,
+        stream: Option<PyRecordBatchReader>,
+        name: String,
+        text_column: String,
+        id_column: Option<String>,
+    ) -> PyResult<Source> {
+        let missing =
+            |what: &str| to_py_err(Error::Input(format!("a {kind:?} source needs `{what}`")));
+        Ok(match kind {
+            "files" => Source::Files {
+                paths: paths.ok_or_else(|| missing("paths"))?,
+                ids,
+            },
+            "texts" => Source::Texts {
+                texts: texts_of(texts.ok_or_else(|| missing("texts"))?)?,
+                ids,
+                name,
+            },
+            "jsonl" => Source::Jsonl {
+                path: path.ok_or_else(|| missing("path"))?,
+                text_column,
+                id_column,
+            },
+            "parquet" => Source::Parquet {
+                path: path.ok_or_else(|| missing("path"))?,
+                text_column,
+                id_column,
+            },
+            "arrow" => Source::Arrow {
+                reader: stream.ok_or_else(|| missing("stream"))?.into_reader()?,
+                name,
+                text_column,
+                id_column,
+            },
+            other => {
+                return Err(to_py_err(Error::Input(format!(
+                    "unknown source kind {other:?}: use files, texts, jsonl, parquet or arrow"
+                ))))
+            }
+        })
+    }
+
+    fn summary_dict<'py>(py: Python<'py>, s: &Summary) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("batches", s.batches)?;
+        d.set_item("documents", s.documents)?;
+        d.set_item("mentions", s.mentions)?;
+        d.set_item("errors", s.errors)?;
+        d.set_item("bytes", s.bytes)?;
+        Ok(d)
+    }
+
+    #[pymethods]
+    impl PyCorpusRun {
+        #[new]
+        #[pyo3(signature = (
+            kind, *, paths=None, ids=None, texts=None, path=None, stream=None,
+            name="", text_column="text", id_column=None,
+            gazetteer=None, clean=true, threads=None, batch_size=2000,
+            batch_bytes=16777216, out=None, format="parquet", overwrite=false,
+        ))]
+        #[allow(clippy::too_many_arguments)]
+        fn new(
+            py: Python<'_>,
+            kind: &str,
+            paths: Option<Vec<PathBuf>>,
+            ids: Option<Vec<String>>,
+            texts: Option<&Bound<'_, PyAny>>,
+            path: Option<PathBuf>,
+            stream: Option<PyRecordBatchReader>,
+            name: &str,
+            text_column: &str,
+            id_column: Option<String>,
+            gazetteer: Option<PyRef<'_, PyGazetteer>>,
+            clean: bool,
+            threads: Option<usize>,
+            batch_size: usize,
+            batch_bytes: usize,
+            out: Option<PathBuf>,
+            format: &str,
+            overwrite: bool,
+        ) -> PyResult<Self> {
+            let source = source_of(
+                kind,
+                paths,
+                ids,
+                texts,
+                path,
+                stream,
+                name.to_string(),
+                text_column.to_string(),
+                id_column,
+            )?;
+            let format: Format = format.parse().map_err(to_py_err)?;
+            let gazetteer = gazetteer.map(|g| Arc::clone(&g.inner));
+            let options = Options {
+                clean,
+                batch_size,
+                batch_bytes,
+                threads,
+            };
+            let run = py
+                .detach(move || {
+                    let run = Run::new(source, gazetteer, options)?;
+                    match out {
+                        Some(dir) => run.with_output(dir, format, overwrite),
+                        None => Ok(run),
+                    }
+                })
+                .map_err(to_py_err)?;
+            Ok(PyCorpusRun {
+                cancel: run.cancel_flag(),
+                progress: run.progress(),
+                run: Mutex::new(Some(run)),
+                summary: Mutex::new(Summary::default()),
+            })
+        }
+
+        /// The next (documents, mentions) pair of pyarrow RecordBatches, or None at the end.
+        /// Raises KeyboardInterrupt when the run was cancelled.
+        fn next_batch<'py>(
+            &self,
+            py: Python<'py>,
+        ) -> PyResult<Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>> {
+            let result = py.detach(|| {
+                let mut guard = self.run.lock().unwrap_or_else(|p| p.into_inner());
+                let Some(run) = guard.as_mut() else {
+                    return Ok(None);
+                };
+                let result = run.next_batch();
+                if let Ok(mut s) = self.summary.lock() {
+                    *s = run.summary();
+                }
+                if !matches!(result, Ok(Some(_))) {
+                    // Finished, failed or cancelled: free the source (closes files).
+                    *guard = None;
+                }
+                result
+            });
+            match result.map_err(to_py_err)? {
+                None => Ok(None),
+                Some(batch) => Ok(Some((
+                    PyRecordBatch::new(batch.documents).into_pyarrow(py)?,
+                    PyRecordBatch::new(batch.mentions).into_pyarrow(py)?,
+                ))),
+            }
+        }
+
+        /// Stops the run: the batch in progress ends after the documents being processed.
+        fn cancel(&self) {
+            self.cancel.store(true, Ordering::Relaxed);
+        }
+
+        /// (documents, bytes) processed so far, also while a batch runs.
+        fn progress(&self) -> (u64, u64) {
+            (self.progress.docs(), self.progress.bytes())
+        }
+
+        /// batches, documents, mentions, errors, bytes of the finished batches.
+        fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+            let s = *self.summary.lock().unwrap_or_else(|p| p.into_inner());
+            summary_dict(py, &s)
+        }
+    }
+
+    /// Writes (documents, mentions) pairs of record batches as numbered parts in `dir`, the
+    /// same layout and atomic writes as a run with an output directory.
+    #[pyfunction]
+    #[pyo3(signature = (dir, pairs, format="parquet", overwrite=false))]
+    fn write_parts(
+        py: Python<'_>,
+        dir: PathBuf,
+        pairs: Vec<(PyRecordBatch, PyRecordBatch)>,
+        format: &str,
+        overwrite: bool,
+    ) -> PyResult<()> {
+        let format: Format = format.parse().map_err(to_py_err)?;
+        let pairs: Vec<_> = pairs
+            .into_iter()
+            .map(|(d, m)| (d.into_inner(), m.into_inner()))
+            .collect();
+        py.detach(move || {
+            let mut writer = Writer::create(dir, format, overwrite)?;
+            let (mut docs, mut mentions, mut errors) = (0u64, 0u64, 0u64);
+            for (d, m) in &pairs {
+                writer.write(d, m)?;
+                docs += d.num_rows() as u64;
+                mentions += m.num_rows() as u64;
+                errors += d
+                    .column_by_name("error")
+                    .map(|c| (c.len() - c.null_count()) as u64)
+                    .unwrap_or(0);
+            }
+            writer.finish(docs, mentions, errors)
+        })
+        .map_err(to_py_err)
+    }
+
+    /// The pyarrow schemas of the documents and mentions tables.
+    #[pyfunction]
+    fn corpus_schemas(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Bound<'_, PyAny>)> {
+        Ok((
+            PySchema::new(corpus::documents_schema()).into_pyarrow(py)?,
+            PySchema::new(corpus::mentions_schema()).into_pyarrow(py)?,
+        ))
+    }
+
+    pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add_class::<PyCorpusRun>()?;
+        m.add_function(wrap_pyfunction!(write_parts, m)?)?;
+        m.add_function(wrap_pyfunction!(corpus_schemas, m)?)?;
+        Ok(())
+    }
 }

@@ -81,3 +81,10 @@ def test_many_python_threads_share_one_gazetteer() -> None:
         cleaned_parallel = list(pool.map(newsprep.clean, texts))
     assert parallel == sequential
     assert cleaned_parallel == cleaned_sequential
+
+
+def test_default_gazetteer_pickles_as_a_reference() -> None:
+    gaz = Gazetteer.default()
+    data = pickle.dumps(gaz)
+    assert len(data) < 200
+    assert pickle.loads(data) is gaz

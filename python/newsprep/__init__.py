@@ -7,6 +7,7 @@
 """
 
 from newsprep._core import Article, Mention, __version__, clean, clean_many, strip_icons
+from newsprep.corpus import Result, process
 from newsprep.exceptions import GazetteerError, InputError, NewsprepError
 from newsprep.gazetteer import Gazetteer
 
@@ -17,8 +18,10 @@ __all__ = [
     "InputError",
     "Mention",
     "NewsprepError",
+    "Result",
     "__version__",
     "clean",
     "clean_many",
+    "process",
     "strip_icons",
 ]

@@ -5,10 +5,11 @@ Kept in sync by tests/test_stubs.py (mypy.stubtest against the built module).
 
 from collections.abc import Iterable
 from os import PathLike
-from typing import final
+from typing import Any, final
 
 __all__ = [
     "Article",
+    "CorpusRun",
     "Gazetteer",
     "GazetteerError",
     "InputError",
@@ -17,7 +18,9 @@ __all__ = [
     "__version__",
     "clean",
     "clean_many",
+    "corpus_schemas",
     "strip_icons",
+    "write_parts",
 ]
 
 __version__: str
@@ -129,3 +132,51 @@ def clean_many(texts: Iterable[str], threads: int | None = None) -> list[Article
 
 def strip_icons(text: str) -> str:
     """Removes icon-font label noise ("icon bookmarkicon cameraicon ...")."""
+
+# ----------------------------------------------------------------------- corpus pipeline
+
+@final
+class CorpusRun:
+    """One streaming corpus run (wrapped by ``newsprep.process``)."""
+
+    def __new__(
+        cls,
+        kind: str,
+        *,
+        paths: list[str | PathLike[str]] | None = None,
+        ids: list[str] | None = None,
+        texts: Iterable[str] | None = None,
+        path: str | PathLike[str] | None = None,
+        stream: Any = None,
+        name: str = "",
+        text_column: str = "text",
+        id_column: str | None = None,
+        gazetteer: Gazetteer | None = None,
+        clean: bool = True,
+        threads: int | None = None,
+        batch_size: int = 2000,
+        batch_bytes: int = 16777216,
+        out: str | PathLike[str] | None = None,
+        format: str = "parquet",
+        overwrite: bool = False,
+    ) -> CorpusRun: ...
+    def next_batch(self) -> tuple[Any, Any] | None:
+        """The next (documents, mentions) pyarrow RecordBatches, None at the end; raises
+        KeyboardInterrupt once cancelled."""
+    def cancel(self) -> None:
+        """Stops the run (callable from any thread)."""
+    def progress(self) -> tuple[int, int]:
+        """(documents, bytes) processed so far."""
+    def summary(self) -> dict[str, int]:
+        """batches, documents, mentions, errors, bytes of the finished batches."""
+
+def write_parts(
+    dir: str | PathLike[str],
+    pairs: list[tuple[Any, Any]],
+    format: str = "parquet",
+    overwrite: bool = False,
+) -> None:
+    """Writes (documents, mentions) record-batch pairs as numbered part files, atomically."""
+
+def corpus_schemas() -> tuple[Any, Any]:
+    """The pyarrow schemas of the documents and mentions tables."""

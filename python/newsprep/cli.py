@@ -57,7 +57,81 @@ def build_parser() -> argparse.ArgumentParser:
     p_clean.add_argument("--json", action="store_true", help="print one JSON object per file")
     p_clean.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
     p_clean.set_defaults(func=cmd_clean)
+    _add_run_parser(sub)
     return parser
+
+
+# ------------------------------------------------------------------ run (corpus pipeline)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    gazetteer = None
+    if args.gazetteer:
+        path = args.gazetteer
+        if path.lower() == "default":
+            gazetteer = newsprep.Gazetteer.default()
+        elif path.lower().endswith(".csv"):
+            gazetteer = newsprep.Gazetteer.from_csv(path)
+        else:
+            gazetteer = newsprep.Gazetteer.from_jsonl(path)
+    try:
+        result = newsprep.process(
+            args.source,
+            gazetteer=gazetteer,
+            clean=not args.no_clean,
+            threads=args.threads,
+            progress=not args.quiet,
+            out=args.out,
+            format=args.format,
+            text_column=args.text_column,
+            id_column=args.id_column,
+            overwrite=args.overwrite,
+        )
+    except KeyboardInterrupt:
+        print(f"newsprep: interrupted; finished parts stay in {args.out}", file=sys.stderr)
+        return 130
+    docs = result._table("documents", ["chars_in", "chars_out", "error"])
+    n = docs.num_rows
+    errors = n - docs.column("error").null_count
+    chars_in = sum(docs.column("chars_in").to_pylist())
+    chars_out = sum(docs.column("chars_out").to_pylist())
+    dropped = 1 - chars_out / chars_in if chars_in else 0.0
+    print(f"documents: {n:,} ({errors:,} with errors) -> {args.out}")
+    print(f"characters dropped as boilerplate: {dropped:.1%}")
+    mentions = result.summary.get("mentions", 0)
+    print(f"mentions: {mentions:,}")
+    if mentions:
+        print("top entities (documents, mentions):")
+        for row in result.entity_counts().slice(0, args.top).to_pylist():
+            print(
+                f"  {row['name']} [{row['label']}, {row['entity_id']}]: "
+                f"{row['documents']:,}, {row['mentions']:,}"
+            )
+    return 0
+
+
+def _add_run_parser(sub: argparse._SubParsersAction) -> None:
+    p_run = sub.add_parser(
+        "run",
+        help="clean and tag a whole corpus into Parquet/JSONL files",
+        description="Clean (and, with --gazetteer, tag) every document of SOURCE (a folder "
+        "or glob of .txt files, a .jsonl or a .parquet file) and write "
+        "OUT/documents/part-*.parquet and OUT/mentions/part-*.parquet as batches finish.",
+    )
+    p_run.add_argument("source", metavar="SOURCE")
+    p_run.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p_run.add_argument(
+        "--gazetteer", metavar="FILE", help="gazetteer (.jsonl or .csv; 'default': built in)"
+    )
+    p_run.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    p_run.add_argument("--format", choices=["parquet", "jsonl"], default="parquet")
+    p_run.add_argument("--text-column", default="text", help="text field (JSONL, Parquet)")
+    p_run.add_argument("--id-column", default="id", help="id field (JSONL, Parquet)")
+    p_run.add_argument("--no-clean", action="store_true", help="tag the text as read")
+    p_run.add_argument("--overwrite", action="store_true", help="replace an earlier run's output")
+    p_run.add_argument("--top", type=int, default=10, help="how many top entities to print")
+    p_run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p_run.set_defaults(func=cmd_run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -63,15 +63,18 @@ class Gazetteer:
     [(12, 19, 'L1')]
     """
 
-    __slots__ = ("_inner",)
+    __slots__ = ("_inner", "_is_default")
 
-    def __init__(self, inner: _core.Gazetteer) -> None:
+    def __init__(self, inner: _core.Gazetteer, *, _is_default: bool = False) -> None:
         if not isinstance(inner, _core.Gazetteer):
             raise TypeError(
                 "build a Gazetteer with Gazetteer.from_records / from_jsonl / from_csv / "
                 "from_dataframe / from_spacy_patterns / default()"
             )
         self._inner = inner
+        # The embedded default travels as a reference (every process has it built in),
+        # not as its 250k aliases.
+        self._is_default = _is_default
 
     # ------------------------------------------------------------------ loaders
 
@@ -328,7 +331,9 @@ class Gazetteer:
 
     # ------------------------------------------------------------------ pickling
 
-    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        if self._is_default:
+            return (_default_gazetteer, ())
         return (_from_bytes, (self._inner.to_bytes(),))
 
 
@@ -338,4 +343,4 @@ def _from_bytes(data: bytes) -> Gazetteer:
 
 @lru_cache(maxsize=1)
 def _default_gazetteer() -> Gazetteer:
-    return Gazetteer(_core.Gazetteer.default_world())
+    return Gazetteer(_core.Gazetteer.default_world(), _is_default=True)

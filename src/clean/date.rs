@@ -23,7 +23,11 @@ fn tokenize(s: &str) -> Vec<Tok<'_>> {
                 j += 1;
             }
             let digits = &s[i..j];
-            let v = if digits.len() <= 9 { digits.parse().unwrap_or(u32::MAX) } else { u32::MAX };
+            let v = if digits.len() <= 9 {
+                digits.parse().unwrap_or(u32::MAX)
+            } else {
+                u32::MAX
+            };
             out.push(Tok::Num(v, digits.len()));
             while it.peek().is_some_and(|&(k, _)| k < j) {
                 it.next();
@@ -51,24 +55,99 @@ fn month_of(word: &str) -> Option<u32> {
     let w = word.to_lowercase();
     let w = w.as_str();
     const NAMES: &[(&str, u32)] = &[
-        ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6),
-        ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11),
-        ("december", 12), ("sept", 9), ("janeiro", 1), ("fevereiro", 2), ("março", 3),
-        ("marco", 3), ("abril", 4), ("maio", 5), ("junho", 6), ("julho", 7), ("agosto", 8),
-        ("setembro", 9), ("outubro", 10), ("novembro", 11), ("dezembro", 12), ("januar", 1),
-        ("februar", 2), ("märz", 3), ("mai", 5), ("juni", 6), ("juli", 7), ("oktober", 10),
-        ("dezember", 12), ("gennaio", 1), ("febbraio", 2), ("marzo", 3), ("aprile", 4),
-        ("maggio", 5), ("giugno", 6), ("luglio", 7), ("settembre", 9), ("ottobre", 10),
-        ("dicembre", 12), ("januari", 1), ("februari", 2), ("maret", 3), ("mei", 5),
-        ("agustus", 8), ("desember", 12), ("enero", 1), ("febrero", 2), ("mayo", 5),
-        ("junio", 6), ("julio", 7), ("septiembre", 9), ("octubre", 10), ("noviembre", 11),
-        ("diciembre", 12), ("janvier", 1), ("février", 2), ("mars", 3), ("avril", 4),
-        ("juin", 6), ("juillet", 7), ("août", 8), ("septembre", 9), ("octobre", 10),
-        ("décembre", 12), ("января", 1), ("февраля", 2), ("марта", 3), ("апреля", 4),
-        ("мая", 5), ("июня", 6), ("июля", 7), ("августа", 8), ("сентября", 9), ("октября", 10),
-        ("ноября", 11), ("декабря", 12), ("январь", 1), ("февраль", 2), ("март", 3),
-        ("апрель", 4), ("май", 5), ("июнь", 6), ("июль", 7), ("август", 8), ("сентябрь", 9),
-        ("октябрь", 10), ("ноябрь", 11), ("декабрь", 12),
+        ("january", 1),
+        ("february", 2),
+        ("march", 3),
+        ("april", 4),
+        ("may", 5),
+        ("june", 6),
+        ("july", 7),
+        ("august", 8),
+        ("september", 9),
+        ("october", 10),
+        ("november", 11),
+        ("december", 12),
+        ("sept", 9),
+        ("janeiro", 1),
+        ("fevereiro", 2),
+        ("março", 3),
+        ("marco", 3),
+        ("abril", 4),
+        ("maio", 5),
+        ("junho", 6),
+        ("julho", 7),
+        ("agosto", 8),
+        ("setembro", 9),
+        ("outubro", 10),
+        ("novembro", 11),
+        ("dezembro", 12),
+        ("januar", 1),
+        ("februar", 2),
+        ("märz", 3),
+        ("mai", 5),
+        ("juni", 6),
+        ("juli", 7),
+        ("oktober", 10),
+        ("dezember", 12),
+        ("gennaio", 1),
+        ("febbraio", 2),
+        ("marzo", 3),
+        ("aprile", 4),
+        ("maggio", 5),
+        ("giugno", 6),
+        ("luglio", 7),
+        ("settembre", 9),
+        ("ottobre", 10),
+        ("dicembre", 12),
+        ("januari", 1),
+        ("februari", 2),
+        ("maret", 3),
+        ("mei", 5),
+        ("agustus", 8),
+        ("desember", 12),
+        ("enero", 1),
+        ("febrero", 2),
+        ("mayo", 5),
+        ("junio", 6),
+        ("julio", 7),
+        ("septiembre", 9),
+        ("octubre", 10),
+        ("noviembre", 11),
+        ("diciembre", 12),
+        ("janvier", 1),
+        ("février", 2),
+        ("mars", 3),
+        ("avril", 4),
+        ("juin", 6),
+        ("juillet", 7),
+        ("août", 8),
+        ("septembre", 9),
+        ("octobre", 10),
+        ("décembre", 12),
+        ("января", 1),
+        ("февраля", 2),
+        ("марта", 3),
+        ("апреля", 4),
+        ("мая", 5),
+        ("июня", 6),
+        ("июля", 7),
+        ("августа", 8),
+        ("сентября", 9),
+        ("октября", 10),
+        ("ноября", 11),
+        ("декабря", 12),
+        ("январь", 1),
+        ("февраль", 2),
+        ("март", 3),
+        ("апрель", 4),
+        ("май", 5),
+        ("июнь", 6),
+        ("июль", 7),
+        ("август", 8),
+        ("сентябрь", 9),
+        ("октябрь", 10),
+        ("ноябрь", 11),
+        ("декабрь", 12),
     ];
     if let Some(&(_, m)) = NAMES.iter().find(|(n, _)| *n == w) {
         return Some(m);
@@ -76,12 +155,43 @@ fn month_of(word: &str) -> Option<u32> {
     // Three-letter abbreviations of the English (and most Romance) names.
     if w.chars().count() == 3 {
         const ABBR: &[(&str, u32)] = &[
-            ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("jun", 6), ("jul", 7), ("aug", 8),
-            ("sep", 9), ("oct", 10), ("nov", 11), ("dec", 12), ("fev", 2), ("abr", 4),
-            ("ago", 8), ("set", 9), ("out", 10), ("dez", 12), ("okt", 10), ("mrz", 3),
-            ("gen", 1), ("giu", 6), ("lug", 7), ("ott", 10), ("dic", 12), ("agu", 8),
-            ("des", 12), ("янв", 1), ("фев", 2), ("мар", 3), ("апр", 4), ("июн", 6),
-            ("июл", 7), ("авг", 8), ("сен", 9), ("окт", 10), ("ноя", 11), ("дек", 12),
+            ("jan", 1),
+            ("feb", 2),
+            ("mar", 3),
+            ("apr", 4),
+            ("jun", 6),
+            ("jul", 7),
+            ("aug", 8),
+            ("sep", 9),
+            ("oct", 10),
+            ("nov", 11),
+            ("dec", 12),
+            ("fev", 2),
+            ("abr", 4),
+            ("ago", 8),
+            ("set", 9),
+            ("out", 10),
+            ("dez", 12),
+            ("okt", 10),
+            ("mrz", 3),
+            ("gen", 1),
+            ("giu", 6),
+            ("lug", 7),
+            ("ott", 10),
+            ("dic", 12),
+            ("agu", 8),
+            ("des", 12),
+            ("янв", 1),
+            ("фев", 2),
+            ("мар", 3),
+            ("апр", 4),
+            ("июн", 6),
+            ("июл", 7),
+            ("авг", 8),
+            ("сен", 9),
+            ("окт", 10),
+            ("ноя", 11),
+            ("дек", 12),
         ];
         return ABBR.iter().find(|(n, _)| *n == w).map(|&(_, m)| m);
     }
@@ -108,6 +218,7 @@ fn is_word(t: Option<&Tok<'_>>, words: &[&str]) -> bool {
 }
 
 /// Finds the first date in `s` and returns it as ISO 8601 (maybe partial).
+#[allow(clippy::needless_range_loop)] // look-ahead by index reads best here
 pub fn find_date(s: &str) -> Option<String> {
     if !s.bytes().any(|b| b.is_ascii_digit()) {
         return None;
@@ -144,8 +255,11 @@ pub fn find_date(s: &str) -> Option<String> {
                     }
                 }
                 if let Some(Tok::Sym('년')) = get(i + 1) {
-                    if let (Some(Tok::Num(m, _)), Some(Tok::Sym('월'))) = (get(i + 2), get(i + 3)) {
-                        if let (Some(Tok::Num(d, _)), Some(Tok::Sym('일'))) = (get(i + 4), get(i + 5)) {
+                    if let (Some(Tok::Num(m, _)), Some(Tok::Sym('월'))) = (get(i + 2), get(i + 3))
+                    {
+                        if let (Some(Tok::Num(d, _)), Some(Tok::Sym('일'))) =
+                            (get(i + 4), get(i + 5))
+                        {
                             return iso(y, Some(m), Some(d));
                         }
                         return iso(y, Some(m), None);
@@ -154,8 +268,12 @@ pub fn find_date(s: &str) -> Option<String> {
             }
             Tok::Num(d, dd) if dd <= 2 => {
                 // 19.11.2019, 11/19/2019, 19-11-2019
-                if let (Some(Tok::Sym(s1)), Some(Tok::Num(b, bd)), Some(Tok::Sym(s2)), Some(Tok::Num(y, 4))) =
-                    (get(i + 1), get(i + 2), get(i + 3), get(i + 4))
+                if let (
+                    Some(Tok::Sym(s1)),
+                    Some(Tok::Num(b, bd)),
+                    Some(Tok::Sym(s2)),
+                    Some(Tok::Num(y, 4)),
+                ) = (get(i + 1), get(i + 2), get(i + 3), get(i + 4))
                 {
                     if s1 == s2 && matches!(s1, '.' | '/' | '-') && bd <= 2 && year_ok(y, 4) {
                         let (day, mon) = if s1 == '.' || d > 12 { (d, b) } else { (b, d) };

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::text::{is_cjk, is_terminal};
 
@@ -21,8 +21,15 @@ impl Hasher for Fx {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
         }
     }
 }
@@ -30,35 +37,71 @@ pub type FxSet<T> = HashSet<T, BuildHasherDefault<Fx>>;
 
 const STOPWORDS: &[&str] = &[
     // en
-    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
-    "from", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its",
-    "that", "this", "which", "who", "he", "she", "they", "we", "you", "his", "her", "their",
-    "our", "not", "will", "would", "can", "could", "said", "than", "about", "after", "into",
-    "there", "also", "more", "when", "what", "if", "so", "do", "did", "i", "my", "me", "them",
-    "been", "some", "all", "one", "out", "up", "just", "over", "how",
-    // pt / es
-    "o", "os", "as", "um", "uma", "de", "da", "do", "das", "dos", "em", "no", "na", "nos",
-    "nas", "que", "e", "é", "para", "com", "por", "se", "não", "mais", "ao", "à", "foi",
-    "el", "la", "los", "las", "del", "en", "y", "es", "por", "con", "su", "lo",
-    // de
-    "der", "die", "das", "und", "ist", "nicht", "mit", "sich", "den", "dem", "ein", "eine",
-    "zu", "auf", "für", "von", "im", "auch", "es", "wie", "sie", "er", "wird", "hat", "aus",
+    "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from",
+    "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "that",
+    "this", "which", "who", "he", "she", "they", "we", "you", "his", "her", "their", "our", "not",
+    "will", "would", "can", "could", "said", "than", "about", "after", "into", "there", "also",
+    "more", "when", "what", "if", "so", "do", "did", "i", "my", "me", "them", "been", "some",
+    "all", "one", "out", "up", "just", "over", "how", // pt / es
+    "o", "os", "as", "um", "uma", "de", "da", "do", "das", "dos", "em", "no", "na", "nos", "nas",
+    "que", "e", "é", "para", "com", "por", "se", "não", "mais", "ao", "à", "foi", "el", "la",
+    "los", "las", "del", "en", "y", "es", "por", "con", "su", "lo", // de
+    "der", "die", "das", "und", "ist", "nicht", "mit", "sich", "den", "dem", "ein", "eine", "zu",
+    "auf", "für", "von", "im", "auch", "es", "wie", "sie", "er", "wird", "hat", "aus",
     // it
-    "il", "di", "che", "è", "per", "non", "un", "una", "gli", "le", "della", "con", "sono",
-    "nel", "alla", "anche",
-    // id
-    "yang", "dan", "di", "ke", "dari", "ini", "itu", "dengan", "untuk", "dalam", "tidak",
-    "akan", "pada", "juga", "ada", "adalah", "oleh",
-    // ru
-    "и", "в", "не", "на", "что", "с", "по", "как", "это", "он", "она", "они", "к", "но", "из",
-    "у", "за", "от", "то", "так", "же", "для", "о", "а", "бы", "его", "ее", "её", "все",
+    "il", "di", "che", "è", "per", "non", "un", "una", "gli", "le", "della", "con", "sono", "nel",
+    "alla", "anche", // id
+    "yang", "dan", "di", "ke", "dari", "ini", "itu", "dengan", "untuk", "dalam", "tidak", "akan",
+    "pada", "juga", "ada", "adalah", "oleh", // ru
+    "и", "в", "не", "на", "что", "с", "по", "как", "это", "он", "она", "они", "к", "но", "из", "у",
+    "за", "от", "то", "так", "же", "для", "о", "а", "бы", "его", "ее", "её", "все",
     // fr
     "le", "les", "des", "et", "un", "une", "est", "dans", "pour", "pas", "qui", "sur", "au",
 ];
 
-fn stopwords() -> &'static FxSet<&'static str> {
-    static S: OnceLock<FxSet<&'static str>> = OnceLock::new();
-    S.get_or_init(|| STOPWORDS.iter().copied().collect())
+/// A word of at most 8 bytes packed into an integer (0 for longer words).
+#[inline]
+fn pack(bytes: &[u8]) -> u64 {
+    if bytes.is_empty() || bytes.len() > 8 {
+        return 0;
+    }
+    let mut w = [0u8; 8];
+    w[..bytes.len()].copy_from_slice(bytes);
+    u64::from_le_bytes(w)
+}
+
+fn stopwords() -> &'static FxSet<u64> {
+    static S: OnceLock<FxSet<u64>> = OnceLock::new();
+    S.get_or_init(|| {
+        STOPWORDS
+            .iter()
+            .map(|w| pack(w.as_bytes()))
+            .filter(|&k| k != 0)
+            .collect()
+    })
+}
+
+/// Is `word` (edge punctuation already trimmed) a stopword, ignoring case?
+#[inline]
+fn is_stopword(word: &str, buf: &mut String) -> bool {
+    if word.len() > 16 {
+        return false;
+    }
+    let key = if word.is_ascii() {
+        let mut w = [0u8; 8];
+        if word.len() > 8 {
+            return false;
+        }
+        for (d, b) in w.iter_mut().zip(word.bytes()) {
+            *d = b.to_ascii_lowercase();
+        }
+        u64::from_le_bytes(w)
+    } else {
+        buf.clear();
+        buf.extend(word.chars().flat_map(char::to_lowercase));
+        pack(buf.as_bytes())
+    };
+    key != 0 && stopwords().contains(&key)
 }
 
 /// Cue phrase categories (bit flags).
@@ -71,45 +114,134 @@ pub const CUE_COMMENT: u32 = 32;
 pub const CUE_TIME: u32 = 64;
 
 const CUES: &[(&str, u32)] = &[
-    ("read more", CUE_PROMO), ("read also", CUE_PROMO), ("also read", CUE_PROMO),
-    ("related", CUE_PROMO), ("newsletter", CUE_PROMO), ("subscribe", CUE_PROMO),
-    ("sign up", CUE_PROMO), ("emailed to you", CUE_PROMO), ("recommended", CUE_PROMO),
-    ("sponsored", CUE_PROMO), ("advertisement", CUE_PROMO), ("you may also like", CUE_PROMO),
-    ("more from", CUE_PROMO), ("don't miss", CUE_PROMO), ("click here", CUE_PROMO),
-    ("most popular", CUE_PROMO), ("trending", CUE_PROMO), ("watch:", CUE_PROMO),
-    ("see also", CUE_PROMO), ("leia mais", CUE_PROMO), ("leia também", CUE_PROMO),
-    ("veja também", CUE_PROMO), ("saiba mais", CUE_PROMO), ("читайте также", CUE_PROMO),
-    ("Читайте также", CUE_PROMO), ("подпис", CUE_PROMO), ("Подпис", CUE_PROMO),
-    ("lesen sie auch", CUE_PROMO), ("mehr zum thema", CUE_PROMO), ("leggi anche", CUE_PROMO),
-    ("baca juga", CUE_PROMO), ("관련기사", CUE_PROMO), ("関連記事", CUE_PROMO),
-    ("cookie", CUE_NAV), ("privacy", CUE_NAV), ("terms of", CUE_NAV), ("log in", CUE_NAV),
-    ("login", CUE_NAV), ("sign in", CUE_NAV), ("share", CUE_NAV), ("menu", CUE_NAV),
-    ("search", CUE_NAV), ("skip to", CUE_NAV), ("contact us", CUE_NAV), ("about us", CUE_NAV),
-    ("follow us", CUE_NAV), ("home", CUE_NAV), ("print", CUE_NAV), ("e-mail", CUE_NAV),
-    ("email", CUE_NAV), ("javascript", CUE_NAV), ("browser", CUE_NAV), ("loading", CUE_NAV),
-    ("compartilh", CUE_NAV), ("teilen", CUE_NAV), ("condividi", CUE_NAV), ("bagikan", CUE_NAV),
-    ("поделиться", CUE_NAV), ("Поделиться", CUE_NAV), ("공유", CUE_NAV), ("シェア", CUE_NAV),
-    ("photo", CUE_CAPTION), ("image", CUE_CAPTION), ("getty", CUE_CAPTION),
-    ("credit", CUE_CAPTION), ("picture", CUE_CAPTION), ("(ap", CUE_CAPTION),
-    ("/ap", CUE_CAPTION), ("reuters", CUE_CAPTION), ("afp", CUE_CAPTION),
-    ("shutterstock", CUE_CAPTION), ("foto", CUE_CAPTION), ("фото", CUE_CAPTION),
-    ("Фото", CUE_CAPTION), ("bild:", CUE_CAPTION), ("사진", CUE_CAPTION), ("写真", CUE_CAPTION),
-    ("facebook", CUE_SOCIAL), ("twitter", CUE_SOCIAL), ("whatsapp", CUE_SOCIAL),
-    ("linkedin", CUE_SOCIAL), ("pinterest", CUE_SOCIAL), ("instagram", CUE_SOCIAL),
-    ("youtube", CUE_SOCIAL), ("telegram", CUE_SOCIAL), ("reddit", CUE_SOCIAL),
-    ("http", CUE_SOCIAL), ("www.", CUE_SOCIAL), (".com", CUE_SOCIAL), ("@", CUE_SOCIAL),
-    ("©", CUE_LEGAL), ("ⓒ", CUE_LEGAL), ("(c)", CUE_LEGAL), ("copyright", CUE_LEGAL),
-    ("all rights reserved", CUE_LEGAL), ("rights reserved", CUE_LEGAL),
-    ("direitos reservados", CUE_LEGAL), ("все права", CUE_LEGAL), ("Все права", CUE_LEGAL),
-    ("alle rechte", CUE_LEGAL), ("diritti riservati", CUE_LEGAL), ("hak cipta", CUE_LEGAL),
-    ("무단전재", CUE_LEGAL), ("저작권", CUE_LEGAL), ("著作権", CUE_LEGAL), ("無断転載", CUE_LEGAL),
-    ("comment", CUE_COMMENT), ("comentário", CUE_COMMENT), ("comentario", CUE_COMMENT),
-    ("коммент", CUE_COMMENT), ("Коммент", CUE_COMMENT), ("kommentar", CUE_COMMENT),
-    ("commento", CUE_COMMENT), ("commenti", CUE_COMMENT), ("komentar", CUE_COMMENT),
-    ("댓글", CUE_COMMENT), ("コメント", CUE_COMMENT), ("reply", CUE_COMMENT),
-    ("ago", CUE_TIME), ("updated", CUE_TIME), ("published", CUE_TIME), ("posted", CUE_TIME),
-    ("atualizado", CUE_TIME), ("publicado", CUE_TIME), ("aktualisiert", CUE_TIME),
-    ("min read", CUE_TIME), ("minute read", CUE_TIME), ("назад", CUE_TIME),
+    ("read more", CUE_PROMO),
+    ("read also", CUE_PROMO),
+    ("also read", CUE_PROMO),
+    ("related", CUE_PROMO),
+    ("newsletter", CUE_PROMO),
+    ("subscribe", CUE_PROMO),
+    ("sign up", CUE_PROMO),
+    ("emailed to you", CUE_PROMO),
+    ("recommended", CUE_PROMO),
+    ("sponsored", CUE_PROMO),
+    ("advertisement", CUE_PROMO),
+    ("you may also like", CUE_PROMO),
+    ("more from", CUE_PROMO),
+    ("don't miss", CUE_PROMO),
+    ("click here", CUE_PROMO),
+    ("most popular", CUE_PROMO),
+    ("trending", CUE_PROMO),
+    ("watch:", CUE_PROMO),
+    ("see also", CUE_PROMO),
+    ("leia mais", CUE_PROMO),
+    ("leia também", CUE_PROMO),
+    ("veja também", CUE_PROMO),
+    ("saiba mais", CUE_PROMO),
+    ("читайте также", CUE_PROMO),
+    ("Читайте также", CUE_PROMO),
+    ("подпис", CUE_PROMO),
+    ("Подпис", CUE_PROMO),
+    ("lesen sie auch", CUE_PROMO),
+    ("mehr zum thema", CUE_PROMO),
+    ("leggi anche", CUE_PROMO),
+    ("baca juga", CUE_PROMO),
+    ("관련기사", CUE_PROMO),
+    ("関連記事", CUE_PROMO),
+    ("cookie", CUE_NAV),
+    ("privacy", CUE_NAV),
+    ("terms of", CUE_NAV),
+    ("log in", CUE_NAV),
+    ("login", CUE_NAV),
+    ("sign in", CUE_NAV),
+    ("share", CUE_NAV),
+    ("menu", CUE_NAV),
+    ("search", CUE_NAV),
+    ("skip to", CUE_NAV),
+    ("contact us", CUE_NAV),
+    ("about us", CUE_NAV),
+    ("follow us", CUE_NAV),
+    ("home", CUE_NAV),
+    ("print", CUE_NAV),
+    ("e-mail", CUE_NAV),
+    ("email", CUE_NAV),
+    ("javascript", CUE_NAV),
+    ("browser", CUE_NAV),
+    ("loading", CUE_NAV),
+    ("compartilh", CUE_NAV),
+    ("teilen", CUE_NAV),
+    ("condividi", CUE_NAV),
+    ("bagikan", CUE_NAV),
+    ("поделиться", CUE_NAV),
+    ("Поделиться", CUE_NAV),
+    ("공유", CUE_NAV),
+    ("シェア", CUE_NAV),
+    ("photo", CUE_CAPTION),
+    ("image", CUE_CAPTION),
+    ("getty", CUE_CAPTION),
+    ("credit", CUE_CAPTION),
+    ("picture", CUE_CAPTION),
+    ("(ap", CUE_CAPTION),
+    ("/ap", CUE_CAPTION),
+    ("reuters", CUE_CAPTION),
+    ("afp", CUE_CAPTION),
+    ("shutterstock", CUE_CAPTION),
+    ("foto", CUE_CAPTION),
+    ("фото", CUE_CAPTION),
+    ("Фото", CUE_CAPTION),
+    ("bild:", CUE_CAPTION),
+    ("사진", CUE_CAPTION),
+    ("写真", CUE_CAPTION),
+    ("facebook", CUE_SOCIAL),
+    ("twitter", CUE_SOCIAL),
+    ("whatsapp", CUE_SOCIAL),
+    ("linkedin", CUE_SOCIAL),
+    ("pinterest", CUE_SOCIAL),
+    ("instagram", CUE_SOCIAL),
+    ("youtube", CUE_SOCIAL),
+    ("telegram", CUE_SOCIAL),
+    ("reddit", CUE_SOCIAL),
+    ("http", CUE_SOCIAL),
+    ("www.", CUE_SOCIAL),
+    (".com", CUE_SOCIAL),
+    ("@", CUE_SOCIAL),
+    ("©", CUE_LEGAL),
+    ("ⓒ", CUE_LEGAL),
+    ("(c)", CUE_LEGAL),
+    ("copyright", CUE_LEGAL),
+    ("all rights reserved", CUE_LEGAL),
+    ("rights reserved", CUE_LEGAL),
+    ("direitos reservados", CUE_LEGAL),
+    ("все права", CUE_LEGAL),
+    ("Все права", CUE_LEGAL),
+    ("alle rechte", CUE_LEGAL),
+    ("diritti riservati", CUE_LEGAL),
+    ("hak cipta", CUE_LEGAL),
+    ("무단전재", CUE_LEGAL),
+    ("저작권", CUE_LEGAL),
+    ("著作権", CUE_LEGAL),
+    ("無断転載", CUE_LEGAL),
+    ("comment", CUE_COMMENT),
+    ("comentário", CUE_COMMENT),
+    ("comentario", CUE_COMMENT),
+    ("коммент", CUE_COMMENT),
+    ("Коммент", CUE_COMMENT),
+    ("kommentar", CUE_COMMENT),
+    ("commento", CUE_COMMENT),
+    ("commenti", CUE_COMMENT),
+    ("komentar", CUE_COMMENT),
+    ("댓글", CUE_COMMENT),
+    ("コメント", CUE_COMMENT),
+    ("reply", CUE_COMMENT),
+    ("ago", CUE_TIME),
+    ("updated", CUE_TIME),
+    ("published", CUE_TIME),
+    ("posted", CUE_TIME),
+    ("atualizado", CUE_TIME),
+    ("publicado", CUE_TIME),
+    ("aktualisiert", CUE_TIME),
+    ("min read", CUE_TIME),
+    ("minute read", CUE_TIME),
+    ("назад", CUE_TIME),
 ];
 
 fn cue_matcher() -> &'static AhoCorasick {
@@ -118,6 +250,7 @@ fn cue_matcher() -> &'static AhoCorasick {
         AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(CUES.iter().map(|(p, _)| *p))
             .unwrap_or_else(|_| AhoCorasick::new(["\u{0}never"]).unwrap_or_else(|_| unreachable!()))
     })
@@ -163,7 +296,6 @@ pub struct Stats {
 impl Stats {
     pub fn of(s: &str) -> Stats {
         let mut st = Stats::default();
-        let sw = stopwords();
         let mut buf = String::new();
         let mut prev: char = ' ';
         let mut prev2: char = ' ';
@@ -177,6 +309,50 @@ impl Stats {
             let mut first = true;
             for c in word.chars() {
                 wc += 1;
+                if c.is_ascii() {
+                    // Fast path for ASCII.
+                    if first {
+                        if c.is_ascii_uppercase() {
+                            st.cap_words += 1;
+                        }
+                        first = false;
+                    }
+                    if c.is_ascii_alphabetic() {
+                        st.letters += 1;
+                        if c.is_ascii_uppercase() {
+                            st.upper += 1;
+                            if prev == ' ' && is_terminal(prev2) {
+                                st.sent_breaks += 1;
+                            }
+                        }
+                    } else if c.is_ascii_digit() {
+                        st.digits += 1;
+                    } else {
+                        st.punct += 1;
+                        if c == ',' {
+                            st.commas += 1;
+                        }
+                        if matches!(c, '|' | '/' | '>') {
+                            st.seps += 1;
+                        }
+                    }
+                    prev2 = prev;
+                    prev = c;
+                    continue;
+                }
+                if matches!(c as u32, 0x2000..=0x206F | 0xA0..=0xA9 | 0xAB..=0xB1 | 0xB4 | 0xB6..=0xB8 | 0xBB | 0xBF)
+                {
+                    // General punctuation (dashes, curly quotes...) and Latin-1 symbols:
+                    // neither letters nor digits; skip the Unicode tables.
+                    first = false;
+                    st.punct += 1;
+                    if matches!(c, '•' | '·' | '»' | '›') {
+                        st.seps += 1;
+                    }
+                    prev2 = prev;
+                    prev = c;
+                    continue;
+                }
                 if first {
                     if c.is_uppercase() {
                         st.cap_words += 1;
@@ -215,27 +391,29 @@ impl Stats {
             prev = ' ';
             st.chars += wc + 1;
             st.cjk += wcjk;
-            st.eff += if wcjk > 0 { (wcjk as f32 / 2.0).max(1.0) } else { 1.0 };
+            st.eff += if wcjk > 0 {
+                (wcjk as f32 / 2.0).max(1.0)
+            } else {
+                1.0
+            };
             // Stopword lookup on the lowercased word without edge punctuation.
             let core = word.trim_matches(|c: char| !c.is_alphanumeric());
-            if !core.is_empty() && core.len() <= 12 {
-                buf.clear();
-                for c in core.chars() {
-                    buf.extend(c.to_lowercase());
-                }
-                if sw.contains(buf.as_str()) {
-                    st.stop_words += 1;
-                }
+            if !core.is_empty() && is_stopword(core, &mut buf) {
+                st.stop_words += 1;
             }
         }
         st.chars = st.chars.saturating_sub(1);
         if let Some(c) = s.chars().next() {
             st.starts_lower = c.is_lowercase();
-            st.starts_bullet = matches!(c, '-' | '–' | '—' | '•' | '·' | '*' | '|' | '>' | '»' | '■' | '►' | '▶');
+            st.starts_bullet = matches!(
+                c,
+                '-' | '–' | '—' | '•' | '·' | '*' | '|' | '>' | '»' | '■' | '►' | '▶'
+            );
         }
         st.terminal_end = super::text::ends_terminal(s);
         st.ends_colon = s.ends_with(':');
-        st.cues = cues(s);
+        // Cue phrases mark short furniture; long lines are never furniture for their cues.
+        st.cues = if s.len() <= 400 { cues(s) } else { 0 };
         st
     }
 
@@ -246,19 +424,68 @@ impl Stats {
 }
 
 /// Number of features per line.
-pub const N_FEAT: usize = 56;
+pub const N_FEAT: usize = 58;
 
 /// Names of the features, in order (written to the training dump's header).
 pub const FEATURE_NAMES: [&str; N_FEAT] = [
-    "log_eff", "log_chars", "terminal", "sent_breaks", "comma_rate", "punct_rate",
-    "upper_rate", "cap_rate", "digit_rate", "stop_rate", "starts_lower", "starts_bullet",
-    "cue_legal", "cue_social", "seps", "cue_promo", "cue_nav", "cue_caption", "date_line",
-    "byline", "dup", "rel_pos", "rel_char_pos", "gap_before", "gap_after", "glued", "merged",
-    "p2_eff", "p1_eff", "n1_eff", "n2_eff", "p1_term", "n1_term", "win3_eff", "win3_body",
-    "win10_body", "in_core", "core_dist", "core_share", "body_dist", "ends_colon", "all_caps",
-    "num_only", "cjk_rate", "word_len", "body_after", "body_before", "block_log",
-    "block_first", "cue_comment", "cue_time", "n_units_log", "p1_body", "n1_body", "core_rank",
+    "log_eff",
+    "log_chars",
+    "terminal",
+    "sent_breaks",
+    "comma_rate",
+    "punct_rate",
+    "upper_rate",
+    "cap_rate",
+    "digit_rate",
+    "stop_rate",
+    "starts_lower",
+    "starts_bullet",
+    "cue_legal",
+    "cue_social",
+    "seps",
+    "cue_promo",
+    "cue_nav",
+    "cue_caption",
+    "date_line",
+    "byline",
+    "dup",
+    "rel_pos",
+    "rel_char_pos",
+    "gap_before",
+    "gap_after",
+    "glued",
+    "merged",
+    "p2_eff",
+    "p1_eff",
+    "n1_eff",
+    "n2_eff",
+    "p1_term",
+    "n1_term",
+    "win3_eff",
+    "win3_body",
+    "win10_body",
+    "in_core",
+    "core_dist",
+    "core_share",
+    "body_dist",
+    "ends_colon",
+    "all_caps",
+    "num_only",
+    "cjk_rate",
+    "word_len",
+    "body_after",
+    "body_before",
+    "block_log",
+    "block_first",
+    "cue_comment",
+    "cue_time",
+    "n_units_log",
+    "p1_body",
+    "n1_body",
+    "core_rank",
     "title_sim",
+    "page_gap_rate",
+    "page_body_rate",
 ];
 
 /// Signed distance (in lines) from `i` to the span `[a, b]`, 0 inside.
@@ -296,7 +523,9 @@ pub fn features(units: &[UnitCtx<'_>]) -> Vec<f32> {
     let body: Vec<bool> = units.iter().map(|u| u.stats.bodyish()).collect();
     let chars: Vec<f32> = units.iter().map(|u| u.stats.chars as f32).collect();
     let total_chars: f32 = chars.iter().sum::<f32>().max(1.0);
-    let body_chars: Vec<f32> = (0..n).map(|i| if body[i] { chars[i] } else { 0.0 }).collect();
+    let body_chars: Vec<f32> = (0..n)
+        .map(|i| if body[i] { chars[i] } else { 0.0 })
+        .collect();
     let total_body: f32 = body_chars.iter().sum::<f32>().max(1.0);
 
     // Prefix sums for windows.
@@ -357,6 +586,8 @@ pub fn features(units: &[UnitCtx<'_>]) -> Vec<f32> {
     }
 
     let nf = n as f32;
+    let gap_rate = units.iter().filter(|u| u.gap_before).count() as f32 / nf;
+    let body_rate = pre_body[n] / nf;
     for i in 0..n {
         let u = &units[i];
         let s = u.stats;
@@ -400,8 +631,16 @@ pub fn features(units: &[UnitCtx<'_>]) -> Vec<f32> {
         f[28] = if has(-1) { log_eff[nb(-1)] } else { -1.0 };
         f[29] = if has(1) { log_eff[nb(1)] } else { -1.0 };
         f[30] = if has(2) { log_eff[nb(2)] } else { -1.0 };
-        f[31] = if has(-1) { units[nb(-1)].stats.terminal_end as u8 as f32 } else { -1.0 };
-        f[32] = if has(1) { units[nb(1)].stats.terminal_end as u8 as f32 } else { -1.0 };
+        f[31] = if has(-1) {
+            units[nb(-1)].stats.terminal_end as u8 as f32
+        } else {
+            -1.0
+        };
+        f[32] = if has(1) {
+            units[nb(1)].stats.terminal_end as u8 as f32
+        } else {
+            -1.0
+        };
         f[33] = win(&pre_eff, i, 3);
         f[34] = win(&pre_body, i, 3);
         f[35] = win(&pre_body, i, 10);
@@ -421,10 +660,24 @@ pub fn features(units: &[UnitCtx<'_>]) -> Vec<f32> {
         f[49] = (s.cues & CUE_COMMENT != 0) as u8 as f32;
         f[50] = (s.cues & CUE_TIME != 0) as u8 as f32;
         f[51] = (nf + 1.0).ln();
-        f[52] = if has(-1) { body[nb(-1)] as u8 as f32 } else { -1.0 };
-        f[53] = if has(1) { body[nb(1)] as u8 as f32 } else { -1.0 };
-        f[54] = if core_sum > 0.0 { seg[i] / core_sum } else { 0.0 };
+        f[52] = if has(-1) {
+            body[nb(-1)] as u8 as f32
+        } else {
+            -1.0
+        };
+        f[53] = if has(1) {
+            body[nb(1)] as u8 as f32
+        } else {
+            -1.0
+        };
+        f[54] = if core_sum > 0.0 {
+            seg[i] / core_sum
+        } else {
+            0.0
+        };
         f[55] = u.title_sim;
+        f[56] = gap_rate;
+        f[57] = body_rate;
     }
     out
 }
@@ -480,4 +733,22 @@ fn segment_sums(xs: &[f32]) -> Vec<f32> {
         *o = best_in_seg.max(0.0);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopwords_fit_the_packing() {
+        assert!(
+            STOPWORDS.iter().all(|w| w.len() <= 8),
+            "a stopword is longer than 8 bytes"
+        );
+        let mut b = String::new();
+        assert!(is_stopword("The", &mut b));
+        assert!(is_stopword("ЧТО", &mut b));
+        assert!(!is_stopword("Kharkiv", &mut b));
+        assert!(!is_stopword("", &mut b));
+    }
 }

@@ -39,6 +39,13 @@ fn is_filler(tok: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// Cheap pre-check: does the line contain "icon" in any case?
+pub fn may_have_icons(line: &str) -> bool {
+    line.as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"icon"))
+}
+
 /// Byte ranges of icon runs in one line (no newlines inside). A run needs at least three
 /// icon tokens; up to two filler words may sit between icon tokens.
 pub fn icon_runs(line: &str) -> Vec<(usize, usize)> {

@@ -10,7 +10,10 @@ pub fn is_space(c: char) -> bool {
 /// Zero-width characters scrapers leave behind: removed outright.
 #[inline]
 pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}')
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}'
+    )
 }
 
 /// No-break spaces: kept as they are when they stand alone between words.
@@ -48,7 +51,10 @@ pub fn is_terminal(c: char) -> bool {
 /// Closing quotes and brackets that may follow sentence punctuation.
 #[inline]
 pub fn is_closer(c: char) -> bool {
-    matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '』' | '）' | '›')
+    matches!(
+        c,
+        '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '」' | '』' | '）' | '›'
+    )
 }
 
 /// Opening quotes that may start a sentence.
@@ -57,9 +63,50 @@ pub fn is_opener(c: char) -> bool {
     matches!(c, '"' | '“' | '«' | '„' | '‘' | '「' | '『' | '(' | '‹')
 }
 
+/// Could `b` hold a control character, a non-ASCII space or an invisible character?
+/// (Checks UTF-8 byte patterns: U+0085/U+00A0/U+00AD, U+1680, U+180E, U+2000-U+200F,
+/// U+2028-U+202F, U+205F-U+206F, U+3000, U+FEFF.)
+fn needs_slow_ws(b: &[u8]) -> bool {
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    for (i, &c) in b.iter().enumerate() {
+        let hit = match c {
+            0x00..=0x1F | 0x7F => true,
+            0xC2 => matches!(at(i + 1), 0x80..=0xA0 | 0xAD),
+            0xE1 => matches!((at(i + 1), at(i + 2)), (0x9A, 0x80) | (0xA0, 0x8E)),
+            0xE2 => matches!(
+                (at(i + 1), at(i + 2)),
+                (0x80, 0x80..=0x8F) | (0x80, 0xA8..=0xAF) | (0x81, 0x9F..=0xAF)
+            ),
+            0xE3 => at(i + 1) == 0x80 && at(i + 2) == 0x80,
+            0xEF => at(i + 1) == 0xBB && at(i + 2) == 0xBF,
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+    }
+    false
+}
+
 /// Collapses every run of whitespace (see [`is_space`]) into one space and trims; a lone
 /// no-break space between words is kept as it is; zero-width characters are removed.
 pub fn normalize_ws(s: &str) -> String {
+    // Fast path: no control bytes, no byte that may start a non-ASCII space or invisible
+    // character (U+0085/U+00A0/U+00AD: 0xC2; U+1680/U+180E: 0xE1; U+2000-U+206F: 0xE2;
+    // U+3000: 0xE3; U+FEFF: 0xEF): only ASCII spaces to collapse.
+    if !needs_slow_ws(s.as_bytes()) {
+        if !s.starts_with(' ') && !s.ends_with(' ') && !s.contains("  ") {
+            return s.to_string();
+        }
+        let mut out = String::with_capacity(s.len());
+        for (i, w) in s.split(' ').filter(|w| !w.is_empty()).enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+        return out;
+    }
     let mut out = String::with_capacity(s.len());
     // Length of the pending whitespace run, and its only char when it has one.
     let mut run = 0usize;
@@ -73,7 +120,11 @@ pub fn normalize_ws(s: &str) -> String {
             run_char = c;
         } else {
             if run > 0 && !out.is_empty() {
-                out.push(if run == 1 && is_nbsp(run_char) { run_char } else { ' ' });
+                out.push(if run == 1 && is_nbsp(run_char) {
+                    run_char
+                } else {
+                    ' '
+                });
             }
             run = 0;
             out.push(c);
@@ -103,69 +154,86 @@ const HONORIFICS: &[&str] = &[
 /// quote and an uppercase letter. "U.S.", decimals, "Mr.Smith" and domains are left alone.
 pub fn glue_points(s: &str) -> Vec<usize> {
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let n = chars.len();
-    let mut i = 0;
-    while i < n {
-        let (_, c) = chars[i];
-        if !matches!(c, '.' | '!' | '?') || i == 0 {
-            i += 1;
+    // Fast path: no sentence punctuation directly followed by a non-space.
+    let b = s.as_bytes();
+    if !b
+        .windows(2)
+        .any(|w| matches!(w[0], b'.' | b'!' | b'?') && w[1] != b' ')
+    {
+        return out;
+    }
+    // Byte-wise scan (the punctuation is ASCII); only local look-behind and look-ahead, so
+    // the work is linear and needs no per-character buffer, even on a 100 MB line.
+    let mut p = 0;
+    while p < b.len() {
+        let c = b[p];
+        if !matches!(c, b'.' | b'!' | b'?') || p == 0 {
+            p += 1;
             continue;
         }
-        let prev = chars[i - 1].1;
+        let Some(prev) = s.get(..p).and_then(|h| h.chars().next_back()) else {
+            p += 1;
+            continue;
+        };
         let prev_ok = prev.is_lowercase()
             || prev.is_ascii_digit()
             || is_closer(prev)
             || is_hangul(prev)
             || (prev.is_alphabetic() && !prev.is_uppercase() && !is_cjk(prev));
         if !prev_ok {
-            i += 1;
+            p += 1;
             continue;
         }
         // Skip a run of sentence punctuation ("?!", "...") and closing quotes.
-        let mut j = i + 1;
-        while j < n && (matches!(chars[j].1, '.' | '!' | '?') || is_closer(chars[j].1)) {
-            j += 1;
-        }
-        if j >= n {
+        let rest = s.get(p + 1..).unwrap_or("");
+        let mut it = rest.char_indices();
+        let mut found = None;
+        for (k, d) in it.by_ref() {
+            if matches!(d, '.' | '!' | '?') || is_closer(d) {
+                continue;
+            }
+            found = Some((p + 1 + k, d));
             break;
         }
-        let next = chars[j].1;
+        let Some((q, next)) = found else { break };
         let starts = if next.is_uppercase() {
             true
         } else if is_opener(next) && next != '(' {
-            chars.get(j + 1).is_some_and(|&(_, d)| d.is_uppercase())
+            it.next().is_some_and(|(_, d)| d.is_uppercase())
         } else {
             is_hangul(prev) && is_hangul(next)
         };
+        let head = s.get(..p).unwrap_or("");
         if starts && prev.is_ascii_digit() {
             // "in 2019.The" splits, but "v2.0.X" style tokens do not.
-            let digits_before = chars[..i].iter().rev().take_while(|(_, d)| d.is_ascii_digit()).count();
-            let before = i.checked_sub(digits_before + 1).and_then(|k| chars.get(k)).map(|p| p.1);
-            if before.is_some_and(|b| b == '.' || b.is_alphabetic()) {
-                i = j;
+            let digits = head.bytes().rev().take_while(u8::is_ascii_digit).count();
+            let before = head
+                .get(..head.len() - digits)
+                .and_then(|h| h.chars().next_back());
+            if before.is_some_and(|x| x == '.' || x.is_alphabetic()) {
+                p = q;
                 continue;
             }
         }
-        if starts && c == '.' {
+        if starts && c == b'.' {
             // The word before the period: an honorific or a single letter is an abbreviation.
-            let start = chars[..i]
-                .iter()
+            let len: usize = head
+                .chars()
                 .rev()
-                .take_while(|(_, d)| d.is_alphanumeric())
-                .count();
-            let word_start = chars[i - start].0;
-            let word = &s[word_start..chars[i].0];
+                .take_while(|d| d.is_alphanumeric())
+                .map(char::len_utf8)
+                .sum();
+            let word = head.get(head.len() - len..).unwrap_or("");
             let single = word.chars().count() <= 1 && !prev.is_ascii_digit();
             if single || HONORIFICS.contains(&word) {
-                i = j;
+                p = q;
                 continue;
             }
         }
         if starts {
-            out.push(chars[j].0);
+            out.push(q);
         }
-        i = j;
+        p = q;
     }
     out
 }
@@ -197,11 +265,71 @@ pub fn split_glued(s: &str) -> Vec<&str> {
 }
 
 const JOIN_WORDS: &[&str] = &[
-    "the", "a", "an", "of", "to", "in", "on", "at", "for", "with", "by", "from", "and", "or",
-    "as", "that", "than", "said", "says", "told", "via", "like", "including", "about", "into",
-    "is", "was", "are", "were", "de", "da", "do", "das", "dos", "em", "der", "die", "das", "und",
-    "von", "mit", "di", "il", "la", "le", "del", "della", "yang", "dan", "di", "ke", "dari", "и",
-    "в", "на", "с", "по", "the", "this", "his", "her", "their", "its", "our", "new",
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "by",
+    "from",
+    "and",
+    "or",
+    "as",
+    "that",
+    "than",
+    "said",
+    "says",
+    "told",
+    "via",
+    "like",
+    "including",
+    "about",
+    "into",
+    "is",
+    "was",
+    "are",
+    "were",
+    "de",
+    "da",
+    "do",
+    "das",
+    "dos",
+    "em",
+    "der",
+    "die",
+    "das",
+    "und",
+    "von",
+    "mit",
+    "di",
+    "il",
+    "la",
+    "le",
+    "del",
+    "della",
+    "yang",
+    "dan",
+    "di",
+    "ke",
+    "dari",
+    "и",
+    "в",
+    "на",
+    "с",
+    "по",
+    "the",
+    "this",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "new",
 ];
 
 /// Should `b` continue `a` on one line (a scraper cut the sentence at a link or <em>)?
@@ -219,7 +347,10 @@ pub fn continues(a: &str, b: &str) -> bool {
     if b_first.is_lowercase() {
         return true;
     }
-    if matches!(b_first, ',' | '.' | ';' | ')' | '!' | '?' | '%' | '’' | '”' | ']') {
+    if matches!(
+        b_first,
+        ',' | '.' | ';' | ')' | '!' | '?' | '%' | '’' | '”' | ']'
+    ) {
         return true;
     }
     if a_last.is_lowercase() {
@@ -243,12 +374,20 @@ mod tests {
         assert_eq!(normalize_ws("  a\u{a0}\u{a0} b\t\0c  "), "a b c");
         assert_eq!(normalize_ws("a\u{a0}b\u{200b}c\u{a0}"), "a\u{a0}bc");
         assert_eq!(normalize_ws(" \n "), "");
+        assert_eq!(normalize_ws("  a  “b”  c "), "a “b” c");
+        assert_eq!(normalize_ws("a\u{2009}b\u{3000}c\u{feff}d"), "a b cd");
     }
 
     #[test]
     fn splits_glued_sentences() {
-        assert_eq!(split_glued("last week.The Ministry said"), vec!["last week.", "The Ministry said"]);
-        assert_eq!(split_glued("the U.S. Army and 3.5 km"), vec!["the U.S. Army and 3.5 km"]);
+        assert_eq!(
+            split_glued("last week.The Ministry said"),
+            vec!["last week.", "The Ministry said"]
+        );
+        assert_eq!(
+            split_glued("the U.S. Army and 3.5 km"),
+            vec!["the U.S. Army and 3.5 km"]
+        );
         assert_eq!(split_glued("wrote.“We will"), vec!["wrote.", "“We will"]);
         assert_eq!(split_glued("it said.”Then"), vec!["it said.”", "Then"]);
         assert_eq!(split_glued("Mr.Smith went"), vec!["Mr.Smith went"]);

@@ -1,0 +1,215 @@
+"""Corpus pipeline speed and memory: newsprep.process() over 10k and 100k documents.
+
+The corpus is the dev-set noisy texts (tests/data/cleanup-dev/*.noisy.txt) repeated to N
+documents, written once as a JSONL file, so the run streams from disk like a real corpus.
+Each configuration runs in a fresh subprocess, which reports its wall time and peak RSS:
+
+* process(JSONL, out=DIR) with 1 and 2 threads (streaming to Parquet parts);
+* process(list of str) in memory, for comparison;
+* a plain Python loop over newsprep.clean() + Gazetteer.tag() (one thread);
+* when installed, peers on a sample: flashtext keyword extraction, jusText, trafilatura.
+
+    python bench/corpus_speed.py                 # 10k and 100k documents
+    python bench/corpus_speed.py --docs 10000    # one size
+    python bench/corpus_speed.py --gazetteer default|none|FILE.jsonl
+    python bench/corpus_speed.py --docs 100000 --runs stream2   # one configuration
+
+Build the extension in release mode first (``maturin develop --release``): debug builds are
+several times slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT / "tests" / "data" / "cleanup-dev"
+
+
+def dev_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(DEV.glob("*.noisy.txt"))]
+
+
+def write_corpus(path: Path, n: int) -> int:
+    texts = dev_texts()
+    size = 0
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            line = json.dumps({"id": f"doc-{i}", "text": texts[i % len(texts)]}) + "\n"
+            f.write(line)
+            size += len(texts[i % len(texts)].encode("utf-8"))
+    return size
+
+
+def load_gazetteer(spec: str):
+    import newsprep
+
+    if spec == "none":
+        return None
+    if spec == "default":
+        try:
+            return newsprep.Gazetteer.default()
+        except Exception as e:  # the default gazetteer may not be built yet
+            print(f"(no default gazetteer: {e}; running without tagging)", file=sys.stderr)
+            return None
+    return newsprep.Gazetteer.from_jsonl(spec)
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------- one measured run (child)
+
+
+def child(args: argparse.Namespace) -> None:
+    import newsprep
+
+    gaz = load_gazetteer(args.gazetteer)
+    corpus = Path(args.corpus)
+    t0 = time.perf_counter()
+    if args.mode == "stream":
+        with tempfile.TemporaryDirectory() as out:
+            r = newsprep.process(
+                corpus, gazetteer=gaz, threads=args.threads, progress=False, out=out
+            )
+            docs, mentions = r.summary["documents"], r.summary["mentions"]
+    elif args.mode == "memory":
+        texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
+        t0 = time.perf_counter()
+        r = newsprep.process(texts, gazetteer=gaz, threads=args.threads, progress=False)
+        docs, mentions = r.documents.num_rows, r.mentions.num_rows
+    elif args.mode == "python-loop":
+        texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
+        t0 = time.perf_counter()
+        docs = mentions = 0
+        for t in texts:
+            a = newsprep.clean(t)
+            if gaz is not None:
+                mentions += len(gaz.tag(a.text))
+            docs += 1
+    else:
+        raise SystemExit(f"unknown mode {args.mode}")
+    seconds = time.perf_counter() - t0
+    print(
+        json.dumps(
+            {"seconds": seconds, "docs": docs, "mentions": mentions, "rss_mb": peak_rss_mb()}
+        )
+    )
+
+
+def peers(sample: list[str]) -> list[tuple[str, float]]:
+    """(name, seconds for the sample) for the peers that are installed."""
+    out = []
+    try:
+        from flashtext import KeywordProcessor
+
+        kp = KeywordProcessor()
+        for name in ("Kharkiv", "Izium", "Russia", "Ukraine", "Moscow", "Kyiv", "Zelensky"):
+            kp.add_keyword(name)
+        t0 = time.perf_counter()
+        for t in sample:
+            kp.extract_keywords(t, span_info=True)
+        out.append(("flashtext (7 keywords, tag only)", time.perf_counter() - t0))
+    except ImportError:
+        pass
+    try:
+        import justext
+
+        stop = justext.get_stoplist("English")
+        t0 = time.perf_counter()
+        for t in sample:
+            html = "<html><body>" + "".join(f"<p>{p}</p>" for p in t.split("\n")) + "</body></html>"
+            justext.justext(html, stop)
+        out.append(("jusText (clean only)", time.perf_counter() - t0))
+    except ImportError:
+        pass
+    try:
+        import trafilatura
+
+        t0 = time.perf_counter()
+        for t in sample:
+            html = "<html><body>" + "".join(f"<p>{p}</p>" for p in t.split("\n")) + "</body></html>"
+            trafilatura.extract(html)
+        out.append(("trafilatura (clean only)", time.perf_counter() - t0))
+    except ImportError:
+        pass
+    return out
+
+
+# ------------------------------------------------------------------------------ driver
+
+
+def measure(corpus: Path, mode: str, threads: int | None, gazetteer: str) -> dict:
+    cmd = [sys.executable, __file__, "--child", "--corpus", str(corpus), "--mode", mode]
+    cmd += ["--gazetteer", gazetteer]
+    if threads is not None:
+        cmd += ["--threads", str(threads)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--docs", type=int, action="append", help="corpus sizes (default 10k, 100k)"
+    )
+    parser.add_argument("--gazetteer", default="default")
+    parser.add_argument(
+        "--runs", help="only these, comma-separated: stream1,stream2,memory2,python-loop"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+
+    sizes = args.docs or [10_000, 100_000]
+    print(f"cores: {os.cpu_count()}, gazetteer: {args.gazetteer}")
+    print(f"{'docs':>8} {'run':<34} {'s':>7} {'docs/s':>9} {'MB/s':>7} {'peak RSS MB':>12}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            corpus = Path(tmp) / f"corpus-{n}.jsonl"
+            mb = write_corpus(corpus, n) / 1e6
+            runs = [("stream", 1), ("stream", 2), ("memory", 2)]
+            if n <= 10_000:
+                runs.append(("python-loop", None))
+            if args.runs:
+                wanted = set(args.runs.split(","))
+                runs = [r for r in runs if f"{r[0]}{r[1] or ''}" in wanted]
+            for mode, threads in runs:
+                r = measure(corpus, mode, threads, args.gazetteer)
+                label = {
+                    "stream": f"process(jsonl, out=DIR), {threads} thr",
+                    "memory": f"process(list), {threads} thr",
+                    "python-loop": "Python loop clean()+tag()",
+                }[mode]
+                print(
+                    f"{n:>8} {label:<34} {r['seconds']:>7.2f} {r['docs'] / r['seconds']:>9.0f} "
+                    f"{mb / r['seconds']:>7.1f} {r['rss_mb']:>12.0f}",
+                    flush=True,
+                )
+            corpus.unlink()
+    sample = dev_texts()
+    sample_mb = sum(len(t.encode("utf-8")) for t in sample) / 1e6
+    for name, seconds in peers(sample):
+        print(
+            f"{len(sample):>8} {name:<34} {seconds:>7.2f} {len(sample) / seconds:>9.0f} "
+            f"{sample_mb / seconds:>7.1f} {'-':>12}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,629 @@
+//! Where a corpus comes from: text files, a JSONL file, Arrow record batches (a Parquet file,
+//! or a table handed over from Python), or texts already in memory.
+//!
+//! A source hands out documents in batches ([`Reader::next_batch`]). Nothing is read before
+//! it is asked for, so memory is bounded by the batch size, not by the corpus. A document
+//! that cannot be read becomes an error row ([`RawDoc::error`]); only a source that cannot
+//! be opened at all is an [`Error`].
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, RecordBatch, RecordBatchReader};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+
+use crate::error::{Error, Result};
+
+/// A corpus to process.
+pub enum Source {
+    /// Plain-text files, one document each, in the given order. `ids` (same length) names
+    /// the documents; without it a document's id is its path.
+    Files {
+        paths: Vec<PathBuf>,
+        ids: Option<Vec<String>>,
+    },
+    /// A JSONL file (gzipped when its name ends in `.gz`): one JSON object a line with the
+    /// text in `text_column` and, when
+    /// `id_column` is given and the field present, the id there (a string or a number).
+    /// Without an id, a document's id is its 1-based line number. Blank lines are skipped.
+    Jsonl {
+        path: PathBuf,
+        text_column: String,
+        id_column: Option<String>,
+    },
+    /// A Parquet file with a text column (string or binary) and an optional id column
+    /// (string or integer). Without ids, a document's id is its 0-based row number.
+    Parquet {
+        path: PathBuf,
+        text_column: String,
+        id_column: Option<String>,
+    },
+    /// Any stream of Arrow record batches (a pyarrow Table or DataFrame from Python), read
+    /// like [`Source::Parquet`]. `name` fills the `source` column.
+    Arrow {
+        reader: Box<dyn RecordBatchReader + Send>,
+        name: String,
+        text_column: String,
+        id_column: Option<String>,
+    },
+    /// Texts in memory, with optional ids (same length); without them a document's id is
+    /// its 0-based index. `name` fills the `source` column.
+    Texts {
+        texts: Vec<String>,
+        ids: Option<Vec<String>>,
+        name: String,
+    },
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Files { paths, .. } => write!(f, "Source::Files({} paths)", paths.len()),
+            Source::Jsonl { path, .. } => write!(f, "Source::Jsonl({})", path.display()),
+            Source::Parquet { path, .. } => write!(f, "Source::Parquet({})", path.display()),
+            Source::Arrow { name, .. } => write!(f, "Source::Arrow({name})"),
+            Source::Texts { texts, .. } => write!(f, "Source::Texts({} texts)", texts.len()),
+        }
+    }
+}
+
+/// One document as read, before cleaning and tagging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawDoc {
+    pub doc_id: String,
+    /// Where it came from: a path, "path:line", or the in-memory source's name.
+    pub source: String,
+    /// The text, invalid UTF-8 replaced by U+FFFD.
+    pub text: String,
+    /// How many invalid UTF-8 sequences were replaced.
+    pub invalid_utf8: u64,
+    /// Bytes read (for progress).
+    pub bytes: u64,
+    /// Why the document could not be read (then `text` is empty).
+    pub error: Option<String>,
+}
+
+impl RawDoc {
+    fn ok(doc_id: String, source: String, text: String, invalid_utf8: u64, bytes: u64) -> Self {
+        RawDoc {
+            doc_id,
+            source,
+            text,
+            invalid_utf8,
+            bytes,
+            error: None,
+        }
+    }
+
+    fn failed(doc_id: String, source: String, error: String) -> Self {
+        RawDoc {
+            doc_id,
+            source,
+            text: String::new(),
+            invalid_utf8: 0,
+            bytes: 0,
+            error: Some(error),
+        }
+    }
+}
+
+/// A document waiting in a batch: either read already or a file to read on a worker thread.
+#[derive(Debug)]
+pub(crate) enum Pending {
+    Loaded(RawDoc),
+    File {
+        path: PathBuf,
+        doc_id: String,
+    },
+    /// A JSONL line, parsed on a worker thread (parsing is most of the cost of reading).
+    JsonLine {
+        bytes: Vec<u8>,
+        line: usize,
+        spec: Arc<JsonlSpec>,
+    },
+}
+
+/// What a JSONL reader needs to turn a line into a document.
+#[derive(Debug)]
+pub(crate) struct JsonlSpec {
+    path: PathBuf,
+    text_column: String,
+    id_column: Option<String>,
+}
+
+impl Pending {
+    /// Reads the document if it is a file. Runs on the worker threads.
+    pub(crate) fn load(self) -> RawDoc {
+        match self {
+            Pending::Loaded(doc) => doc,
+            Pending::File { path, doc_id } => {
+                let source = path.display().to_string();
+                match read_file(&path) {
+                    Ok(bytes) => {
+                        let n = bytes.len() as u64;
+                        let (text, invalid) = decode_lossy(&bytes);
+                        RawDoc::ok(doc_id, source, text, invalid, n)
+                    }
+                    Err(e) => RawDoc::failed(doc_id, source, format!("cannot read file: {e}")),
+                }
+            }
+            Pending::JsonLine { bytes, line, spec } => spec.parse_line(&bytes, line),
+        }
+    }
+
+    /// The input bytes this document counts for in a batch.
+    fn size(&self) -> usize {
+        match self {
+            Pending::Loaded(doc) => doc.text.len(),
+            Pending::JsonLine { bytes, .. } => bytes.len(),
+            // A stat is cheap beside the read; a file that cannot be stat'ed fails on read
+            // and becomes an error row.
+            Pending::File { path, .. } => std::fs::metadata(path)
+                .map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX))
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// The largest document read, in bytes. Arrow string columns hold at most 2 GiB a batch;
+/// larger files become error rows instead of failing the batch.
+pub const MAX_DOC_BYTES: u64 = 1 << 30;
+
+fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DOC_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_DOC_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_DOC_BYTES >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Decodes UTF-8, replacing each invalid sequence with U+FFFD (as
+/// `String::from_utf8_lossy`), and counts the replacements.
+pub fn decode_lossy(bytes: &[u8]) -> (String, u64) {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return (s.to_string(), 0);
+    }
+    let mut out = String::with_capacity(bytes.len() + 16);
+    let mut invalid = 0u64;
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            out.push(char::REPLACEMENT_CHARACTER);
+            invalid += 1;
+        }
+    }
+    (out, invalid)
+}
+
+/// Hands out the documents of a [`Source`] batch by batch.
+pub(crate) struct Reader {
+    kind: ReaderKind,
+}
+
+enum ReaderKind {
+    Files {
+        paths: std::vec::IntoIter<PathBuf>,
+        ids: Option<std::vec::IntoIter<String>>,
+    },
+    Jsonl(JsonlReader),
+    Arrow(ArrowReader),
+    Texts {
+        texts: std::vec::IntoIter<String>,
+        ids: Option<std::vec::IntoIter<String>>,
+        next_index: usize,
+        name: String,
+    },
+}
+
+fn check_ids(what: &str, docs: usize, ids: &Option<Vec<String>>) -> Result<()> {
+    match ids {
+        Some(ids) if ids.len() != docs => Err(Error::Input(format!(
+            "{docs} {what} but {} ids: give one id per document",
+            ids.len()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+impl Reader {
+    /// Opens the source. Fails only when the source as a whole is unusable (a missing JSONL
+    /// or Parquet file, a file that is not Parquet, a missing text column).
+    pub(crate) fn open(source: Source) -> Result<Self> {
+        let kind = match source {
+            Source::Files { paths, ids } => {
+                check_ids("files", paths.len(), &ids)?;
+                ReaderKind::Files {
+                    paths: paths.into_iter(),
+                    ids: ids.map(Vec::into_iter),
+                }
+            }
+            Source::Texts { texts, ids, name } => {
+                check_ids("texts", texts.len(), &ids)?;
+                ReaderKind::Texts {
+                    texts: texts.into_iter(),
+                    ids: ids.map(Vec::into_iter),
+                    next_index: 0,
+                    name,
+                }
+            }
+            Source::Jsonl {
+                path,
+                text_column,
+                id_column,
+            } => {
+                let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+                ReaderKind::Jsonl(JsonlReader {
+                    lines: jsonl_lines(&path, file),
+                    line: 0,
+                    spec: Arc::new(JsonlSpec {
+                        path,
+                        text_column,
+                        id_column,
+                    }),
+                    done: false,
+                })
+            }
+            Source::Parquet {
+                path,
+                text_column,
+                id_column,
+            } => ReaderKind::Arrow(ArrowReader::parquet(path, text_column, id_column)?),
+            Source::Arrow {
+                reader,
+                name,
+                text_column,
+                id_column,
+            } => ReaderKind::Arrow(ArrowReader::new(reader, name, text_column, id_column)?),
+        };
+        Ok(Reader { kind })
+    }
+
+    /// The next batch: up to `max_docs` documents, stopping early once `max_bytes` of text
+    /// are in (files count by their size on disk). `None` at the
+    /// end. An error here means the source broke off (a corrupt Parquet page): the batch
+    /// so far is lost and the run stops.
+    pub(crate) fn next_batch(
+        &mut self,
+        max_docs: usize,
+        max_bytes: usize,
+    ) -> Result<Option<Vec<Pending>>> {
+        let max_docs = max_docs.max(1);
+        let mut batch = Vec::new();
+        let mut bytes = 0usize;
+        while batch.len() < max_docs && bytes < max_bytes {
+            let next = match &mut self.kind {
+                ReaderKind::Files { paths, ids } => match paths.next() {
+                    None => None,
+                    Some(path) => {
+                        let doc_id = match ids.as_mut().and_then(Iterator::next) {
+                            Some(id) => id,
+                            None => path.display().to_string(),
+                        };
+                        Some(Pending::File { path, doc_id })
+                    }
+                },
+                ReaderKind::Texts {
+                    texts,
+                    ids,
+                    next_index,
+                    name,
+                } => match texts.next() {
+                    None => None,
+                    Some(text) => {
+                        let doc_id = match ids.as_mut().and_then(Iterator::next) {
+                            Some(id) => id,
+                            None => next_index.to_string(),
+                        };
+                        *next_index += 1;
+                        let n = text.len() as u64;
+                        Some(Pending::Loaded(RawDoc::ok(
+                            doc_id,
+                            name.clone(),
+                            text,
+                            0,
+                            n,
+                        )))
+                    }
+                },
+                ReaderKind::Jsonl(reader) => reader.next_line()?,
+                ReaderKind::Arrow(reader) => reader.next_doc()?.map(Pending::Loaded),
+            };
+            match next {
+                None => break,
+                Some(pending) => {
+                    bytes += pending.size();
+                    batch.push(pending);
+                }
+            }
+        }
+        Ok(if batch.is_empty() { None } else { Some(batch) })
+    }
+}
+
+/// The lines of a JSONL file, gunzipped on the fly when the name ends in `.gz`.
+fn jsonl_lines(path: &std::path::Path, file: File) -> Box<dyn BufRead + Send> {
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    if gz {
+        let decoder = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
+        Box::new(BufReader::with_capacity(1 << 20, decoder))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 20, file))
+    }
+}
+
+struct JsonlReader {
+    lines: Box<dyn BufRead + Send>,
+    line: usize,
+    spec: Arc<JsonlSpec>,
+    done: bool,
+}
+
+impl JsonlReader {
+    /// The next non-blank line, unparsed.
+    fn next_line(&mut self) -> Result<Option<Pending>> {
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            let mut bytes = Vec::new();
+            let n = self
+                .lines
+                .read_until(b'\n', &mut bytes)
+                .map_err(|e| Error::io(&self.spec.path, e))?;
+            if n == 0 {
+                self.done = true;
+                return Ok(None);
+            }
+            self.line += 1;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Ok(Some(Pending::JsonLine {
+                bytes,
+                line: self.line,
+                spec: Arc::clone(&self.spec),
+            }));
+        }
+    }
+}
+
+impl JsonlSpec {
+    fn parse_line(&self, bytes: &[u8], line: usize) -> RawDoc {
+        let source = format!("{}:{}", self.path.display(), line);
+        let default_id = line.to_string();
+        let (text, invalid) = decode_lossy(bytes);
+        let value: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => return RawDoc::failed(default_id, source, format!("invalid JSON: {e}")),
+        };
+        let serde_json::Value::Object(mut object) = value else {
+            return RawDoc::failed(default_id, source, "not a JSON object".into());
+        };
+        let doc_id = match self.id_column.as_deref().and_then(|c| object.get(c)) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => default_id,
+        };
+        match object.remove(&self.text_column) {
+            Some(serde_json::Value::String(text)) => {
+                RawDoc::ok(doc_id, source, text, invalid, bytes.len() as u64)
+            }
+            Some(other) => RawDoc::failed(
+                doc_id,
+                source,
+                format!(
+                    "field {:?} is not a string (it is {})",
+                    self.text_column,
+                    json_kind(&other)
+                ),
+            ),
+            None => RawDoc::failed(doc_id, source, format!("no field {:?}", self.text_column)),
+        }
+    }
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+struct ArrowReader {
+    batches:
+        Box<dyn Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>> + Send>,
+    name: String,
+    text_column: String,
+    id_column: Option<String>,
+    buffered: VecDeque<RawDoc>,
+    next_row: usize,
+}
+
+impl ArrowReader {
+    fn parquet(path: PathBuf, text_column: String, id_column: Option<String>) -> Result<Self> {
+        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let context = || format!("{} (Parquet)", path.display());
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| Error::arrow(context(), e))?;
+        let schema = builder.schema().clone();
+        let id_column = id_column.filter(|c| schema.field_with_name(c).is_ok());
+        check_text_column(&schema, &text_column, &context())?;
+        // Read only the columns we need.
+        let parquet_schema = builder.parquet_schema();
+        let wanted: Vec<usize> = parquet_schema
+            .columns()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                let top = c.path().parts().first().map(String::as_str);
+                top == Some(text_column.as_str()) || top == id_column.as_deref()
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mask = ProjectionMask::leaves(parquet_schema, wanted);
+        let reader = builder
+            .with_projection(mask)
+            .with_batch_size(1024)
+            .build()
+            .map_err(|e| Error::arrow(context(), e))?;
+        Ok(ArrowReader {
+            batches: Box::new(reader),
+            name: path.display().to_string(),
+            text_column,
+            id_column,
+            buffered: VecDeque::new(),
+            next_row: 0,
+        })
+    }
+
+    fn new(
+        reader: Box<dyn RecordBatchReader + Send>,
+        name: String,
+        text_column: String,
+        id_column: Option<String>,
+    ) -> Result<Self> {
+        let schema = reader.schema();
+        check_text_column(&schema, &text_column, &name)?;
+        let id_column = id_column.filter(|c| schema.field_with_name(c).is_ok());
+        Ok(ArrowReader {
+            batches: Box::new(reader),
+            name,
+            text_column,
+            id_column,
+            buffered: VecDeque::new(),
+            next_row: 0,
+        })
+    }
+
+    fn next_doc(&mut self) -> Result<Option<RawDoc>> {
+        while self.buffered.is_empty() {
+            match self.batches.next() {
+                None => return Ok(None),
+                Some(Err(e)) => return Err(Error::arrow(self.name.clone(), e)),
+                Some(Ok(batch)) => self.buffer(&batch)?,
+            }
+        }
+        Ok(self.buffered.pop_front())
+    }
+
+    fn buffer(&mut self, batch: &RecordBatch) -> Result<()> {
+        let text = batch
+            .column_by_name(&self.text_column)
+            .ok_or_else(|| {
+                Error::Input(format!("{}: no column {:?}", self.name, self.text_column))
+            })?
+            .clone();
+        let ids = match &self.id_column {
+            Some(c) => batch.column_by_name(c).cloned(),
+            None => None,
+        };
+        for row in 0..batch.num_rows() {
+            let index = self.next_row + row;
+            let doc_id = ids
+                .as_ref()
+                .and_then(|ids| id_at(ids.as_ref(), row))
+                .unwrap_or_else(|| index.to_string());
+            let doc = match text_at(text.as_ref(), row) {
+                Ok((text, invalid, bytes)) => {
+                    RawDoc::ok(doc_id, self.name.clone(), text, invalid, bytes)
+                }
+                Err(reason) => RawDoc::failed(doc_id, self.name.clone(), reason),
+            };
+            self.buffered.push_back(doc);
+        }
+        self.next_row += batch.num_rows();
+        Ok(())
+    }
+}
+
+fn check_text_column(schema: &arrow_schema::Schema, column: &str, context: &str) -> Result<()> {
+    let field = schema.field_with_name(column).map_err(|_| {
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        Error::Input(format!(
+            "{context}: no text column {column:?} (columns: {})",
+            names.join(", ")
+        ))
+    })?;
+    match field.data_type() {
+        DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Utf8View
+        | DataType::Binary
+        | DataType::LargeBinary
+        | DataType::BinaryView => Ok(()),
+        other => Err(Error::Input(format!(
+            "{context}: text column {column:?} has type {other}, not a string"
+        ))),
+    }
+}
+
+/// The text at `row`: (text, invalid UTF-8 count, bytes), or why there is none.
+fn text_at(array: &dyn Array, row: usize) -> std::result::Result<(String, u64, u64), String> {
+    if array.is_null(row) {
+        return Err("the text is null".into());
+    }
+    let valid = |s: &str| (s.to_string(), 0, s.len() as u64);
+    let lossy = |b: &[u8]| {
+        let (s, invalid) = decode_lossy(b);
+        (s, invalid, b.len() as u64)
+    };
+    if let Some(a) = array.as_string_opt::<i32>() {
+        Ok(valid(a.value(row)))
+    } else if let Some(a) = array.as_string_opt::<i64>() {
+        Ok(valid(a.value(row)))
+    } else if let Some(a) = array.as_string_view_opt() {
+        Ok(valid(a.value(row)))
+    } else if let Some(a) = array.as_binary_opt::<i32>() {
+        Ok(lossy(a.value(row)))
+    } else if let Some(a) = array.as_binary_opt::<i64>() {
+        Ok(lossy(a.value(row)))
+    } else if let Some(a) = array.as_binary_view_opt() {
+        Ok(lossy(a.value(row)))
+    } else {
+        Err(format!("the text column has type {}", array.data_type()))
+    }
+}
+
+/// The id at `row` as a string (string and integer columns), `None` when null or of
+/// another type.
+fn id_at(array: &dyn Array, row: usize) -> Option<String> {
+    if array.is_null(row) {
+        return None;
+    }
+    macro_rules! int {
+        ($($t:ty),*) => {
+            $(if let Some(a) = array.as_primitive_opt::<$t>() {
+                return Some(a.value(row).to_string());
+            })*
+        };
+    }
+    int!(Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type);
+    if let Some(a) = array.as_string_opt::<i32>() {
+        Some(a.value(row).to_string())
+    } else if let Some(a) = array.as_string_opt::<i64>() {
+        Some(a.value(row).to_string())
+    } else {
+        array.as_string_view_opt().map(|a| a.value(row).to_string())
+    }
+}

@@ -1,0 +1,496 @@
+//! Text normalization for matching, with a map back to the original text.
+//!
+//! Every original character is mapped on its own (no context), in this order:
+//!
+//! 1. whitespace (`str.isspace` in Python terms: spaces, tabs, line breaks, NBSP, other Unicode
+//!    spaces): a run of it becomes one `' '`;
+//! 2. with `fold_diacritics`: canonical decomposition (NFD, Hangul excepted), combining marks
+//!    dropped;
+//! 3. with case folding: full case folding (`"ß"` -> `"ss"`, `"İ"` -> `"i̇"`), then step 2 again
+//!    when folding diacritics (folding can bring marks back);
+//! 4. typographic variants: `’ ‘ ʼ` -> `'`, `“ ”` -> `"`, `– —` -> `-`.
+//!
+//! The normalized text is UTF-8 bytes plus, for each byte, the byte offset in the original text
+//! of the character that produced it (`map`, with one extra entry: the original length). A
+//! position in the normalized text is a *unit boundary* when it is where one original
+//! character's output starts or ends (`map[i] != map[i - 1]`): matches must start and end on
+//! one, so a match never covers half of a folded "ß" -> "ss". Original characters that produce
+//! nothing (dropped marks, the rest of a whitespace run) belong to the span before them.
+//!
+//! tests/reference_tagger.py implements the same mapping in Python from the same data.
+
+use super::tables::{CASEFOLD, CLASS_RANGES, DECOMP};
+
+/// What a character is for word boundaries and whitespace runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    Other,
+    /// A letter or digit (Unicode categories L* and N*).
+    Word,
+    /// A combining mark (M*): part of the word it follows.
+    Mark,
+    Space,
+}
+
+impl Class {
+    /// Letters, digits and combining marks: no match may start or end next to one.
+    #[inline]
+    pub(crate) fn is_word(self) -> bool {
+        matches!(self, Class::Word | Class::Mark)
+    }
+}
+
+const fn ascii_classes() -> [Class; 128] {
+    let mut t = [Class::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            Class::Word
+        } else if matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f) {
+            Class::Space
+        } else {
+            Class::Other
+        };
+        b += 1;
+    }
+    t
+}
+
+static ASCII_CLASS: [Class; 128] = ascii_classes();
+
+/// The class of `c` from the range table (binary search).
+fn class_from_ranges(cp: u32) -> Class {
+    let i = CLASS_RANGES.partition_point(|&(_, last, _)| last < cp);
+    match CLASS_RANGES.get(i) {
+        Some(&(first, _, k)) if first <= cp => match k {
+            1 => Class::Word,
+            2 => Class::Mark,
+            3 => Class::Space,
+            _ => Class::Other,
+        },
+        _ => Class::Other,
+    }
+}
+
+/// Direct tables for the Basic Multilingual Plane (built once, ~80 KB): the class of each
+/// character, and bitsets of the characters that case folding or decomposition change, so
+/// common non-ASCII text (Cyrillic, Greek, CJK...) needs no binary search.
+struct Bmp {
+    class: Vec<Class>,
+    folds: Vec<u64>,
+    decomposes: Vec<u64>,
+}
+
+fn bmp() -> &'static Bmp {
+    static BMP: std::sync::OnceLock<Bmp> = std::sync::OnceLock::new();
+    BMP.get_or_init(|| {
+        let class = (0..0x10000u32).map(class_from_ranges).collect();
+        let bits = |table: &[(u32, &str)]| {
+            let mut v = vec![0u64; 0x10000 / 64];
+            for &(cp, _) in table {
+                if let Some(w) = v.get_mut(cp as usize / 64) {
+                    *w |= 1 << (cp % 64);
+                }
+            }
+            v
+        };
+        Bmp {
+            class,
+            folds: bits(&CASEFOLD),
+            decomposes: bits(&DECOMP),
+        }
+    })
+}
+
+/// The class of `c` (from Python's unicodedata, see tables.rs).
+#[inline]
+pub(crate) fn class_of(c: char) -> Class {
+    let cp = c as u32;
+    if cp < 128 {
+        return ASCII_CLASS[cp as usize];
+    }
+    if cp < 0x10000 {
+        if let Some(&k) = bmp().class.get(cp as usize) {
+            return k;
+        }
+    }
+    class_from_ranges(cp)
+}
+
+#[inline]
+fn lookup(
+    table: &'static [(u32, &'static str)],
+    c: char,
+    bits: impl FnOnce(&'static Bmp) -> &'static [u64],
+) -> Option<&'static str> {
+    let cp = c as u32;
+    if cp < 0x10000 {
+        let word = bits(bmp()).get(cp as usize / 64).copied().unwrap_or(!0);
+        if word & (1 << (cp % 64)) == 0 {
+            return None;
+        }
+    }
+    table
+        .binary_search_by_key(&cp, |&(k, _)| k)
+        .ok()
+        .and_then(|i| table.get(i))
+        .map(|&(_, s)| s)
+}
+
+#[inline]
+fn typographic(c: char) -> char {
+    match c {
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' => '\'',
+        '\u{201C}' | '\u{201D}' => '"',
+        '\u{2013}' | '\u{2014}' => '-',
+        _ => c,
+    }
+}
+
+/// Step 2 for one character: its decomposition without combining marks.
+#[inline]
+fn strip_marks(c: char, emit: &mut impl FnMut(char)) {
+    match lookup(&DECOMP, c, |b| &b.decomposes) {
+        Some(d) => {
+            for x in d.chars() {
+                if class_of(x) != Class::Mark {
+                    emit(x);
+                }
+            }
+        }
+        None => {
+            if class_of(c) != Class::Mark {
+                emit(c);
+            }
+        }
+    }
+}
+
+/// Steps 3 and 4 for one character (already through step 2).
+#[inline]
+fn fold_case_and_variants(
+    c: char,
+    fold_case: bool,
+    fold_diacritics: bool,
+    emit: &mut impl FnMut(char),
+) {
+    if fold_case {
+        if let Some(f) = lookup(&CASEFOLD, c, |b| &b.folds) {
+            for x in f.chars() {
+                if fold_diacritics {
+                    strip_marks(x, &mut |y| emit(typographic(y)));
+                } else {
+                    emit(typographic(x));
+                }
+            }
+            return;
+        }
+    }
+    emit(typographic(c));
+}
+
+/// Emits the normalized form of one non-whitespace character (steps 2 to 4).
+#[inline]
+pub(crate) fn map_char(
+    c: char,
+    fold_case: bool,
+    fold_diacritics: bool,
+    emit: &mut impl FnMut(char),
+) {
+    if fold_diacritics {
+        strip_marks(c, &mut |x| fold_case_and_variants(x, fold_case, true, emit));
+    } else {
+        fold_case_and_variants(c, fold_case, false, emit);
+    }
+}
+
+/// Normalizes an alias (or a matched surface) into a key: whitespace runs become one space,
+/// leading and trailing whitespace is dropped. An empty key means "nothing to match".
+pub(crate) fn normalize_key(s: &str, fold_case: bool, fold_diacritics: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last_space = true; // drops leading whitespace
+    for c in s.chars() {
+        if class_of(c) == Class::Space {
+            if !last_space {
+                out.push(' ');
+                last_space = true;
+            }
+            continue;
+        }
+        if c.is_ascii() && !fold_diacritics {
+            out.push(if fold_case { c.to_ascii_lowercase() } else { c });
+            last_space = false;
+            continue;
+        }
+        map_char(c, fold_case, fold_diacritics, &mut |x| {
+            out.push(x);
+            last_space = false;
+        });
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// A text normalized for matching (always case-folded), with its map back to the original.
+#[derive(Debug, Default)]
+pub(crate) struct NormText {
+    /// The normalized text (valid UTF-8).
+    pub bytes: Vec<u8>,
+    /// For each normalized byte, the original byte offset of the character that produced it;
+    /// one more entry at the end: the original text's length.
+    pub map: Vec<u32>,
+    /// Normalized offsets where a match may start: the first output byte of an original
+    /// character that follows no word character, and a byte some alias starts with.
+    pub starts: Vec<u32>,
+}
+
+impl NormText {
+    pub(crate) fn clear(&mut self) {
+        self.bytes.clear();
+        self.map.clear();
+        self.starts.clear();
+    }
+
+    /// Whether a match may end at normalized offset `end` (not inside one character's output).
+    #[inline]
+    pub(crate) fn is_unit_end(&self, end: usize) -> bool {
+        match (
+            end.checked_sub(1).and_then(|p| self.map.get(p)),
+            self.map.get(end),
+        ) {
+            (Some(a), Some(b)) => a != b,
+            _ => false,
+        }
+    }
+
+    /// The original byte offset of normalized offset `pos` (`pos` up to `bytes.len()`).
+    #[inline]
+    pub(crate) fn original(&self, pos: usize) -> Option<usize> {
+        self.map.get(pos).map(|&o| o as usize)
+    }
+}
+
+/// Bytes that end a run of plain ASCII: whitespace and non-ASCII.
+static ENDS_ASCII_RUN: [bool; 256] = {
+    let classes = ascii_classes();
+    let mut t = [true; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = matches!(classes[b], Class::Space);
+        b += 1;
+    }
+    t
+};
+
+/// ASCII lowercase, any byte (non-ASCII bytes unchanged; never used for them).
+static ASCII_FOLD_256: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).to_ascii_lowercase();
+        b += 1;
+    }
+    t
+};
+
+/// ASCII letters and digits.
+static ASCII_WORD_256: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+/// ASCII case folding (lowercase) of one byte.
+static ASCII_FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).to_ascii_lowercase();
+        b += 1;
+    }
+    t
+};
+
+/// Normalizes `text` (case-folded, and diacritics folded if asked) into `out`, which is
+/// cleared first. `first[b]` says whether some alias key starts with byte `b`; `after_word`
+/// whether the character before `text` (when it is a piece of a longer text) is a word
+/// character.
+///
+/// `text` must be shorter than 4 GiB (offsets are `u32`); the caller splits longer texts.
+pub(crate) fn normalize_text(
+    text: &str,
+    fold_diacritics: bool,
+    first: &[bool; 256],
+    after_word: bool,
+    out: &mut NormText,
+) {
+    out.clear();
+    out.bytes.reserve(text.len() + 16);
+    out.map.reserve(text.len() + 17);
+    out.starts.reserve(text.len() / 4 + 4);
+    let bytes = text.as_bytes();
+    let mut i = 0usize;
+    let mut prev_word = after_word;
+    let mut last_space = false;
+    let mut tmp = [0u8; 4];
+    while let Some(&b) = bytes.get(i) {
+        if !ENDS_ASCII_RUN[b as usize] {
+            // A run of ASCII non-whitespace bytes: folded and mapped in bulk.
+            let Some(rest) = bytes.get(i..) else {
+                break;
+            };
+            let n = rest
+                .iter()
+                .position(|&x| ENDS_ASCII_RUN[x as usize])
+                .unwrap_or(rest.len());
+            let run = rest.get(..n).unwrap_or(&[]);
+            let base = out.bytes.len();
+            out.bytes
+                .extend(run.iter().map(|&x| ASCII_FOLD_256[x as usize]));
+            out.map.extend(i as u32..(i + n) as u32);
+            for (k, &x) in run.iter().enumerate() {
+                if !prev_word && first[ASCII_FOLD_256[x as usize] as usize] {
+                    out.starts.push((base + k) as u32);
+                }
+                prev_word = ASCII_WORD_256[x as usize];
+            }
+            last_space = false;
+            i += n.max(1);
+            continue;
+        }
+        if b < 0x80 {
+            let class = ASCII_CLASS[b as usize];
+            if class == Class::Space {
+                if !last_space {
+                    out.bytes.push(b' ');
+                    out.map.push(i as u32);
+                    last_space = true;
+                }
+                prev_word = false;
+            } else {
+                let o = ASCII_FOLD[b as usize];
+                if !prev_word && first[o as usize] {
+                    out.starts.push(out.bytes.len() as u32);
+                }
+                out.bytes.push(o);
+                out.map.push(i as u32);
+                last_space = false;
+                prev_word = class == Class::Word;
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            break; // unreachable: i is always on a character boundary
+        };
+        let class = class_of(c);
+        if class == Class::Space {
+            if !last_space {
+                out.bytes.push(b' ');
+                out.map.push(i as u32);
+                last_space = true;
+            }
+        } else {
+            let begin = out.bytes.len();
+            let origin = i as u32;
+            map_char(c, true, fold_diacritics, &mut |x| {
+                let enc = x.encode_utf8(&mut tmp);
+                out.bytes.extend_from_slice(enc.as_bytes());
+                for _ in 0..enc.len() {
+                    out.map.push(origin);
+                }
+            });
+            if let Some(&fb) = out.bytes.get(begin) {
+                last_space = false;
+                if !prev_word && first[fb as usize] {
+                    out.starts.push(begin as u32);
+                }
+            }
+        }
+        prev_word = class.is_word();
+        i += c.len_utf8();
+    }
+    out.map.push(text.len() as u32);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_first() -> [bool; 256] {
+        [true; 256]
+    }
+
+    #[test]
+    fn bmp_tables_agree_with_the_ranges() {
+        for cp in (0..0x10000u32).step_by(7).chain(0xD7F0..0xE010) {
+            if let Some(c) = char::from_u32(cp) {
+                assert_eq!(class_of(c), class_from_ranges(cp), "U+{cp:04X}");
+            }
+        }
+        for &(cp, f) in CASEFOLD.iter() {
+            let c = char::from_u32(cp).unwrap();
+            assert_eq!(lookup(&CASEFOLD, c, |b| &b.folds), Some(f));
+        }
+        assert_eq!(lookup(&CASEFOLD, 'ж', |b| &b.folds), None);
+        assert_eq!(lookup(&DECOMP, 'é', |b| &b.decomposes), Some("e\u{301}"));
+    }
+
+    #[test]
+    fn classes() {
+        assert_eq!(class_of('a'), Class::Word);
+        assert_eq!(class_of('7'), Class::Word);
+        assert_eq!(class_of('Ж'), Class::Word);
+        assert_eq!(class_of('東'), Class::Word);
+        assert_eq!(class_of('\u{0301}'), Class::Mark);
+        assert_eq!(class_of('\u{00A0}'), Class::Space);
+        assert_eq!(class_of('\u{3000}'), Class::Space);
+        assert_eq!(class_of('\''), Class::Other);
+        assert_eq!(class_of('-'), Class::Other);
+        assert_eq!(class_of('_'), Class::Other);
+        assert_eq!(class_of('😀'), Class::Other);
+    }
+
+    #[test]
+    fn keys() {
+        assert_eq!(
+            normalize_key("  Krasny \n\t Liman ", true, false),
+            "krasny liman"
+        );
+        assert_eq!(normalize_key("ХАРКІВ", true, false), "харків");
+        assert_eq!(normalize_key("Straße", true, false), "strasse");
+        assert_eq!(normalize_key("İstanbul", true, false), "i\u{307}stanbul");
+        assert_eq!(normalize_key("İstanbul", true, true), "istanbul");
+        assert_eq!(normalize_key("Zelenskýi", true, true), "zelenskyi");
+        assert_eq!(normalize_key("Zelenskýi", false, true), "Zelenskyi");
+        assert_eq!(
+            normalize_key("Russia’s “war” – now", false, false),
+            "Russia's \"war\" - now"
+        );
+        assert_eq!(normalize_key(" \u{00A0} ", true, false), "");
+        assert_eq!(normalize_key("", true, false), "");
+    }
+
+    #[test]
+    fn text_map() {
+        let mut n = NormText::default();
+        normalize_text("Straße  Kyiv’s", false, &all_first(), false, &mut n);
+        assert_eq!(std::str::from_utf8(&n.bytes).unwrap(), "strasse kyiv's");
+        assert_eq!(n.map.len(), n.bytes.len() + 1);
+        // "ss" both come from byte 4 ("ß"); the space from byte 6; "k" from byte 8.
+        assert_eq!(&n.map[4..8], &[4, 4, 6, 7]);
+        assert!(!n.is_unit_end(5));
+        assert!(n.is_unit_end(6));
+        assert_eq!(n.original(8), Some(9));
+        assert_eq!(*n.map.last().unwrap(), "Straße  Kyiv’s".len() as u32);
+        // starts: "s" at 0, "k" at 8, and "s" at 13 after the apostrophe (a boundary).
+        assert_eq!(n.starts, vec![0, 8, 13]);
+    }
+}

@@ -1,0 +1,642 @@
+//! A byte trie of the normalized aliases, for anchored prefix matching.
+//!
+//! Mentions only start at word boundaries, so the tagger never needs an Aho-Corasick
+//! automaton's failure transitions (which dominated build time at 200k+ aliases): at each
+//! possible start it walks this trie once and gets *every* alias that is a prefix of the text
+//! there, shortest first, in one pass. That is what leftmost-longest with an end-boundary check
+//! needs (the longest alias may end inside a word while a shorter one does not), and what
+//! overlapping tagging needs.
+//!
+//! Layout: nodes are numbered so that each node's children are contiguous and sorted by label
+//! (built breadth-first from the sorted keys). A range of keys with a single key left becomes a
+//! leaf holding the rest of the key as a *tail* (compared with one slice comparison), so long
+//! unique suffixes cost no nodes. The root's children are found through a 256-entry table,
+//! the depth-2 nodes through a 65536-entry one.
+//!
+//! Most starts in news text are ASCII words. There the walk does not go byte by byte through
+//! the word: the word's *token* (its run of ASCII letters and digits) is looked up whole, first
+//! in a small Bloom filter of the keys' first tokens (most words are no key's first token:
+//! nothing can match there), then in a hash table from first token to the trie position after
+//! it, and the walk goes on from there. A key can only match with its whole first token: a
+//! shorter one would end inside the word. Table hits are checked against the key's bytes, so
+//! a hash collision can never make a wrong match.
+
+const NONE: u32 = u32::MAX;
+
+/// One trie node, packed so one step of a walk touches one cache line for the node.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct Node {
+    /// Internal node: its first child. Leaf: index into `tails`.
+    first: u32,
+    /// The pattern that ends at this node (after the tail, for a leaf), or NONE.
+    pattern: u32,
+    /// Number of children (0 for a leaf).
+    count: u16,
+    /// The length of the path to this node (saturating).
+    depth: u16,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Trie {
+    nodes: Vec<Node>,
+    /// The byte on the edge into each node (children of one node are contiguous and sorted).
+    label: Vec<u8>,
+    /// (start, len) in `tail_bytes` for each leaf.
+    tails: Vec<(u32, u32)>,
+    tail_bytes: Vec<u8>,
+    /// The root's child for each first byte, or NONE.
+    root: Vec<u32>,
+    /// The depth-2 node for each first two bytes (`b0 << 8 | b1`), or NONE.
+    root2: Vec<u32>,
+    /// All keys, concatenated in pattern order; key `p` is `keys[key_starts[p]..key_starts[p + 1]]`.
+    keys: Vec<u8>,
+    key_starts: Vec<u32>,
+    /// The keys' first tokens: a Bloom filter, then the trie position after each.
+    first_tokens: FirstTokens,
+    token_nodes: TokenTable,
+}
+
+impl Trie {
+    /// Builds the trie of `keys` (distinct, non-empty); pattern ids are indices into `keys`.
+    /// Returns None if the trie would not fit u32 indices.
+    pub(crate) fn new(keys: &[String]) -> Option<Trie> {
+        let mut order: Vec<u32> = (0..u32::try_from(keys.len()).ok()?).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let ka = keys.get(a as usize).map_or(&[][..], |k| k.as_bytes());
+            let kb = keys.get(b as usize).map_or(&[][..], |k| k.as_bytes());
+            ka.cmp(kb)
+        });
+        let key = |i: usize| -> &[u8] {
+            order
+                .get(i)
+                .and_then(|&p| keys.get(p as usize))
+                .map_or(&[][..], |k| k.as_bytes())
+        };
+        let blank = Node {
+            first: 0,
+            pattern: NONE,
+            count: 0,
+            depth: 0,
+        };
+        let mut t = Trie {
+            root: vec![NONE; 256],
+            root2: vec![NONE; 1 << 16],
+            ..Trie::default()
+        };
+        // The root (node 0): an internal node over all keys at depth 0.
+        t.nodes.push(blank);
+        t.label.push(0);
+        // Work queue of (node, lo, hi, depth, path): keys[lo..hi] share the node's path of
+        // `depth` bytes; `path` is its first two bytes (for `root2`).
+        let mut queue = std::collections::VecDeque::new();
+        queue.push_back((0u32, 0usize, keys.len(), 0usize, 0usize));
+        while let Some((node, mut lo, hi, depth, path)) = queue.pop_front() {
+            let n = node as usize;
+            t.nodes.get_mut(n)?.depth = u16::try_from(depth).unwrap_or(u16::MAX);
+            // A leaf: one key left (and not the root).
+            if hi - lo == 1 && node != 0 {
+                let k = key(lo);
+                let rest = k.get(depth..).unwrap_or(&[]);
+                let tail_start = u32::try_from(t.tail_bytes.len()).ok()?;
+                let tail_index = u32::try_from(t.tails.len()).ok()?;
+                t.tail_bytes.extend_from_slice(rest);
+                t.tails.push((tail_start, u32::try_from(rest.len()).ok()?));
+                let slot = t.nodes.get_mut(n)?;
+                slot.first = tail_index;
+                slot.pattern = order.get(lo).copied().unwrap_or(NONE);
+                continue;
+            }
+            // The key that ends here sorts first.
+            if key(lo).len() == depth {
+                t.nodes.get_mut(n)?.pattern = order.get(lo).copied().unwrap_or(NONE);
+                lo += 1;
+            }
+            let first_child = u32::try_from(t.nodes.len()).ok()?;
+            let mut children = 0u16;
+            let mut i = lo;
+            while i < hi {
+                let b = key(i).get(depth).copied().unwrap_or(0);
+                let mut j = i + 1;
+                while j < hi && key(j).get(depth).copied() == Some(b) {
+                    j += 1;
+                }
+                let child = u32::try_from(t.nodes.len()).ok()?;
+                t.nodes.push(blank);
+                t.label.push(b);
+                let child_path = (path << 8) | b as usize;
+                match depth {
+                    0 => *t.root.get_mut(b as usize)? = child,
+                    1 => *t.root2.get_mut(child_path)? = child,
+                    _ => {}
+                }
+                queue.push_back((child, i, j, depth + 1, child_path));
+                children += 1;
+                i = j;
+            }
+            let slot = t.nodes.get_mut(n)?;
+            slot.first = first_child;
+            slot.count = children;
+        }
+        drop(queue);
+        drop(order);
+        // The keys, for checking token-table hits.
+        t.key_starts.reserve(keys.len() + 1);
+        for k in keys {
+            t.key_starts.push(u32::try_from(t.keys.len()).ok()?);
+            t.keys.extend_from_slice(k.as_bytes());
+        }
+        t.key_starts.push(u32::try_from(t.keys.len()).ok()?);
+        // First tokens.
+        t.first_tokens = FirstTokens::new(keys);
+        t.token_nodes = TokenTable::with_capacity(keys.len());
+        for k in keys {
+            let bytes = k.as_bytes();
+            let n = token_len(bytes);
+            let Some(token) = bytes.get(..n).filter(|t| !t.is_empty()) else {
+                continue;
+            };
+            let node = match t.locate(token) {
+                Some(node) if t.nodes.get(node as usize)?.depth != u16::MAX => node,
+                _ => AMBIGUOUS,
+            };
+            t.token_nodes.insert(token_hash(token), node);
+        }
+        Some(t)
+    }
+
+    /// The node reached by walking `path` from the root (a leaf, if `path` ends in its tail).
+    fn locate(&self, path: &[u8]) -> Option<u32> {
+        let mut node = 0usize;
+        for &b in path {
+            let n = self.nodes.get(node)?;
+            if n.count == 0 {
+                return Some(node as u32);
+            }
+            let first = n.first as usize;
+            let labels = self.label.get(first..first + n.count as usize)?;
+            node = first + labels.binary_search(&b).ok()?;
+        }
+        u32::try_from(node).ok()
+    }
+
+    /// Key `p`'s bytes.
+    #[inline]
+    fn key(&self, p: u32) -> Option<&[u8]> {
+        let p = p as usize;
+        let (&a, &b) = (self.key_starts.get(p)?, self.key_starts.get(p + 1)?);
+        self.keys.get(a as usize..b as usize)
+    }
+
+    /// Calls `found(end, pattern)` for every key that may match at `hay[start..]` (a prefix of
+    /// it that does not end inside its first ASCII word), shortest first (`end` is exclusive,
+    /// in `hay`).
+    #[inline]
+    pub(crate) fn prefixes(&self, hay: &[u8], start: usize, mut found: impl FnMut(usize, u32)) {
+        let Some(rest) = hay.get(start..) else {
+            return;
+        };
+        let n = token_len(rest);
+        let Some(token) = rest.get(..n).filter(|t| !t.is_empty()) else {
+            self.walk_root(hay, start, found);
+            return;
+        };
+        let h = token_hash(token);
+        if !self.first_tokens.contains(h) {
+            return;
+        }
+        match self.token_nodes.get(h) {
+            NONE => {}
+            AMBIGUOUS => self.walk_root(hay, start, found),
+            node => self.walk(hay, start, start + n, node as usize, |e, p| {
+                if self.key(p) == hay.get(start..e) {
+                    found(e, p);
+                }
+            }),
+        }
+    }
+
+    /// Calls `found(end, pattern)` for every key that is a prefix of `hay[start..]`, shortest
+    /// first (`end` is exclusive, in `hay`).
+    #[inline]
+    fn walk_root(&self, hay: &[u8], start: usize, mut found: impl FnMut(usize, u32)) {
+        let Some(&b0) = hay.get(start) else {
+            return;
+        };
+        let mut node = match self.root.get(b0 as usize) {
+            Some(&c) if c != NONE => c as usize,
+            _ => return,
+        };
+        let mut pos = start + 1;
+        // Depth 1 by hand, then jump to depth 2 through `root2`.
+        let Some(&n1) = self.nodes.get(node) else {
+            return;
+        };
+        if n1.count != 0 {
+            if n1.pattern != NONE {
+                found(pos, n1.pattern);
+            }
+            let Some(&b1) = hay.get(pos) else {
+                return;
+            };
+            node = match self.root2.get(((b0 as usize) << 8) | b1 as usize) {
+                Some(&c) if c != NONE => c as usize,
+                _ => return,
+            };
+            pos += 1;
+        }
+        self.walk(hay, start, pos, node, found);
+    }
+
+    /// Walks on from `node`, reached with `hay[start..pos]`: reports the pattern at `node` and
+    /// every one below it that the text goes on with.
+    #[inline]
+    fn walk(
+        &self,
+        hay: &[u8],
+        start: usize,
+        mut pos: usize,
+        mut node: usize,
+        mut found: impl FnMut(usize, u32),
+    ) {
+        loop {
+            let Some(&Node {
+                first,
+                pattern,
+                count,
+                depth,
+            }) = self.nodes.get(node)
+            else {
+                return;
+            };
+            if count == 0 {
+                // A leaf: the pattern ends after the tail, of which `pos - start - depth`
+                // bytes are already matched (by a token lookup).
+                let done = (pos - start).saturating_sub(depth as usize);
+                if let Some(&(ts, tl)) = self.tails.get(first as usize) {
+                    let (ts, tl) = (ts as usize + done, (tl as usize).saturating_sub(done));
+                    if let (Some(tail), Some(text)) =
+                        (self.tail_bytes.get(ts..ts + tl), hay.get(pos..pos + tl))
+                    {
+                        if tail == text && pattern != NONE {
+                            found(pos + tl, pattern);
+                        }
+                    }
+                }
+                return;
+            }
+            if pattern != NONE {
+                found(pos, pattern);
+            }
+            let Some(&b) = hay.get(pos) else {
+                return;
+            };
+            let first = first as usize;
+            let Some(labels) = self.label.get(first..first + count as usize) else {
+                return;
+            };
+            let child = if labels.len() <= 8 {
+                labels.iter().position(|&l| l == b)
+            } else {
+                labels.binary_search(&b).ok()
+            };
+            match child {
+                Some(c) => node = first + c,
+                None => return,
+            }
+            pos += 1;
+        }
+    }
+
+    /// Approximate heap size in bytes.
+    pub(crate) fn memory_usage(&self) -> usize {
+        self.nodes.len() * std::mem::size_of::<Node>()
+            + self.label.len()
+            + self.tails.len() * 8
+            + self.tail_bytes.len()
+            + (self.root.len() + self.root2.len()) * 4
+            + self.keys.len()
+            + self.key_starts.len() * 4
+            + self.first_tokens.memory_usage()
+            + self.token_nodes.slots.len() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key that is a prefix (the plain walk).
+    fn all(t: &Trie, hay: &str, start: usize) -> Vec<(usize, u32)> {
+        let mut v = Vec::new();
+        t.walk_root(hay.as_bytes(), start, |e, p| v.push((e, p)));
+        v
+    }
+
+    /// What the tagger sees: no key ending inside the first ASCII word.
+    fn words(t: &Trie, hay: &str, start: usize) -> Vec<(usize, u32)> {
+        let mut v = Vec::new();
+        t.prefixes(hay.as_bytes(), start, |e, p| v.push((e, p)));
+        v
+    }
+
+    #[test]
+    fn token_table_collisions_are_ambiguous() {
+        let mut t = TokenTable::with_capacity(4);
+        let h = 0xABCD_0000_0000_0003u64;
+        t.insert(h, 7);
+        t.insert(h, 7);
+        assert_eq!(t.get(h), 7);
+        t.insert(0xABCD_0000_0000_0004, 9); // same fingerprint, another slot
+        assert_eq!(t.get(0xABCD_0000_0000_0004), 9);
+        assert_eq!(t.get(0x1111_0000_0000_0003), NONE);
+        t.insert(h, 8); // same hash, another node
+        assert_eq!(t.get(h), AMBIGUOUS);
+    }
+
+    #[test]
+    fn token_lookup_skips_keys_inside_the_first_word() {
+        let keys: Vec<String> = [
+            "new york city",
+            "new",
+            "new york",
+            "newark",
+            "york",
+            "n",
+            "kyiv's",
+            "kyivan",
+            "\u{445}\u{430}",
+            "x\u{e9}",
+            "a-b",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let t = Trie::new(&keys).unwrap();
+        assert_eq!(
+            words(&t, "new york city!", 0),
+            vec![(3, 1), (8, 2), (13, 0)]
+        );
+        assert_eq!(words(&t, "n york", 0), vec![(1, 5)]);
+        assert_eq!(words(&t, "newark", 0), vec![(6, 3)]);
+        assert_eq!(words(&t, "newar", 0), vec![]);
+        assert_eq!(words(&t, "newarks", 0), vec![]);
+        assert_eq!(words(&t, "kyiv's", 0), vec![(6, 6)]);
+        assert_eq!(words(&t, "kyivan", 0), vec![(6, 7)]);
+        assert_eq!(words(&t, "kyiv", 0), vec![]);
+        assert_eq!(words(&t, "\u{445}\u{430}\u{431}", 0), vec![(4, 8)]);
+        assert_eq!(words(&t, "x\u{e9}", 0), vec![(3, 9)]);
+        assert_eq!(words(&t, "a-b", 0), vec![(3, 10)]);
+        assert_eq!(words(&t, "a-c", 0), vec![]);
+        assert_eq!(words(&t, "", 0), vec![]);
+        assert_eq!(words(&t, "new", 3), vec![]);
+        // For every key, the token lookup agrees with the walk on the key itself.
+        for (p, k) in keys.iter().enumerate() {
+            let w = words(&t, k, 0);
+            assert!(w.contains(&(k.len(), p as u32)), "{k:?}");
+        }
+    }
+
+    #[test]
+    fn prefixes_shortest_first() {
+        let keys: Vec<String> = ["new york city", "new", "new york", "newark", "york", "n"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let t = Trie::new(&keys).unwrap();
+        assert_eq!(
+            all(&t, "new york city!", 0),
+            vec![(1, 5), (3, 1), (8, 2), (13, 0)]
+        );
+        assert_eq!(all(&t, "new york city!", 4), vec![(8, 4)]);
+        assert_eq!(all(&t, "newar", 0), vec![(1, 5), (3, 1)]);
+        assert_eq!(all(&t, "newark", 0), vec![(1, 5), (3, 1), (6, 3)]);
+        assert_eq!(all(&t, "", 0), vec![]);
+        assert_eq!(all(&t, "x", 5), vec![]);
+    }
+
+    #[test]
+    fn short_keys_through_the_depth_two_table() {
+        let keys: Vec<String> = ["ab", "ac", "a", "b", "abc", "x\u{e9}"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let t = Trie::new(&keys).unwrap();
+        assert_eq!(all(&t, "abcd", 0), vec![(1, 2), (2, 0), (3, 4)]);
+        assert_eq!(all(&t, "ac", 0), vec![(1, 2), (2, 1)]);
+        assert_eq!(all(&t, "a", 0), vec![(1, 2)]);
+        assert_eq!(all(&t, "b", 0), vec![(1, 3)]);
+        assert_eq!(all(&t, "bb", 0), vec![(1, 3)]);
+        assert_eq!(all(&t, "x\u{e9}", 0), vec![(3, 5)]);
+        assert_eq!(all(&t, "x\u{e8}", 0), vec![]);
+    }
+
+    #[test]
+    fn empty_and_single() {
+        let t = Trie::new(&[]).unwrap();
+        assert_eq!(all(&t, "abc", 0), vec![]);
+        let t = Trie::new(&["abc".to_string()]).unwrap();
+        assert_eq!(all(&t, "abcd", 0), vec![(3, 0)]);
+        assert_eq!(all(&t, "ab", 0), vec![]);
+        let t = Trie::new(&["a".to_string()]).unwrap();
+        assert_eq!(all(&t, "a", 0), vec![(1, 0)]);
+        assert!(t.memory_usage() > 0);
+    }
+}
+
+/// A filter on the first *token* (the longest prefix of ASCII letters and digits) of the keys:
+/// a Bloom filter with one hash. At a start in the text, if the text's token there is not the
+/// first token of any key, no key can match (a key whose token is followed by more key bytes
+/// needs the same token in the text; a key that is all token needs a word boundary after it),
+/// so the trie walk is skipped. Most words of news text are skipped this way.
+/// In [`TokenTable`]: more than one token has this fingerprint; walk from the root.
+const AMBIGUOUS: u32 = NONE - 1;
+
+/// First token -> trie node after it (NONE: no key starts with that token). Open addressing
+/// on the token hash (low bits pick the slot, the high 32 bits are the fingerprint).
+#[derive(Debug, Default)]
+struct TokenTable {
+    /// (fingerprint, node); node NONE is an empty slot.
+    slots: Vec<(u32, u32)>,
+    mask: usize,
+}
+
+impl TokenTable {
+    fn with_capacity(keys: usize) -> TokenTable {
+        let n = (keys.max(8) * 2).next_power_of_two();
+        TokenTable {
+            slots: vec![(0, NONE); n],
+            mask: n - 1,
+        }
+    }
+
+    fn insert(&mut self, hash: u64, node: u32) {
+        let fp = (hash >> 32) as u32;
+        let mut i = hash as usize & self.mask;
+        // The table is at most half full: an empty slot is always found.
+        for _ in 0..self.slots.len() {
+            let Some(slot) = self.slots.get_mut(i) else {
+                return;
+            };
+            if slot.1 == NONE {
+                *slot = (fp, node);
+                return;
+            }
+            if slot.0 == fp {
+                if slot.1 != node {
+                    slot.1 = AMBIGUOUS;
+                }
+                return;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// The node for this hash, AMBIGUOUS, or NONE.
+    #[inline]
+    fn get(&self, hash: u64) -> u32 {
+        let fp = (hash >> 32) as u32;
+        let mut i = hash as usize & self.mask;
+        for _ in 0..self.slots.len() {
+            let Some(&(f, node)) = self.slots.get(i) else {
+                return NONE;
+            };
+            if node == NONE {
+                return NONE;
+            }
+            if f == fp {
+                return node;
+            }
+            i = (i + 1) & self.mask;
+        }
+        NONE
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct FirstTokens {
+    bits: Vec<u64>,
+    shift: u32,
+    /// Some key starts with a byte that is not an ASCII letter or digit.
+    empty: bool,
+}
+
+static IS_TOKEN_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+/// The length of the token at the start of `bytes`.
+#[inline]
+pub(crate) fn token_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !IS_TOKEN_BYTE[b as usize])
+        .unwrap_or(bytes.len())
+}
+
+#[inline]
+fn token_hash(token: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = token.len() as u64;
+    let mut chunks = token.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    // Mix the high bits, which pick the bit.
+    (h ^ (h >> 29)).wrapping_mul(K)
+}
+
+impl FirstTokens {
+    pub(crate) fn new(keys: &[String]) -> FirstTokens {
+        // About 8 bits per key (a few % false positives; small enough to stay in cache),
+        // between 2^12 and 2^24 bits.
+        let want = (keys.len().max(1) * 8)
+            .next_power_of_two()
+            .clamp(1 << 12, 1 << 24);
+        let log = want.trailing_zeros();
+        let mut f = FirstTokens {
+            bits: vec![0; want / 64],
+            shift: 64 - log,
+            empty: false,
+        };
+        for k in keys {
+            let bytes = k.as_bytes();
+            let n = token_len(bytes);
+            if n == 0 {
+                f.empty = true;
+            } else if let Some(token) = bytes.get(..n) {
+                let bit = (token_hash(token) >> f.shift) as usize;
+                if let Some(w) = f.bits.get_mut(bit / 64) {
+                    *w |= 1 << (bit % 64);
+                }
+            }
+        }
+        f
+    }
+
+    /// Whether a token of this hash may be a key's first token.
+    #[inline]
+    fn contains(&self, hash: u64) -> bool {
+        let bit = (hash >> self.shift) as usize;
+        self.bits
+            .get(bit / 64)
+            .map_or(true, |w| w & (1 << (bit % 64)) != 0)
+    }
+
+    /// Whether some key may match at the start of `bytes`.
+    #[cfg(test)]
+    pub(crate) fn may_start(&self, bytes: &[u8]) -> bool {
+        let n = token_len(bytes);
+        if n == 0 {
+            return self.empty;
+        }
+        let Some(token) = bytes.get(..n) else {
+            return true;
+        };
+        self.contains(token_hash(token))
+    }
+
+    pub(crate) fn memory_usage(&self) -> usize {
+        self.bits.len() * 8
+    }
+}
+
+#[cfg(test)]
+mod token_tests {
+    use super::*;
+
+    #[test]
+    fn first_tokens() {
+        let keys: Vec<String> = ["new york", "kyiv's", "kiev", "(ap)", "x1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let f = FirstTokens::new(&keys);
+        assert!(f.may_start(b"new york"));
+        assert!(f.may_start(b"new-jersey"));
+        assert!(f.may_start(b"kiev, "));
+        assert!(f.may_start(b"kyiv's"));
+        assert!(f.may_start(b"x1"));
+        assert!(f.may_start(b"(x"));
+        assert!(!f.may_start(b"newark"));
+        assert!(!f.may_start(b"kievan"));
+        let g = FirstTokens::new(&keys[..3]);
+        assert!(!g.may_start("\u{416}".as_bytes()));
+        assert!(!g.may_start(b""));
+        assert_eq!(token_len(b"ab1-c"), 3);
+    }
+}
