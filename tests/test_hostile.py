@@ -612,6 +612,105 @@ def test_repeated_boilerplate_does_not_change_the_article() -> None:
     assert all(p in articles[0] for p in BODY)
 
 
+# ------------------------------------------------------------------- corpus: process()
+
+FUZZ_FILES = TESTS.parent / "fuzz" / "regressions" / "files"
+
+
+def mention_surfaces_ok(result: newsprep.Result) -> bool:
+    """Each mention slices the cleaned text of its document (rows in document order)."""
+    docs = result.documents.to_pylist()
+    texts = [(d["doc_id"], d["text"]) for d in docs]
+    cursor = 0
+    for m in result.mentions.to_pylist():
+        while cursor < len(texts):
+            doc_id, text = texts[cursor]
+            if doc_id == m["doc_id"] and text[m["start"] : m["end"]] == m["text"]:
+                break
+            cursor += 1
+        else:
+            return False
+    return True
+
+
+def test_process_corrupt_parquet_is_a_typed_error() -> None:
+    """Fuzzed Parquet files: one made the reader hand out invalid UTF-8 (read past the
+    buffer), one made it panic; both are an InputError now, in a process that survives."""
+    result = run_isolated(
+        f"""
+        import json
+        import newsprep
+        out = {{}}
+        for name in ("invalid-utf8-string-view.parquet", "negative-column-offset.parquet"):
+            try:
+                newsprep.process({str(FUZZ_FILES)!r} + "/" + name, progress=False)
+                out[name] = "no error"
+            except BaseException as e:
+                out[name] = [type(e).__name__, str(e)]
+        print(json.dumps(out))
+        """
+    )
+    for name, answer in result.items():
+        assert answer[0] == "InputError", (name, answer)
+        assert name in answer[1]
+
+
+def test_process_folder_of_hostile_files(tmp_path: Path, places: Gazetteer) -> None:
+    rng = random.Random(11)
+    files = {
+        "mixed.txt": article_page("Andr\u00e9".encode("latin-1"), b"\xff\xfe\xc3\x28"),
+        "nul.txt": article_page(b"\x00", b"\x00\x00") + b"\x00" * 100,
+        "empty.txt": b"",
+        "garbage.txt": bytes(rng.randrange(256) for _ in range(200_000)),
+        "line.txt": " ".join(f"Sentence {i} mentions Kharkiv." for i in range(100_000)).encode(),
+        "sub/nested.txt": PROSE.encode() * 3,
+    }
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    r = newsprep.process(tmp_path, gazetteer=places, progress=False, batch_size=2)
+    docs = {d["doc_id"]: d for d in r.documents.to_pylist()}
+    assert sorted(docs) == sorted(n[: -len(".txt")] for n in files)  # none lost
+    assert all(d["error"] is None for d in docs.values())
+    replaced = files["mixed.txt"].decode("utf-8", errors="replace").count("\ufffd")
+    assert docs["mixed"]["invalid_utf8"] == replaced == 4
+    assert docs["garbage"]["invalid_utf8"] > 0
+    assert docs["empty"]["text"] == ""
+    assert "\x00" not in docs["nul"]["text"]
+    assert mention_surfaces_ok(r)
+    assert sum(m["doc_id"] == "line" for m in r.mentions.to_pylist()) == 100_000
+
+
+def test_process_many_tiny_jsonl_documents(tmp_path: Path, places: Gazetteer) -> None:
+    """200k JSONL lines, some broken: one row each, in order, errors as rows."""
+    n = 200_000
+    path = tmp_path / "tiny.jsonl"
+    with path.open("wb") as f:
+        for i in range(n):
+            if i % 1000 == 999:
+                f.write(b'{"id": "broken", "text": \xff\n')
+            else:
+                f.write(json.dumps({"id": i, "text": f"Izium {i}."}).encode() + b"\n")
+    r = newsprep.process(path, gazetteer=places, progress=False, clean=False)
+    assert r.documents.num_rows == n
+    ids = r.documents.column("doc_id").to_pylist()
+    assert ids[:3] == ["0", "1", "2"] and ids[999] == "1000"  # the line number
+    assert r.summary["errors"] == n // 1000
+    assert r.mentions.num_rows == n - n // 1000
+
+
+def test_process_duplicate_ids_keep_every_document(tmp_path: Path, places: Gazetteer) -> None:
+    """Repeated ids in a corpus are kept as given: every document has its row, and its
+    mentions follow it in order (doc_id alone does not tell them apart)."""
+    path = tmp_path / "dup.jsonl"
+    rows = [{"id": "same", "text": t} for t in ("Kharkiv.", "Izium and Kharkov.", "")]
+    path.write_text("\n".join(json.dumps(x) for x in rows) + "\n", encoding="utf-8")
+    r = newsprep.process(path, gazetteer=places, progress=False, clean=False)
+    assert r.documents.column("text").to_pylist() == [x["text"] for x in rows]
+    assert r.mentions.column("text").to_pylist() == ["Kharkiv", "Izium", "Kharkov"]
+    assert mention_surfaces_ok(r)
+
+
 # ---------------------------------------------------------------------------- concurrency
 
 

@@ -307,3 +307,61 @@ PEELING = (
 def test_cleanup_is_idempotent_regression_peeling() -> None:
     once = newsprep.clean(PEELING).text
     assert newsprep.clean(once).text == once
+
+
+# --------------------------------------------------------------------------------- corpus
+
+PLACES = Gazetteer.from_records(
+    [
+        {"id": "L-kharkiv", "label": "PLACE", "name": "Kharkiv", "aliases": ["Kharkov"]},
+        {"id": "L-izium", "label": "PLACE", "name": "Izium", "aliases": ["Izyum"]},
+        {"id": "O-mod", "label": "ORG", "name": "Ministry of Defense"},
+    ]
+)
+
+
+def _rows(result: newsprep.Result) -> tuple[list, list]:
+    """Documents and mentions without the columns that name the batch or the source."""
+    docs = result.documents.drop_columns(["doc_id", "source"]).to_pylist()
+    mentions = result.mentions.drop_columns(["doc_id"]).to_pylist()
+    return docs, mentions
+
+
+@settings(SETTINGS, max_examples=25)
+@given(
+    st.lists(page, min_size=1, max_size=12),
+    st.data(),
+    st.sampled_from([None, 1, 2]),
+    st.booleans(),
+)
+def test_process_gives_the_same_result_for_any_split(
+    texts: list[str], data: st.DataObject, threads: int | None, clean: bool
+) -> None:
+    """process() with any batch size, or on any split of the corpus into chunks processed
+    one after the other, gives the same documents and mentions."""
+    reference = newsprep.process(
+        texts, gazetteer=PLACES, clean=clean, progress=False, batch_size=10_000
+    )
+    batch_size = data.draw(st.integers(min_value=1, max_value=len(texts) + 1))
+    batched = newsprep.process(
+        texts,
+        gazetteer=PLACES,
+        clean=clean,
+        progress=False,
+        batch_size=batch_size,
+        threads=threads,
+    )
+    assert batched.documents.equals(reference.documents)
+    assert batched.mentions.to_pylist() == reference.mentions.to_pylist()
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(texts)), max_size=3)))
+    bounds = [0, *cuts, len(texts)]
+    docs: list = []
+    mentions: list = []
+    for a, b in zip(bounds, bounds[1:]):
+        part = newsprep.process(texts[a:b], gazetteer=PLACES, clean=clean, progress=False)
+        d, m = _rows(part)
+        docs += d
+        mentions += m
+    assert (docs, mentions) == _rows(reference)
+    for row, text in zip(reference.documents.to_pylist(), texts):
+        assert row["text"] == (newsprep.clean(text).text if clean else text)
