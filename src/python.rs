@@ -81,25 +81,26 @@ fn text_of<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, str> {
     }
 }
 
-/// The slow path of [`text_of`]: through UTF-16, where a lone surrogate is one unit that
-/// `decode_utf16` reports as one error (pyo3's lossy conversion would give three U+FFFD).
+/// The slow path of [`text_of`]: through UTF-32, one unit per Python code point, so that
+/// each surrogate becomes one U+FFFD. (Through UTF-16, a high surrogate followed by a low one,
+/// two code points in Python, would decode as one character and shift every offset after it;
+/// pyo3's lossy conversion would give three U+FFFD.)
 fn replace_lone_surrogates(s: &Bound<'_, PyString>) -> String {
-    let units: Option<Vec<u16>> = s
-        .call_method1("encode", ("utf-16-le", "surrogatepass"))
+    let text: Option<String> = s
+        .call_method1("encode", ("utf-32-le", "surrogatepass"))
         .ok()
-        .and_then(|b| b.cast::<PyBytes>().ok().map(|b| b.as_bytes().to_vec()))
-        .map(|bytes| {
-            bytes
-                .chunks_exact(2)
-                .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
-                .collect()
+        .and_then(|b| {
+            b.cast::<PyBytes>().ok().map(|b| {
+                b.as_bytes()
+                    .chunks_exact(4)
+                    .map(|unit| {
+                        let cp = u32::from_le_bytes([unit[0], unit[1], unit[2], unit[3]]);
+                        char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER)
+                    })
+                    .collect()
+            })
         });
-    match units {
-        Some(units) => char::decode_utf16(units)
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect(),
-        None => s.to_string_lossy().into_owned(),
-    }
+    text.unwrap_or_else(|| s.to_string_lossy().into_owned())
 }
 
 /// Copies an iterable of str into owned Rust strings, so the GIL can be released after.
@@ -551,8 +552,33 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clean, m)?)?;
     m.add_function(wrap_pyfunction!(clean_many, m)?)?;
     m.add_function(wrap_pyfunction!(strip_icons, m)?)?;
+    m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     corpus_bindings::register(m)?;
     Ok(())
+}
+
+// ------------------------------------------------------------------------------- debug hook
+
+/// Hidden test hook (tests/test_hostile.py): panics with `message`, on the calling thread or,
+/// with `in_worker`, inside a rayon worker of a 2-thread pool with the GIL released, to prove
+/// that a Rust panic reaches Python as `pyo3_runtime.PanicException`, never an abort.
+#[pyfunction]
+#[pyo3(signature = (message, in_worker=false))]
+fn _debug_panic(py: Python<'_>, message: String, in_worker: bool) -> PyResult<()> {
+    use rayon::prelude::*;
+    if !in_worker {
+        panic!("{message}");
+    }
+    py.detach(|| {
+        crate::parallel::install(Some(2), || {
+            (0..64u32).into_par_iter().for_each(|i| {
+                if i == 63 {
+                    panic!("{message}");
+                }
+            })
+        })
+    })
+    .map_err(to_py_err)
 }
 
 // =============================================================================== corpus

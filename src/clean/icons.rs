@@ -2,8 +2,23 @@
 //! downicon ...". Scrapers keep the text labels of icon glyphs; they come in runs, glued to
 //! each other and often to real text on the same line.
 
+use std::borrow::Cow;
+
+use super::text::{is_invisible, is_space};
+
+/// The token as it reads once tidied (zero-width characters gone), so that stripping judges
+/// tokens as the tidied output will show them.
+fn visible(tok: &str) -> Cow<'_, str> {
+    if tok.chars().any(is_invisible) {
+        Cow::Owned(tok.chars().filter(|&c| !is_invisible(c)).collect())
+    } else {
+        Cow::Borrowed(tok)
+    }
+}
+
 /// A token that names an icon glyph: "icon", "cameraicon", "icon-close", "v-playicon".
 fn is_icon_token(tok: &str) -> bool {
+    let tok = visible(tok);
     let t = tok.trim_matches(|c: char| !c.is_alphanumeric());
     if t.len() < 4 || !t.is_ascii() {
         return false;
@@ -17,6 +32,7 @@ fn is_icon_token(tok: &str) -> bool {
 
 /// A short word allowed between icon tokens ("chevron downicon": "chevron").
 fn is_filler(tok: &str) -> bool {
+    let tok = visible(tok);
     tok.len() <= 12
         && tok
             .chars()
@@ -41,14 +57,13 @@ pub fn icon_runs(line: &str) -> Vec<(usize, usize)> {
     {
         return Vec::new();
     }
+    // Tokens are separated by what tidying the kept text turns into a space (any whitespace
+    // or control character): splitting at ' ' only left "f\x0cicon" whole, and the tidied
+    // output then had a new run (not idempotent; fuzz/regressions/strip_icons).
     let toks: Vec<(usize, &str)> = line
-        .split(' ')
-        .scan(0usize, |pos, t| {
-            let start = *pos;
-            *pos += t.len() + 1;
-            Some((start, t))
-        })
-        .filter(|(_, t)| !t.is_empty())
+        .split(is_space)
+        .filter(|t| !t.is_empty())
+        .map(|t| (t.as_ptr() as usize - line.as_ptr() as usize, t))
         .collect();
     let mut runs = Vec::new();
     let mut i = 0;
@@ -149,6 +164,21 @@ mod tests {
         assert_eq!(strip_icons(s), "date 2022-09-10");
         let s = "Real text here. icon shareicon mailicon fbicon Then more.";
         assert_eq!(strip_icons(s), "Real text here. Then more.");
+    }
+
+    /// Found by fuzzing: icon tokens separated by other whitespace than ' '.
+    #[test]
+    fn regression_runs_split_by_any_whitespace() {
+        let s = "icon icon icon f\u{fffd}\u{c}icon icon icon";
+        assert_eq!(strip_icons(s), "f\u{fffd}");
+        assert_eq!(
+            strip_icons("Text.\ticon\u{a0}shareicon\tmailicon fbicon"),
+            "Text."
+        );
+        let s = "-1\u{fffd}\0icon icon cicon c\0 icon\u{c}icon icon\u{c}";
+        assert_eq!(strip_icons(s), "-1\u{fffd}");
+        let s = "Text. icon share\u{200b}icon mail\u{200b}icon";
+        assert_eq!(strip_icons(s), "Text.");
     }
 
     #[test]

@@ -337,6 +337,12 @@ pub fn continues(a: &str, b: &str) -> bool {
     let (Some(a_last), Some(b_first)) = (a.chars().next_back(), b.chars().next()) else {
         return false;
     };
+    // A menu ("Home | World | Sign in") is not prose cut at a link: merging it into the next
+    // line glued every copy of a repeated menu to the first paragraph, which was then kept
+    // (tests/test_hostile.py, deeply repeated boilerplate).
+    if a.contains(" | ") || b.contains(" | ") {
+        return false;
+    }
     if matches!(a_last, '(' | ',' | '—' | '–' | '“' | '‘' | '/' | '[') {
         return true;
     }
@@ -368,6 +374,20 @@ pub fn continues(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by tests/test_hostile.py: a menu ending in "Sign in" merged into the next line.
+    #[test]
+    fn regression_menus_do_not_continue() {
+        assert!(continues("troops moved into", "Kharkiv on Friday"));
+        assert!(!continues(
+            "Home | World | Sign in",
+            "Ukrainian forces entered"
+        ));
+        assert!(!continues(
+            "Home | World | Sign in",
+            "Home | World | Sign in"
+        ));
+    }
 
     #[test]
     fn normalizes_whitespace() {

@@ -462,6 +462,17 @@ struct ArrowReader {
 
 impl ArrowReader {
     fn parquet(path: PathBuf, text_column: String, id_column: Option<String>) -> Result<Self> {
+        let context = || format!("{} (Parquet)", path.display());
+        std::panic::catch_unwind(|| Self::parquet_inner(&path, text_column, id_column))
+            .unwrap_or_else(|panic| Err(Error::arrow(context(), corrupt(panic))))
+    }
+
+    fn parquet_inner(
+        path: &std::path::Path,
+        text_column: String,
+        id_column: Option<String>,
+    ) -> Result<Self> {
+        let path = path.to_path_buf();
         let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
         let context = || format!("{} (Parquet)", path.display());
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
@@ -518,7 +529,12 @@ impl ArrowReader {
 
     fn next_doc(&mut self) -> Result<Option<RawDoc>> {
         while self.buffered.is_empty() {
-            match self.batches.next() {
+            // The Parquet reader panics on some corrupt files (a negative column offset in
+            // the metadata, found by fuzz/corpus_parquet): that is a bad file, not a crash.
+            let batches = &mut self.batches;
+            let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| batches.next()))
+                .map_err(|panic| Error::arrow(self.name.clone(), corrupt(panic)))?;
+            match next {
                 None => return Ok(None),
                 Some(Err(e)) => return Err(Error::arrow(self.name.clone(), e)),
                 Some(Ok(batch)) => self.buffer(&batch)?,
@@ -538,6 +554,16 @@ impl ArrowReader {
             Some(c) => batch.column_by_name(c).cloned(),
             None => None,
         };
+        // The Parquet reader does not check every page it decodes: a corrupt file can give a
+        // string column with invalid UTF-8 or offsets out of bounds, and reading a value from
+        // it is then undefined behaviour (found by fuzz/corpus_parquet). Check the columns
+        // we read first (one pass, like `str::from_utf8`).
+        for column in std::iter::once(&text).chain(ids.as_ref()) {
+            column
+                .to_data()
+                .validate_full()
+                .map_err(|e| Error::arrow(self.name.clone(), e))?;
+        }
         for row in 0..batch.num_rows() {
             let index = self.next_row + row;
             let doc_id = ids
@@ -626,4 +652,14 @@ fn id_at(array: &dyn Array, row: usize) -> Option<String> {
     } else {
         array.as_string_view_opt().map(|a| a.value(row).to_string())
     }
+}
+
+/// The message for a reader that panicked on corrupt data.
+fn corrupt(panic: Box<dyn std::any::Any + Send>) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into());
+    format!("corrupt data (the reader failed: {what})")
 }

@@ -820,3 +820,29 @@ fn gzipped_jsonl_is_read() {
     assert_eq!(doc_ids(&docs[0]), vec!["d0", "d1", "d2", "d3", "d4"]);
     assert_eq!(column_str(&docs, "text")[4].as_deref(), Some("text 4"));
 }
+
+/// Found by fuzzing (fuzz/regressions/files): corrupt Parquet files made the reader hand out
+/// a string column of invalid UTF-8 (undefined behaviour when read) or panic on a negative
+/// column offset. Both are now typed errors.
+#[test]
+fn regression_corrupt_parquet_is_a_typed_error() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/files");
+    for name in [
+        "invalid-utf8-string-view.parquet",
+        "negative-column-offset.parquet",
+    ] {
+        let source = Source::Parquet {
+            path: dir.join(name),
+            text_column: "text".into(),
+            id_column: Some("id".into()),
+        };
+        let result =
+            Run::new(source, Some(gazetteer()), Options::default()).and_then(|run| run.run(|_| ()));
+        match result {
+            Err(Error::Arrow { reason, .. }) => {
+                assert!(!reason.is_empty(), "{name}");
+            }
+            other => panic!("{name}: expected an Arrow error, got {other:?}"),
+        }
+    }
+}
