@@ -21,6 +21,7 @@ __all__ = [
     "corpus_schemas",
     "strip_icons",
     "write_parts",
+    "_debug_panic",
 ]
 
 __version__: str
@@ -180,3 +181,7 @@ def write_parts(
 
 def corpus_schemas() -> tuple[Any, Any]:
     """The pyarrow schemas of the documents and mentions tables."""
+
+def _debug_panic(message: str, in_worker: bool = False) -> None:
+    """Hidden test hook: panics in Rust (on the caller, or in a rayon worker) so the tests can
+    check that a panic reaches Python as an exception carrying its message."""
