@@ -26,6 +26,7 @@
 pub mod clean;
 pub mod corpus;
 pub mod error;
+mod hash;
 pub mod parallel;
 pub mod tag;
 

@@ -6,33 +6,15 @@
 //! so the learned model sees exactly what it was trained on.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::text::{is_cjk, is_terminal};
 
-/// FxHash: a fast hasher for short keys we control.
-#[derive(Default)]
-pub struct Fx(u64);
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-}
+/// The crate's one fast hasher, for short keys we control.
+pub use crate::hash::FxHasher as Fx;
 pub type FxSet<T> = HashSet<T, BuildHasherDefault<Fx>>;
 
 const STOPWORDS: &[&str] = &[

@@ -273,41 +273,8 @@ struct ScanState {
     hits: Vec<(usize, u32)>,
 }
 
-/// A fast hasher for the build's maps (FxHash-like; keys are not attacker-chosen in a way
-/// that matters here: a slow build, not a wrong one).
-#[derive(Debug, Clone, Copy, Default)]
-struct FastHash;
-
-impl std::hash::BuildHasher for FastHash {
-    type Hasher = FastHasher;
-    fn build_hasher(&self) -> FastHasher {
-        FastHasher(0)
-    }
-}
-
-#[derive(Debug)]
-struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517C_C1B7_2722_0A95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-    fn write_u8(&mut self, b: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517C_C1B7_2722_0A95);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// The build's maps hash with the crate's one fast hasher.
+type FastHash = crate::hash::FxBuildHasher;
 
 /// What a serialized gazetteer holds: enough to rebuild it.
 #[derive(Serialize, Deserialize)]
@@ -382,8 +349,8 @@ impl Gazetteer {
         let mut entities: Vec<Entity> = Vec::new();
         let mut name_keys: Vec<String> = Vec::new();
         let mut by_id: HashMap<&str, u32, FastHash> =
-            HashMap::with_capacity_and_hasher(records.len(), FastHash);
-        let mut keys: HashMap<String, u32, FastHash> = HashMap::with_hasher(FastHash);
+            HashMap::with_capacity_and_hasher(records.len(), FastHash::default());
+        let mut keys: HashMap<String, u32, FastHash> = HashMap::with_hasher(FastHash::default());
         // (pattern, not the entity's name, entity, exact surface for case-sensitive aliases)
         let mut raw: Vec<(u32, bool, u32, Option<Box<str>>)> = Vec::new();
         for (index, record) in records.iter().enumerate() {
