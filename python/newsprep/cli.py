@@ -20,7 +20,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     paths: list[str] = args.files
     texts = [_read(p) for p in paths]
     articles = newsprep.clean_many(texts, threads=args.threads)
-    for path, article in zip(paths, articles):
+    for path, text, article in zip(paths, texts, articles):
         if args.json:
             record = {"file": path, **article.to_dict()}
             print(json.dumps(record, ensure_ascii=False))
@@ -30,7 +30,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         print(f"date:   {article.date or '-'}")
         print(f"byline: {article.byline or '-'}")
         print(
-            f"kept {len(article.text):,} of {len(texts[paths.index(path)]):,} characters; "
+            f"kept {len(article.text):,} of {len(text):,} characters; "
             f"dropped {len(article.dropped)} lines"
         )
         print()

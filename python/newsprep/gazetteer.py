@@ -91,6 +91,13 @@ class Gazetteer:
         "case_sensitive"}]}``; the name is itself an alias. Errors name the record's
         1-based position as its line."""
         lines = [_record_line(r, origin, i) for i, r in enumerate(records, start=1)]
+        return cls._from_lines(lines, origin, case_sensitive, fold_diacritics)
+
+    @classmethod
+    def _from_lines(
+        cls, lines: list[str], origin: str, case_sensitive: bool, fold_diacritics: bool
+    ) -> Gazetteer:
+        """Builds from JSON record lines (line i of `lines` is reported as line i + 1)."""
         return cls(
             _core.Gazetteer.from_jsonl_str(
                 "\n".join(lines),
@@ -144,14 +151,7 @@ class Gazetteer:
                     "aliases": [a.strip() for a in raw.split(alias_separator) if a.strip()],
                 }
                 lines.append(json.dumps(record, ensure_ascii=False))
-        return cls(
-            _core.Gazetteer.from_jsonl_str(
-                "\n".join(lines),
-                origin,
-                case_sensitive=case_sensitive,
-                fold_diacritics=fold_diacritics,
-            )
-        )
+        return cls._from_lines(lines, origin, case_sensitive, fold_diacritics)
 
     @classmethod
     def from_dataframe(
