@@ -29,7 +29,7 @@ use crate::error::Result;
 use crate::parallel;
 
 pub use date::find_date;
-pub use model::Model;
+pub use model::{shipped as shipped_model, Model};
 
 use features::{FxSet, Stats, UnitCtx, N_FEAT};
 
@@ -101,7 +101,7 @@ static GIVE_UPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize
 /// and cross-validation harnesses; [`clean`] uses the shipped model.
 #[doc(hidden)]
 pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
-    let first = run_pass(text, model);
+    let first = run_pass(text, model, None);
     let mut art = Article {
         text: String::new(),
         title: first.title,
@@ -110,28 +110,40 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
         dropped: Vec::new(),
     };
     let mut drops: Vec<(usize, Dropped)> = first.dropped;
-    let mut paras: Vec<(String, usize)> = first.paras;
+    let mut paras: Vec<Para> = first.paras;
     // Run again on our own output until nothing changes (on real pages at once: the model
     // was trained on clean pages too): this makes `clean` idempotent even where
     // context-dependent decisions shift on a shorter page. Each extra pass only removes
     // lines; a page still shrinking after MAX_REPASSES (a cascade, seen only on synthetic
-    // junk and huge concatenations) keeps the last pass's text.
+    // junk and huge concatenations) keeps the last pass's text. The kept lines' statistics
+    // are handed on, so a re-pass costs little more than the classifier.
     let mut converged = false;
     for _ in 0..MAX_REPASSES {
         let (joined, starts) = join_paras(&paras);
-        let again = run_pass(&joined, model);
+        let again = run_pass(&joined, model, Some((&starts, &paras)));
         if again.paras.len() == paras.len()
-            && again.paras.iter().zip(&paras).all(|(a, b)| a.0 == b.0)
+            && again
+                .paras
+                .iter()
+                .zip(&paras)
+                .all(|(a, b)| a.text == b.text)
         {
             converged = true;
             break;
         }
         let map = |off: usize| -> usize {
             let k = starts.partition_point(|&s| s <= off).saturating_sub(1);
-            paras.get(k).map_or(0, |p| p.1)
+            paras.get(k).map_or(0, |p| p.origin)
         };
         drops.extend(again.dropped.into_iter().map(|(o, d)| (map(o), d)));
-        paras = again.paras.into_iter().map(|(t, o)| (t, map(o))).collect();
+        paras = again
+            .paras
+            .into_iter()
+            .map(|p| Para {
+                origin: map(p.origin),
+                ..p
+            })
+            .collect();
     }
     if !converged {
         // Still shrinking after MAX_REPASSES: keep what the last pass kept. Emptying the
@@ -147,10 +159,18 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
     art
 }
 
-fn join_paras(paras: &[(String, usize)]) -> (String, Vec<usize>) {
-    let mut out = String::with_capacity(paras.iter().map(|p| p.0.len() + 2).sum());
+/// A kept paragraph: its text, the offset of its source line, and the statistics of its
+/// text when a pass computed them (a re-pass reuses them).
+struct Para {
+    text: String,
+    origin: usize,
+    stats: Option<Stats>,
+}
+
+fn join_paras(paras: &[Para]) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(paras.iter().map(|p| p.text.len() + 2).sum());
     let mut starts = Vec::with_capacity(paras.len());
-    for (i, (t, _)) in paras.iter().enumerate() {
+    for (i, Para { text: t, .. }) in paras.iter().enumerate() {
         if i > 0 {
             out.push_str("\n\n");
         }
@@ -500,7 +520,7 @@ fn lower_words(s: &str) -> FxSet<String> {
 
 /// The output of one pass.
 struct PassOut {
-    paras: Vec<(String, usize)>,
+    paras: Vec<Para>,
     dropped: Vec<(usize, Dropped)>,
     title: Option<String>,
     date: Option<String>,
@@ -517,20 +537,39 @@ struct Prepared {
     title: Option<(usize, String)>,
 }
 
-fn prepare(input: &str) -> Prepared {
+/// Statistics of one line, with its date-line and byline flags (short lines only).
+fn line_stats(text: &str) -> Stats {
+    let mut s = Stats::of(text);
+    if s.eff <= 15.0 && s.digits >= 4 {
+        s.date_line = date::find_date(text).is_some();
+    }
+    if s.words <= 12 {
+        s.byline = byline_of(text).is_some();
+    }
+    s
+}
+
+/// The kept paragraphs of the previous pass, with their start offsets in this pass's input.
+type Known<'a> = (&'a [usize], &'a [Para]);
+
+fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
     let mut seg = segment(input);
     let units = &mut seg.units;
-    let mut stats: Vec<Stats> = units.iter().map(|u| Stats::of(&u.text)).collect();
-
-    // Date lines and bylines (short lines only).
-    for (u, s) in units.iter().zip(stats.iter_mut()) {
-        if s.eff <= 15.0 && s.digits >= 4 {
-            s.date_line = date::find_date(&u.text).is_some();
+    // A unit that is exactly a paragraph of the previous pass keeps its statistics.
+    let reuse = |u: &Unit| -> Option<Stats> {
+        let (starts, paras) = known?;
+        let k = starts.binary_search(&u.origin).ok()?;
+        let p = paras.get(k)?;
+        if p.text == u.text {
+            p.stats.clone()
+        } else {
+            None
         }
-        if s.words <= 12 {
-            s.byline = byline_of(&u.text).is_some();
-        }
-    }
+    };
+    let stats: Vec<Stats> = units
+        .iter()
+        .map(|u| reuse(u).unwrap_or_else(|| line_stats(&u.text)))
+        .collect();
 
     // Duplicates: the same line elsewhere on the page (menus repeat, body lines do not).
     let mut counts: std::collections::HashMap<
@@ -737,8 +776,8 @@ fn split_dateline(first: &str, page: &str) -> Option<(usize, usize)> {
     (standalone(a) && standalone(b_core)).then_some((cut, cut))
 }
 
-fn run_pass(input: &str, model: Option<&Model>) -> PassOut {
-    let prep = prepare(input);
+fn run_pass(input: &str, model: Option<&Model>, known: Option<Known<'_>>) -> PassOut {
+    let prep = prepare(input, known);
     let Prepared {
         seg,
         stats,
@@ -756,17 +795,14 @@ fn run_pass(input: &str, model: Option<&Model>) -> PassOut {
     // Classify.
     let mut keep = vec![false; n];
     let mut reason: Vec<DropReason> = stats.iter().map(reason_for).collect();
+    let row_keep = model.map(|m| m.keep_rows(&feats));
     for i in 0..n {
         if let Some(r) = units[i].forced {
             reason[i] = r;
             continue;
         }
-        let r = rows[i];
-        let x = feats
-            .get(r.saturating_mul(N_FEAT)..r.saturating_add(1).saturating_mul(N_FEAT))
-            .unwrap_or(&[]);
-        keep[i] = match model {
-            Some(m) => m.keep(x),
+        keep[i] = match &row_keep {
+            Some(k) => k.get(rows[i]).copied().unwrap_or(false),
             None => stats[i].bodyish(),
         };
     }
@@ -907,11 +943,11 @@ fn run_pass(input: &str, model: Option<&Model>) -> PassOut {
     }
 
     // A dateline glued to the first paragraph.
-    let mut paras: Vec<(String, usize)> = Vec::new();
+    let mut paras: Vec<Para> = Vec::new();
     let mut dropped: Vec<(usize, Dropped)> = Vec::with_capacity(n);
     dropped.append(&mut pre_drops);
     let mut first = true;
-    for (i, u) in units.into_iter().enumerate() {
+    for (i, (u, st)) in units.into_iter().zip(stats).enumerate() {
         if keep[i] {
             if first {
                 first = false;
@@ -925,11 +961,19 @@ fn run_pass(input: &str, model: Option<&Model>) -> PassOut {
                             reason: DropReason::Metadata,
                         },
                     ));
-                    paras.push((rest, u.origin));
+                    paras.push(Para {
+                        text: rest,
+                        origin: u.origin,
+                        stats: None,
+                    });
                     continue;
                 }
             }
-            paras.push((u.text, u.origin));
+            paras.push(Para {
+                text: u.text,
+                origin: u.origin,
+                stats: Some(st),
+            });
         } else {
             dropped.push((
                 u.origin,
@@ -953,7 +997,7 @@ fn run_pass(input: &str, model: Option<&Model>) -> PassOut {
 /// Per-unit features of the first pass, for training: (line, features, rule decision).
 #[doc(hidden)]
 pub fn debug_units(input: &str) -> Vec<(String, Vec<f32>, Option<DropReason>)> {
-    let prep = prepare(input);
+    let prep = prepare(input, None);
     prep.seg
         .units
         .into_iter()
