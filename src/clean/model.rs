@@ -156,7 +156,7 @@ impl Model {
         for _ in 0..self.depths[t] {
             let node = &self.nodes[k];
             let v = x[node.feature as usize];
-            k = node.child[usize::from(!(v <= node.threshold))] as usize;
+            k = node.child[branch(v, node.threshold)] as usize;
         }
         self.nodes[k].threshold
     }
@@ -170,7 +170,7 @@ impl Model {
             for j in 0..4 {
                 let node = &self.nodes[k[j]];
                 let v = x[j][node.feature as usize];
-                k[j] = node.child[usize::from(!(v <= node.threshold))] as usize;
+                k[j] = node.child[branch(v, node.threshold)] as usize;
             }
         }
         k.map(|k| self.nodes[k].threshold)
@@ -262,6 +262,13 @@ impl Model {
     pub fn n_trees(&self) -> usize {
         self.roots.len()
     }
+}
+
+/// 0 (left) when `v <= threshold`, else 1 (right): NaN goes right, as in scikit-learn.
+#[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+fn branch(v: f32, threshold: f32) -> usize {
+    usize::from(!(v <= threshold))
 }
 
 /// Steps from `root` to the deepest leaf below it (`None`: deeper than 64, or a cycle).
