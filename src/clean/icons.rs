@@ -41,9 +41,10 @@ fn is_filler(tok: &str) -> bool {
 
 /// Cheap pre-check: does the line contain "icon" in any case?
 pub fn may_have_icons(line: &str) -> bool {
-    line.as_bytes()
-        .windows(4)
-        .any(|w| w.eq_ignore_ascii_case(b"icon"))
+    // OR-ing 0x20 lowercases ASCII letters, and only 'I'/'i' (and so on) map to "icon".
+    super::text::any_window::<4>(line.as_bytes(), |[a, b, c, d]| {
+        ((a | 0x20) == b'i') & ((b | 0x20) == b'c') & ((c | 0x20) == b'o') & ((d | 0x20) == b'n')
+    })
 }
 
 /// Byte ranges of icon runs in one line (no newlines inside). A run needs at least three
@@ -133,7 +134,7 @@ pub fn strip_line(line: &str) -> (String, Vec<String>) {
     if let Some(rest) = line.get(last..) {
         kept.push_str(rest);
     }
-    (super::text::normalize_ws(&kept), removed)
+    (super::text::normalize_ws(&kept).into_owned(), removed)
 }
 
 /// Public `strip_icons`: every line with its icon runs removed, other lines untouched.

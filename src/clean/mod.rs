@@ -22,6 +22,8 @@ mod icons;
 mod model;
 mod text;
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -261,7 +263,8 @@ fn segment(input: &str) -> Segmented {
             continue;
         }
         let (mut line, removed) = if icons::may_have_icons(&norm) {
-            icons::strip_line(&norm)
+            let (kept, removed) = icons::strip_line(&norm);
+            (Cow::Owned(kept), removed)
         } else {
             (norm, Vec::new())
         };
@@ -285,7 +288,7 @@ fn segment(input: &str) -> Segmented {
                         reason: DropReason::Metadata,
                     },
                 ));
-                line = rest.to_string();
+                line = Cow::Owned(rest.to_string());
             }
         }
         if line.is_empty() {
@@ -401,53 +404,74 @@ const BY_WORDS: &[&str] = &[
 
 /// "By Jane Doe", "– Ranjith Perera –": the author's name, when the line is a byline.
 fn byline_of(s: &str) -> Option<String> {
+    let name = byline_name(s)?;
+    let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    Some(words.join(" "))
+}
+
+/// The name part of a byline line, unallocated (words may be separated by several spaces).
+fn byline_name(s: &str) -> Option<&str> {
     let st = s.trim();
+    let dashed = st.starts_with(['-', '–', '—']);
+    // Cheap rejections first: most lines neither start with a dash nor with "By".
+    let by_rest = if dashed { None } else { Some(by_prefix(st)?) };
     if st.split(' ').count() > 12 {
         return None;
     }
     let dashes = |c: char| matches!(c, '-' | '–' | '—' | '|' | '•' | ' ');
-    let candidate = if let Some(inner) = st
-        .strip_prefix(['-', '–', '—'])
-        .and_then(|r| r.strip_suffix(['-', '–', '—']))
-    {
-        inner.trim_matches(dashes).to_string()
-    } else {
-        let (first, rest) = st.split_once(' ')?;
-        let f = first.trim_end_matches(':');
-        if !BY_WORDS
-            .iter()
-            .any(|b| b.trim_end_matches(':').eq_ignore_ascii_case(f))
-        {
-            return None;
-        }
-        // The name runs to a separator: ",", "|", " - ", a date, "Updated"...
-        let mut end = rest.len();
-        for sep in [",", "|", " - ", " – ", " — ", " / ", " on ", " em ", " am "] {
-            if let Some(p) = rest.find(sep) {
-                end = end.min(p);
+    let candidate = match by_rest {
+        None => {
+            let inner = st
+                .strip_prefix(['-', '–', '—'])
+                .and_then(|r| r.strip_suffix(['-', '–', '—']));
+            match inner {
+                Some(inner) => inner.trim_matches(dashes),
+                None => by_prefix(st).and_then(by_name_end)?,
             }
         }
-        rest.get(..end)?.trim().to_string()
+        Some(rest) => by_name_end(rest)?,
     };
-    let words: Vec<&str> = candidate.split(' ').filter(|w| !w.is_empty()).collect();
-    if words.is_empty() || words.len() > 6 {
+    let words = || candidate.split(' ').filter(|w| !w.is_empty());
+    let count = words().count();
+    if count == 0 || count > 6 {
         return None;
     }
     let particles = [
         "de", "da", "do", "dos", "van", "von", "der", "bin", "al", "el", "la", "and", "e",
     ];
-    let name_like = words.iter().all(|w| {
+    let name_like = words().all(|w| {
         let c = w.chars().next().unwrap_or(' ');
-        (c.is_uppercase() || particles.contains(w)) && !w.chars().any(|c| c.is_ascii_digit())
+        (c.is_uppercase() || particles.contains(&w)) && !w.chars().any(|c| c.is_ascii_digit())
     });
     if !name_like
-        || !words
-            .first()
+        || !words()
+            .next()
             .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase))
     {
         return None;
     }
-    Some(words.join(" "))
+    Some(candidate)
+}
+
+/// What follows "By", "Por", "Von"... opening the line.
+fn by_prefix(st: &str) -> Option<&str> {
+    let (first, rest) = st.split_once(' ')?;
+    let f = first.trim_end_matches(':');
+    BY_WORDS
+        .iter()
+        .any(|b| b.trim_end_matches(':').eq_ignore_ascii_case(f))
+        .then_some(rest)
+}
+
+/// After "By": the name runs to a separator: ",", "|", " - ", a date, "Updated"...
+fn by_name_end(rest: &str) -> Option<&str> {
+    let mut end = rest.len();
+    for sep in [",", "|", " - ", " – ", " — ", " / ", " on ", " em ", " am "] {
+        if let Some(p) = rest.find(sep) {
+            end = end.min(p);
+        }
+    }
+    Some(rest.get(..end)?.trim())
 }
 
 /// Splits "Title - Site" style suffixes off a page title. Returns the title and whether a
@@ -544,7 +568,7 @@ fn line_stats(text: &str) -> Stats {
         s.date_line = date::find_date(text).is_some();
     }
     if s.words <= 12 {
-        s.byline = byline_of(text).is_some();
+        s.byline = byline_name(text).is_some();
     }
     s
 }
@@ -572,19 +596,33 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
         .collect();
 
     // Duplicates: the same line elsewhere on the page (menus repeat, body lines do not).
-    let mut counts: std::collections::HashMap<
-        &str,
-        u32,
-        std::hash::BuildHasherDefault<features::Fx>,
-    > = Default::default();
-    for u in units.iter() {
-        *counts.entry(u.text.as_str()).or_insert(0) += 1;
-    }
-    let dups: Vec<u32> = units
+    // Each distinct text gets an id (a unique text is hashed once and never compared).
+    let mut ids: std::collections::HashMap<&str, u32, std::hash::BuildHasherDefault<features::Fx>> =
+        std::collections::HashMap::with_capacity_and_hasher(units.len(), Default::default());
+    let mut seen: Vec<u32> = Vec::with_capacity(units.len());
+    let unit_ids: Vec<u32> = units
         .iter()
-        .map(|u| counts.get(u.text.as_str()).copied().unwrap_or(1) - 1)
+        .map(|u| {
+            let next = seen.len() as u32;
+            let id = *ids.entry(u.text.as_str()).or_insert(next);
+            if id == next {
+                seen.push(0);
+            }
+            if let Some(c) = seen.get_mut(id as usize) {
+                *c += 1;
+            }
+            id
+        })
         .collect();
-
+    let dups: Vec<u32> = unit_ids
+        .iter()
+        .map(|&id| {
+            seen.get(id as usize)
+                .copied()
+                .unwrap_or(1)
+                .saturating_sub(1)
+        })
+        .collect();
     // Rules.
     for (u, s) in units.iter_mut().zip(stats.iter()) {
         let t = u.text.as_str();

@@ -1,6 +1,8 @@
 //! Character classes and line repair: whitespace normalisation, splitting glued paragraphs
 //! ("week.The") and merging lines a scraper cut at links ("Rafael Nadal" / "kept Spain's").
 
+use std::borrow::Cow;
+
 /// Whitespace for our purposes: Unicode whitespace and control characters (NUL included).
 #[inline]
 pub fn is_space(c: char) -> bool {
@@ -63,12 +65,40 @@ pub fn is_opener(c: char) -> bool {
     matches!(c, '"' | '“' | '«' | '„' | '‘' | '「' | '『' | '(' | '‹')
 }
 
+/// Bytes that may start a control character, a non-ASCII space or an invisible character
+/// (U+0085/U+00A0/U+00AD: 0xC2; U+1680/U+180E: 0xE1; U+2000-U+206F: 0xE2; U+3000: 0xE3;
+/// U+FEFF: 0xEF): only these need a closer look.
+static WS_LEAD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[0x7F] = true;
+    t[0xC2] = true;
+    t[0xE1] = true;
+    t[0xE2] = true;
+    t[0xE3] = true;
+    t[0xEF] = true;
+    t
+};
+
 /// Could `b` hold a control character, a non-ASCII space or an invisible character?
 /// (Checks UTF-8 byte patterns: U+0085/U+00A0/U+00AD, U+1680, U+180E, U+2000-U+200F,
 /// U+2028-U+202F, U+205F-U+206F, U+3000, U+FEFF.)
 fn needs_slow_ws(b: &[u8]) -> bool {
+    // Vector pre-check for the lead bytes of WS_LEAD; most lines have none.
+    if !any_window::<1>(b, |[c]| {
+        (c < 0x20) | (c == 0x7F) | (c == 0xC2) | (c.wrapping_sub(0xE1) <= 2) | (c == 0xEF)
+    }) {
+        return false;
+    }
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     for (i, &c) in b.iter().enumerate() {
+        if !WS_LEAD[c as usize] {
+            continue;
+        }
         let hit = match c {
             0x00..=0x1F | 0x7F => true,
             0xC2 => matches!(at(i + 1), 0x80..=0xA0 | 0xAD),
@@ -90,13 +120,13 @@ fn needs_slow_ws(b: &[u8]) -> bool {
 
 /// Collapses every run of whitespace (see [`is_space`]) into one space and trims; a lone
 /// no-break space between words is kept as it is; zero-width characters are removed.
-pub fn normalize_ws(s: &str) -> String {
-    // Fast path: no control bytes, no byte that may start a non-ASCII space or invisible
-    // character (U+0085/U+00A0/U+00AD: 0xC2; U+1680/U+180E: 0xE1; U+2000-U+206F: 0xE2;
-    // U+3000: 0xE3; U+FEFF: 0xEF): only ASCII spaces to collapse.
+/// Borrows when the text is already normalised (most lines of most pages).
+pub fn normalize_ws(s: &str) -> Cow<'_, str> {
+    // Fast path: no control bytes, no non-ASCII space or invisible character: only ASCII
+    // spaces to collapse.
     if !needs_slow_ws(s.as_bytes()) {
         if !s.starts_with(' ') && !s.ends_with(' ') && !s.contains("  ") {
-            return s.to_string();
+            return Cow::Borrowed(s);
         }
         let mut out = String::with_capacity(s.len());
         for (i, w) in s.split(' ').filter(|w| !w.is_empty()).enumerate() {
@@ -105,7 +135,7 @@ pub fn normalize_ws(s: &str) -> String {
             }
             out.push_str(w);
         }
-        return out;
+        return Cow::Owned(out);
     }
     let mut out = String::with_capacity(s.len());
     // Length of the pending whitespace run, and its only char when it has one.
@@ -130,7 +160,7 @@ pub fn normalize_ws(s: &str) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Does the text end like a sentence (terminal punctuation, maybe followed by closers)?
@@ -152,16 +182,45 @@ const HONORIFICS: &[&str] = &[
 /// Byte offsets where a glued line should be split: after sentence punctuation (and closing
 /// quotes) that is directly followed, with no space, by an uppercase letter or an opening
 /// quote and an uppercase letter. "U.S.", decimals, "Mr.Smith" and domains are left alone.
+/// Cheap pre-check for [`glue_points`]: sentence punctuation directly followed by a
+/// non-space somewhere in the line.
+pub fn may_be_glued(s: &str) -> bool {
+    any_window::<2>(s.as_bytes(), |[p, q]| {
+        ((p == b'.') | (p == b'!') | (p == b'?')) & (q != b' ')
+    })
+}
+
+/// Does `hit` hold for some window of `N` consecutive bytes? Evaluated 64 windows at a time
+/// without early exit inside a block, so the compiler turns the test into vector code.
+#[inline]
+pub fn any_window<const N: usize>(b: &[u8], hit: impl Fn([u8; N]) -> bool) -> bool {
+    if b.len() < N {
+        return false;
+    }
+    let windows = b.len() - N + 1;
+    let mut start = 0;
+    while start < windows {
+        let end = (start + 64).min(windows);
+        let mut any = false;
+        for i in start..end {
+            let mut w = [0u8; N];
+            w.copy_from_slice(&b[i..i + N]);
+            any |= hit(w);
+        }
+        if any {
+            return true;
+        }
+        start = end;
+    }
+    false
+}
+
 pub fn glue_points(s: &str) -> Vec<usize> {
     let mut out = Vec::new();
-    // Fast path: no sentence punctuation directly followed by a non-space.
-    let b = s.as_bytes();
-    if !b
-        .windows(2)
-        .any(|w| matches!(w[0], b'.' | b'!' | b'?') && w[1] != b' ')
-    {
+    if !may_be_glued(s) {
         return out;
     }
+    let b = s.as_bytes();
     // Byte-wise scan (the punctuation is ASCII); only local look-behind and look-ahead, so
     // the work is linear and needs no per-character buffer, even on a 100 MB line.
     let mut p = 0;
