@@ -124,7 +124,23 @@ fn stopword_key(word: &str) -> Option<u64> {
 fn is_alphabetic(c: char) -> bool {
     match c as u32 {
         0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F | 0x400..=0x481 | 0x48A..=0x52F => true,
+        // Kana, CJK ideographs, hangul syllables.
+        0x3041..=0x3096 | 0x30A1..=0x30FA | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => {
+            true
+        }
         _ => c.is_alphabetic(),
+    }
+}
+
+/// `char::is_uppercase`, answering Latin-1, basic Cyrillic and the caseless CJK and hangul
+/// blocks without the Unicode tables.
+#[inline]
+fn is_upper(c: char) -> bool {
+    match c as u32 {
+        0..=0x7F => c.is_ascii_uppercase(),
+        0xC0..=0xD6 | 0xD8..=0xDE | 0x400..=0x42F => true,
+        0xDF..=0xF6 | 0xF8..=0xFF | 0x430..=0x45F | 0x3000..=0xA63F | 0xAC00..=0xD7FF => false,
+        _ => c.is_uppercase(),
     }
 }
 
@@ -406,7 +422,7 @@ impl Stats {
                 }
                 false
             } else {
-                let upper = c.is_uppercase();
+                let upper = is_upper(c);
                 if w.first {
                     if upper {
                         st.cap_words += 1;
@@ -961,9 +977,10 @@ mod tests {
     }
 
     #[test]
-    fn fast_alphabetic_matches_std() {
+    fn fast_char_classes_match_std() {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_upper(c), c.is_uppercase(), "{c:?}");
         }
     }
 

@@ -42,7 +42,7 @@ fn is_filler(tok: &str) -> bool {
 /// Cheap pre-check: does the line contain "icon" in any case?
 pub fn may_have_icons(line: &str) -> bool {
     // OR-ing 0x20 lowercases ASCII letters, and only 'I'/'i' (and so on) map to "icon".
-    super::text::any_window::<4>(line.as_bytes(), |[a, b, c, d]| {
+    super::text::any_quad(line.as_bytes(), |a, b, c, d| {
         ((a | 0x20) == b'i') & ((b | 0x20) == b'c') & ((c | 0x20) == b'o') & ((d | 0x20) == b'n')
     })
 }

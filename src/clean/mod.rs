@@ -724,7 +724,12 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
                     }
                     total += 1;
                     word_buf.clear();
-                    word_buf.extend(w.chars().flat_map(char::to_lowercase));
+                    if w.is_ascii() {
+                        word_buf.push_str(w);
+                        word_buf.make_ascii_lowercase();
+                    } else {
+                        word_buf.extend(w.chars().flat_map(char::to_lowercase));
+                    }
                     if tw.contains(word_buf.as_str()) {
                         hits += 1;
                     }

@@ -89,7 +89,7 @@ static WS_LEAD: [bool; 256] = {
 /// U+2028-U+202F, U+205F-U+206F, U+3000, U+FEFF.)
 fn needs_slow_ws(b: &[u8]) -> bool {
     // Vector pre-check for the lead bytes of WS_LEAD; most lines have none.
-    if !any_window::<1>(b, |[c]| {
+    if !any_byte(b, |c| {
         (c < 0x20) | (c == 0x7F) | (c == 0xC2) | (c.wrapping_sub(0xE1) <= 2) | (c == 0xEF)
     }) {
         return false;
@@ -185,34 +185,43 @@ const HONORIFICS: &[&str] = &[
 /// Cheap pre-check for [`glue_points`]: sentence punctuation directly followed by a
 /// non-space somewhere in the line.
 pub fn may_be_glued(s: &str) -> bool {
-    any_window::<2>(s.as_bytes(), |[p, q]| {
+    any_pair(s.as_bytes(), |p, q| {
         ((p == b'.') | (p == b'!') | (p == b'?')) & (q != b' ')
     })
 }
 
-/// Does `hit` hold for some window of `N` consecutive bytes? Evaluated 64 windows at a time
-/// without early exit inside a block, so the compiler turns the test into vector code.
+/// Does `hit` hold for some byte? Evaluated 64 bytes at a time without early exit inside a
+/// block, so the compiler turns the test into vector code.
 #[inline]
-pub fn any_window<const N: usize>(b: &[u8], hit: impl Fn([u8; N]) -> bool) -> bool {
-    if b.len() < N {
+pub fn any_byte(b: &[u8], hit: impl Fn(u8) -> bool) -> bool {
+    b.chunks(64)
+        .any(|x| x.iter().fold(false, |a, &c| a | hit(c)))
+}
+
+/// [`any_byte`] for pairs of neighbouring bytes.
+#[inline]
+pub fn any_pair(b: &[u8], hit: impl Fn(u8, u8) -> bool) -> bool {
+    let Some(b1) = b.get(1..) else { return false };
+    b.chunks(64)
+        .zip(b1.chunks(64))
+        .any(|(x, y)| x.iter().zip(y).fold(false, |a, (&p, &q)| a | hit(p, q)))
+}
+
+/// [`any_byte`] for runs of four neighbouring bytes.
+#[inline]
+pub fn any_quad(b: &[u8], hit: impl Fn(u8, u8, u8, u8) -> bool) -> bool {
+    let (Some(b1), Some(b2), Some(b3)) = (b.get(1..), b.get(2..), b.get(3..)) else {
         return false;
-    }
-    let windows = b.len() - N + 1;
-    let mut start = 0;
-    while start < windows {
-        let end = (start + 64).min(windows);
-        let mut any = false;
-        for i in start..end {
-            let mut w = [0u8; N];
-            w.copy_from_slice(&b[i..i + N]);
-            any |= hit(w);
-        }
-        if any {
-            return true;
-        }
-        start = end;
-    }
-    false
+    };
+    b.chunks(64)
+        .zip(b1.chunks(64))
+        .zip(b2.chunks(64).zip(b3.chunks(64)))
+        .any(|((w, x), (y, z))| {
+            w.iter()
+                .zip(x)
+                .zip(y.iter().zip(z))
+                .fold(false, |a, ((&p, &q), (&r, &t))| a | hit(p, q, r, t))
+        })
 }
 
 pub fn glue_points(s: &str) -> Vec<usize> {
