@@ -16,12 +16,14 @@ import newsprep
 from conftest import DEV, seed_expected, seed_names, seed_text
 
 #: Macro F1 on the dev set (tests/data/cleanup-dev, score.py) reached by the shipped cleaner
-#: (0.968), minus 0.01 of slack. Raise it when the cleaner improves; never lower it to make a
+#: (0.957), minus 0.01 of slack. Raise it when the cleaner improves; never lower it to make a
 #: change pass. The model was trained on these pages: the honest figure for unseen pages is
-#: the 5-fold cross-validated 0.897 that scripts/train_cleaner.py reports.
-DEV_MACRO_F1_FLOOR = 0.958
-#: The weakest scraper dump style (glued, 0.955) must stay above this.
-DEV_STYLE_F1_FLOOR = 0.945
+#: the 5-fold cross-validated 0.897 that scripts/train_cleaner.py reports. (The floor came
+#: down from 0.958 once, deliberately: the 80-tree model was swapped for a 4x faster
+#: 40-tree depth-5 one with the same cross-validated score but less fit to these pages.)
+DEV_MACRO_F1_FLOOR = 0.946
+#: The weakest scraper dump style (glued, 0.946) must stay above this.
+DEV_STYLE_F1_FLOOR = 0.936
 
 REASONS = {"icons", "navigation", "caption", "promo", "metadata", "boilerplate"}
 
