@@ -7,7 +7,11 @@ Each configuration runs in a fresh subprocess, which reports its wall time and p
 * process(JSONL, out=DIR) with 1 and 2 threads (streaming to Parquet parts);
 * process(list of str) in memory, for comparison;
 * a plain Python loop over newsprep.clean() + Gazetteer.tag() (one thread);
-* when installed, peers on a sample: flashtext keyword extraction, jusText, trafilatura.
+* the per-document overhead: process() over 1M tiny documents (a list of str);
+* when installed, the plain-Python pipeline an analyst would otherwise write, on the dev
+  pages (one thread): jusText or trafilatura on the text, then flashtext with the same
+  gazetteer's entity names (its 69k names, not newsprep's 249k aliases: a lighter job),
+  mentions collected into a pandas DataFrame; and the ratios to process().
 
     python bench/corpus_speed.py                 # 10k and 100k documents
     python bench/corpus_speed.py --docs 10000    # one size
@@ -88,6 +92,11 @@ def child(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         r = newsprep.process(texts, gazetteer=gaz, threads=args.threads, progress=False)
         docs, mentions = r.documents.num_rows, r.mentions.num_rows
+    elif args.mode == "tiny":
+        texts = ["A short line of text."] * 1_000_000
+        t0 = time.perf_counter()
+        r = newsprep.process(texts, gazetteer=None, threads=args.threads, progress=False)
+        docs, mentions = r.documents.num_rows, 0
     elif args.mode == "python-loop":
         texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
         t0 = time.perf_counter()
@@ -107,42 +116,61 @@ def child(args: argparse.Namespace) -> None:
     )
 
 
-def peers(sample: list[str]) -> list[tuple[str, float]]:
-    """(name, seconds for the sample) for the peers that are installed."""
-    out = []
-    try:
-        from flashtext import KeywordProcessor
+def as_html(text: str) -> str:
+    """The page's lines as paragraphs: how a text-only page reaches an HTML extractor."""
+    return "<html><body>" + "".join(f"<p>{p}</p>" for p in text.split("\n")) + "</body></html>"
 
-        kp = KeywordProcessor()
-        for name in ("Kharkiv", "Izium", "Russia", "Ukraine", "Moscow", "Kyiv", "Zelensky"):
-            kp.add_keyword(name)
-        t0 = time.perf_counter()
-        for t in sample:
-            kp.extract_keywords(t, span_info=True)
-        out.append(("flashtext (7 keywords, tag only)", time.perf_counter() - t0))
+
+def peers(sample: list[str], gazetteer: str) -> list[tuple[str, float]]:
+    """(name, seconds for the sample) for the plain-Python pipelines that are installed."""
+    try:
+        import pandas as pd
+        from flashtext import KeywordProcessor
     except ImportError:
-        pass
+        return []
+    gaz = load_gazetteer(gazetteer)
+    kp = KeywordProcessor(case_sensitive=True)
+    for entity_id, label, name in gaz.entities() if gaz is not None else []:
+        kp.add_keyword(name, (entity_id, label))
+
+    def tag_rows(doc: int, body: str, rows: list) -> None:
+        for (entity_id, label), start, end in kp.extract_keywords(body, span_info=True):
+            rows.append((doc, entity_id, label, start, end))
+
+    cleaners = []
     try:
         import justext
 
         stop = justext.get_stoplist("English")
-        t0 = time.perf_counter()
-        for t in sample:
-            html = "<html><body>" + "".join(f"<p>{p}</p>" for p in t.split("\n")) + "</body></html>"
-            justext.justext(html, stop)
-        out.append(("jusText (clean only)", time.perf_counter() - t0))
+
+        def jt(text: str) -> str:
+            paras = justext.justext(as_html(text), stop)
+            return "\n\n".join(p.text for p in paras if not p.is_boilerplate)
+
+        cleaners.append(("jusText + flashtext -> pandas", jt))
     except ImportError:
         pass
     try:
         import trafilatura
 
-        t0 = time.perf_counter()
-        for t in sample:
-            html = "<html><body>" + "".join(f"<p>{p}</p>" for p in t.split("\n")) + "</body></html>"
-            trafilatura.extract(html)
-        out.append(("trafilatura (clean only)", time.perf_counter() - t0))
+        def tf(text: str) -> str:
+            return trafilatura.extract(as_html(text)) or ""
+
+        cleaners.append(("trafilatura + flashtext -> pandas", tf))
     except ImportError:
         pass
+    out = []
+    for name, clean in cleaners:
+        t0 = time.perf_counter()
+        rows: list = []
+        docs = []
+        for i, text in enumerate(sample):
+            body = clean(text)
+            docs.append((i, body))
+            tag_rows(i, body, rows)
+        pd.DataFrame(docs, columns=["doc", "text"])
+        pd.DataFrame(rows, columns=["doc", "entity_id", "label", "start", "end"])
+        out.append((name, time.perf_counter() - t0))
     return out
 
 
@@ -177,6 +205,7 @@ def main() -> None:
         return
 
     sizes = args.docs or [10_000, 100_000]
+    rates: dict[str, float] = {}
     print(f"cores: {os.cpu_count()}, gazetteer: {args.gazetteer}")
     print(f"{'docs':>8} {'run':<34} {'s':>7} {'docs/s':>9} {'MB/s':>7} {'peak RSS MB':>12}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -186,6 +215,7 @@ def main() -> None:
             runs = [("stream", 1), ("stream", 2), ("memory", 2)]
             if n <= 10_000:
                 runs.append(("python-loop", None))
+                runs.append(("tiny", 2))
             if args.runs:
                 wanted = set(args.runs.split(","))
                 runs = [r for r in runs if f"{r[0]}{r[1] or ''}" in wanted]
@@ -195,7 +225,17 @@ def main() -> None:
                     "stream": f"process(jsonl, out=DIR), {threads} thr",
                     "memory": f"process(list), {threads} thr",
                     "python-loop": "Python loop clean()+tag()",
+                    "tiny": f"1M tiny docs process(list), {threads} thr",
                 }[mode]
+                if mode == "tiny":
+                    print(
+                        f"{1_000_000:>8} {label:<34} {r['seconds']:>7.2f} "
+                        f"{1e6 / r['seconds']:>9.0f} {'-':>7} {r['rss_mb']:>12.0f}"
+                        f"   ({r['seconds']:.2f} us per document, all costs included)",
+                        flush=True,
+                    )
+                    continue
+                rates[f"{n}-{mode}{threads or ''}"] = mb / r["seconds"]
                 print(
                     f"{n:>8} {label:<34} {r['seconds']:>7.2f} {r['docs'] / r['seconds']:>9.0f} "
                     f"{mb / r['seconds']:>7.1f} {r['rss_mb']:>12.0f}",
@@ -204,11 +244,15 @@ def main() -> None:
             corpus.unlink()
     sample = dev_texts()
     sample_mb = sum(len(t.encode("utf-8")) for t in sample) / 1e6
-    for name, seconds in peers(sample):
+    for name, seconds in peers(sample, args.gazetteer):
+        peer = sample_mb / seconds
         print(
             f"{len(sample):>8} {name:<34} {seconds:>7.2f} {len(sample) / seconds:>9.0f} "
-            f"{sample_mb / seconds:>7.1f} {'-':>12}"
+            f"{peer:>7.2f} {'-':>12}"
         )
+        for key, rate in rates.items():
+            if "stream" in key:
+                print(f"{'':>8}   process {key}: {rate / peer:.1f}x this pipeline")
 
 
 if __name__ == "__main__":

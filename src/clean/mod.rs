@@ -254,6 +254,8 @@ fn segment(input: &str) -> Segmented {
     let mut gap = true;
     let mut block = 0u32;
     let mut first_line = true;
+    // Whether the last unit's text holds " | " (`None`: not looked at yet).
+    let mut last_menu: Option<bool> = None;
     for raw in input.split('\n') {
         let origin = offset;
         offset += raw.len() + 1;
@@ -316,7 +318,12 @@ fn segment(input: &str) -> Segmented {
             // Merge a line a scraper cut at a link into the line before (same block only).
             if k == 0 && !gap {
                 if let Some(prev) = units.last_mut() {
-                    if prev.block == block && text::continues(&prev.text, &unit.text) {
+                    let prev_menu =
+                        *last_menu.get_or_insert_with(|| text::has_menu_sep(prev.text.as_bytes()));
+                    if prev.block == block
+                        && text::continues_menu_known(&prev.text, prev_menu, &unit.text)
+                    {
+                        let join = prev.text.len();
                         if !matches!(
                             prev.text.chars().next_back(),
                             Some('(' | '[' | '“' | '‘' | '/')
@@ -328,11 +335,16 @@ fn segment(input: &str) -> Segmented {
                         }
                         prev.text.push_str(&unit.text);
                         prev.merged += 1;
+                        // Neither part held " | " (or they would not merge): only the join can.
+                        let b = prev.text.as_bytes();
+                        let window = b.get(join.saturating_sub(2)..(join + 3).min(b.len()));
+                        last_menu = Some(window.is_some_and(text::has_menu_sep));
                         continue;
                     }
                 }
             }
             units.push(unit);
+            last_menu = None;
         }
         gap = false;
     }

@@ -401,14 +401,27 @@ const JOIN_WORDS: &[&str] = &[
 ];
 
 /// Should `b` continue `a` on one line (a scraper cut the sentence at a link or <em>)?
+#[cfg(test)]
 pub fn continues(a: &str, b: &str) -> bool {
+    continues_menu_known(a, has_menu_sep(a.as_bytes()), b)
+}
+
+/// Does the text hold a menu separator (" | ")?
+#[inline]
+pub fn has_menu_sep(b: &[u8]) -> bool {
+    b.windows(3).any(|w| w == b" | ")
+}
+
+/// [`continues`] when whether `a` holds " | " is already known (a line growing by merges
+/// is not scanned again for each next line).
+pub fn continues_menu_known(a: &str, a_menu: bool, b: &str) -> bool {
     let (Some(a_last), Some(b_first)) = (a.chars().next_back(), b.chars().next()) else {
         return false;
     };
     // A menu ("Home | World | Sign in") is not prose cut at a link: merging it into the next
     // line glued every copy of a repeated menu to the first paragraph, which was then kept
     // (tests/test_hostile.py, deeply repeated boilerplate).
-    if a.contains(" | ") || b.contains(" | ") {
+    if a_menu || b.contains(" | ") {
         return false;
     }
     if matches!(a_last, '(' | ',' | '—' | '–' | '“' | '‘' | '/' | '[') {
