@@ -36,3 +36,7 @@ mod python;
 pub use clean::{clean, clean_many, strip_icons, Article, DropReason, Dropped};
 pub use error::Error;
 pub use tag::{Gazetteer, Mention};
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -120,6 +120,19 @@ fn stopword_key(word: &str) -> Option<u64> {
     Some(u64::from_le_bytes(w))
 }
 
+/// [`stopword_key`] of an ASCII word.
+#[inline]
+fn ascii_key(word: &[u8]) -> Option<u64> {
+    if word.len() > 8 {
+        return None;
+    }
+    let mut w = [0u8; 8];
+    for (d, &b) in w.iter_mut().zip(word) {
+        *d = b.to_ascii_lowercase();
+    }
+    Some(u64::from_le_bytes(w))
+}
+
 /// `char::is_alphabetic`, answering the scripts news is mostly written in (Latin-1 and
 /// Latin Extended letters, Cyrillic) without the Unicode tables.
 #[inline]
@@ -154,6 +167,8 @@ struct Word {
     core: (usize, usize),
     /// Its last character.
     last: char,
+    /// All ASCII?
+    ascii: bool,
 }
 
 const A_LETTER: u8 = 1;
@@ -500,6 +515,7 @@ impl Stats {
             cjk: 0,
             core,
             last: word.last().map_or(' ', |&c| c as char),
+            ascii: true,
         }
     }
 
@@ -511,6 +527,7 @@ impl Stats {
             cjk: 0,
             core: (usize::MAX, 0),
             last: ' ',
+            ascii: false,
         };
         let mut first = true;
         // The character before `c`: a space before the word's first one.
@@ -618,7 +635,12 @@ impl Stats {
         };
         // Stopword lookup on the word without edge punctuation, lowercased.
         if let Some(core) = line.get(w.core.0..w.core.1) {
-            if !core.is_empty() && stopword_key(core).is_some_and(is_stopword_key) {
+            let key = if w.ascii {
+                ascii_key(core.as_bytes())
+            } else {
+                stopword_key(core)
+            };
+            if !core.is_empty() && key.is_some_and(is_stopword_key) {
                 self.stop_words += 1;
             }
         }

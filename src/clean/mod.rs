@@ -360,6 +360,13 @@ fn segment(input: &str) -> Segmented {
 
 /// Case-insensitive "starts with one of".
 fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
+    // Most lines fail on their first character: look at that before anything else.
+    let Some(first) = s.chars().next().and_then(|c| c.to_lowercase().next()) else {
+        return false;
+    };
+    if !prefixes.iter().any(|p| p.chars().next() == Some(first)) {
+        return false;
+    }
     let ascii_start = s.as_bytes().first().is_some_and(u8::is_ascii);
     let head: String = if ascii_start {
         String::new()
@@ -699,6 +706,11 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
     }
 
     let title_words = title.as_ref().map(|(_, t)| lower_words(t));
+    // Byte lengths of the title's words (63 for any longer), to skip words that cannot match.
+    let title_lens: u64 = title_words
+        .iter()
+        .flatten()
+        .fold(0, |m, w| m | 1u64 << w.len().min(63));
     let n = units.len();
     // Size of each unit's block (lines between blank lines), capped.
     let mut block_sizes = vec![0u32; n];
@@ -735,6 +747,10 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
                         continue;
                     }
                     total += 1;
+                    // An ASCII word keeps its length lowercased: no title word that long, no hit.
+                    if w.is_ascii() && title_lens & (1u64 << w.len().min(63)) == 0 {
+                        continue;
+                    }
                     word_buf.clear();
                     if w.is_ascii() {
                         word_buf.push_str(w);
