@@ -364,7 +364,7 @@ fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
     let Some(first) = s.chars().next().and_then(|c| c.to_lowercase().next()) else {
         return false;
     };
-    if !prefixes.iter().any(|p| p.chars().next() == Some(first)) {
+    if !prefixes.iter().any(|p| p.starts_with(first)) {
         return false;
     }
     let ascii_start = s.as_bytes().first().is_some_and(u8::is_ascii);
