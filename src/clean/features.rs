@@ -741,12 +741,14 @@ pub struct UnitCtx<'a> {
     pub title_sim: f32,
 }
 
-/// Builds the feature matrix (row-major, `N_FEAT` per unit).
-pub fn features(units: &[UnitCtx<'_>]) -> Vec<f32> {
+/// Builds the feature matrix (row-major, `N_FEAT` per unit) into `out`, a buffer kept from
+/// page to page (a fresh zeroed matrix per page cost a tenth of the cleaner's time).
+pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) {
     let n = units.len();
-    let mut out = vec![0f32; n * N_FEAT];
+    out.clear();
+    out.resize(n * N_FEAT, 0.0);
     if n == 0 {
-        return out;
+        return;
     }
     let log_eff: Vec<f32> = units.iter().map(|u| (u.stats.eff + 1.0).ln()).collect();
     let body: Vec<bool> = units.iter().map(|u| u.stats.bodyish()).collect();
@@ -908,7 +910,6 @@ pub fn features(units: &[UnitCtx<'_>]) -> Vec<f32> {
         f[56] = gap_rate;
         f[57] = body_rate;
     }
-    out
 }
 
 /// Maximum-sum contiguous span (Kadane): (start, end inclusive, sum).

@@ -570,6 +570,11 @@ struct PassOut {
     byline: Option<String>,
 }
 
+thread_local! {
+    /// The feature matrix's buffer, reused from page to page on each thread.
+    static FEATURE_BUFFER: std::cell::Cell<Vec<f32>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// Everything up to the classifier: units, their stats, rule decisions, features.
 struct Prepared {
     seg: Segmented,
@@ -782,7 +787,8 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
             title_sim,
         });
     }
-    let feats = features::features(&ctxs);
+    let mut feats = FEATURE_BUFFER.with(std::cell::Cell::take);
+    features::features_into(&ctxs, &mut feats);
     drop(ctxs);
     Prepared {
         seg,
@@ -867,6 +873,7 @@ fn run_pass(input: &str, model: Option<&Model>, known: Option<Known<'_>>) -> Pas
     let mut keep = vec![false; n];
     let mut reason: Vec<DropReason> = stats.iter().map(reason_for).collect();
     let row_keep = model.map(|m| m.keep_rows(&feats));
+    FEATURE_BUFFER.with(|b| b.set(feats));
     for i in 0..n {
         if let Some(r) = units[i].forced {
             reason[i] = r;
