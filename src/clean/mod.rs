@@ -320,8 +320,10 @@ fn segment(input: &str) -> Segmented {
                 if let Some(prev) = units.last_mut() {
                     let prev_menu =
                         *last_menu.get_or_insert_with(|| text::has_menu_sep(prev.text.as_bytes()));
+                    // A byline ("By Jane Doe") does not run on into the date under it.
                     if prev.block == block
                         && text::continues_menu_known(&prev.text, prev_menu, &unit.text)
+                        && byline_name(&prev.text).is_none()
                     {
                         let join = prev.text.len();
                         if !matches!(

@@ -191,3 +191,12 @@ fn junk_rarely_needs_the_give_up_rule() {
         pages.len()
     );
 }
+
+#[test]
+fn a_byline_does_not_run_on_into_the_date_under_it() {
+    let page = "Ukraine war: troops retake villages near Kharkiv - Example News\nBy Jane Doe\n12 September 2022\nUkrainian forces have retaken dozens of villages in the Kharkiv region in a rapid counter-offensive, officials said on Sunday.\nThe advance, which began last week, has forced Russian troops to abandon equipment and positions they had held for months.";
+    let a = clean(page);
+    assert_eq!(a.byline.as_deref(), Some("Jane Doe"));
+    assert_eq!(a.date.as_deref(), Some("2022-09-12"));
+    assert!(a.text.starts_with("Ukrainian forces"), "{:?}", a.text);
+}
