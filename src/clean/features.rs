@@ -126,11 +126,10 @@ fn ascii_key(word: &[u8]) -> Option<u64> {
     if word.len() > 8 {
         return None;
     }
-    let mut w = [0u8; 8];
-    for (d, &b) in w.iter_mut().zip(word) {
-        *d = b.to_ascii_lowercase();
-    }
-    Some(u64::from_le_bytes(w))
+    // Built in a register: eight byte stores then a u64 load would stall store forwarding.
+    Some(word.iter().enumerate().fold(0u64, |k, (i, &b)| {
+        k | u64::from(b.to_ascii_lowercase()) << (8 * i)
+    }))
 }
 
 /// `char::is_alphabetic`, answering the scripts news is mostly written in (Latin-1 and
@@ -159,6 +158,30 @@ fn is_upper(c: char) -> bool {
     }
 }
 
+/// Length of the separator (a space, or a no-break space: U+00A0, U+2007, U+202F) at
+/// `b[i]`, 0 if none; the bytes are checked directly, nothing is decoded.
+#[inline]
+fn sep_len(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(b' ') => 1,
+        Some(0xC2) if b.get(i + 1) == Some(&0xA0) => 2,
+        Some(0xE2) if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x87 | 0xAF)) => 3,
+        _ => 0,
+    }
+}
+
+/// Length of the UTF-8 sequence a lead byte starts (1 for a stray continuation byte, which
+/// valid `str` data never has at a character start).
+#[inline]
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
 /// Counts of one word.
 struct Word {
     chars: u32,
@@ -171,31 +194,34 @@ struct Word {
     ascii: bool,
 }
 
-const A_LETTER: u8 = 1;
-const A_UPPER: u8 = 2;
-const A_DIGIT: u8 = 4;
-const A_PUNCT: u8 = 8;
-const A_COMMA: u8 = 16;
-const A_SEP: u8 = 32;
-
-/// Classes of ASCII bytes as `Stats` counts them (bytes >= 0x80 unused).
-static ASCII_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+/// Classes of ASCII bytes as `Stats` counts them, one 8-bit lane each: letter, uppercase,
+/// digit, punctuation, comma, separator (bytes >= 0x80 unused).
+static ASCII_LANES: [u64; 256] = {
+    const LETTER: u64 = 1;
+    const UPPER: u64 = 1 << 8;
+    const DIGIT: u64 = 1 << 16;
+    const PUNCT: u64 = 1 << 24;
+    const COMMA: u64 = 1 << 32;
+    const SEP: u64 = 1 << 40;
+    let mut t = [0u64; 256];
     let mut c = 0;
     while c < 128 {
         let b = c as u8;
         t[c] = if b.is_ascii_uppercase() {
-            A_LETTER | A_UPPER
+            LETTER | UPPER
         } else if b.is_ascii_lowercase() {
-            A_LETTER
+            LETTER
         } else if b.is_ascii_digit() {
-            A_DIGIT
+            DIGIT
         } else if b == b',' {
-            A_PUNCT | A_COMMA
+            PUNCT | COMMA
         } else if b == b'|' || b == b'/' || b == b'>' {
-            A_PUNCT | A_SEP
+            PUNCT | SEP
+        } else if b == b' ' {
+            // A separator, never inside a word: counts in no class.
+            0
         } else {
-            A_PUNCT
+            PUNCT
         };
         c += 1;
     }
@@ -414,53 +440,10 @@ impl Stats {
     pub fn of(s: &str) -> Stats {
         let mut st = Stats::default();
         let b = s.as_bytes();
-        let n = b.len();
-        // The last character of the previous word: a capital after "." starts a sentence.
-        let mut prev_last = ' ';
-        let mut i = 0;
-        while i < n {
-            // Skip separators (spaces, lone no-break spaces).
-            let c0 = b[i];
-            if c0 == b' ' {
-                i += 1;
-                continue;
-            }
-            if c0 >= 0x80 {
-                if let Some(c) = s.get(i..).and_then(|r| r.chars().next()) {
-                    if super::text::is_nbsp(c) {
-                        i += c.len_utf8();
-                        continue;
-                    }
-                }
-            }
-            // The word runs to the next separator.
-            let start = i;
-            let mut ascii = true;
-            while i < n {
-                let c = b[i];
-                if c == b' ' {
-                    break;
-                }
-                if c >= 0x80 {
-                    if let Some(ch) = s.get(i..).and_then(|r| r.chars().next()) {
-                        if super::text::is_nbsp(ch) {
-                            break;
-                        }
-                        ascii = false;
-                        i += ch.len_utf8();
-                        continue;
-                    }
-                }
-                i += 1;
-            }
-            st.words += 1;
-            let w = if ascii {
-                st.ascii_word(b, start, i, prev_last)
-            } else {
-                st.unicode_word(s, start, i, prev_last)
-            };
-            prev_last = w.last;
-            st.end_word(&w, s);
+        if s.is_ascii() {
+            st.ascii_line(b);
+        } else {
+            st.unicode_line(s);
         }
         st.chars = st.chars.saturating_sub(1);
         if let Some(c) = s.chars().next() {
@@ -477,27 +460,113 @@ impl Stats {
         st
     }
 
+    /// The word counts of an all-ASCII line (most lines of most pages): the byte classes
+    /// summed over the whole line at once (spaces count in no class), then one pass over
+    /// the words for what depends on word starts and stopwords.
+    fn ascii_line(&mut self, b: &[u8]) {
+        for chunk in b.chunks(255) {
+            let acc: u64 = chunk.iter().map(|&c| ASCII_LANES[c as usize]).sum();
+            let lane = |k: u32| ((acc >> (8 * k)) & 0xFF) as u32;
+            self.letters += lane(0);
+            self.upper += lane(1);
+            self.digits += lane(2);
+            self.punct += lane(3);
+            self.commas += lane(4);
+            self.seps += lane(5);
+        }
+        let mut prev_last = b' ';
+        let mut words = 0u32;
+        let mut in_words = 0usize;
+        for word in b.split(|&c| c == b' ') {
+            let (Some(&first), Some(&last)) = (word.first(), word.last()) else {
+                continue;
+            };
+            words += 1;
+            in_words += word.len();
+            if first.is_ascii_uppercase() {
+                self.cap_words += 1;
+                if is_terminal(prev_last as char) {
+                    self.sent_breaks += 1;
+                }
+            }
+            prev_last = last;
+            let alnum = |c: &u8| c.is_ascii_alphanumeric();
+            if let (Some(a), Some(z)) = (word.iter().position(alnum), word.iter().rposition(alnum))
+            {
+                if let Some(core) = word.get(a..=z) {
+                    if ascii_key(core).is_some_and(is_stopword_key) {
+                        self.stop_words += 1;
+                    }
+                }
+            }
+        }
+        self.words = words;
+        self.chars = u32::try_from(in_words)
+            .unwrap_or(u32::MAX)
+            .saturating_add(words);
+        self.eff = words as f32;
+    }
+
+    /// The word counts of a line with non-ASCII characters, a word at a time.
+    fn unicode_line(&mut self, s: &str) {
+        let st = self;
+        let b = s.as_bytes();
+        let n = b.len();
+        // The last character of the previous word: a capital after "." starts a sentence.
+        let mut prev_last = ' ';
+        let mut i = 0;
+        while i < n {
+            // Skip separators (spaces, lone no-break spaces).
+            let sep = sep_len(b, i);
+            if sep > 0 {
+                i += sep;
+                continue;
+            }
+            // The word runs to the next separator.
+            let start = i;
+            let mut ascii = true;
+            while i < n {
+                let c = b[i];
+                if c < 0x80 {
+                    if c == b' ' {
+                        break;
+                    }
+                    i += 1;
+                } else {
+                    if sep_len(b, i) > 0 {
+                        break;
+                    }
+                    ascii = false;
+                    i += utf8_len(c);
+                }
+            }
+            st.words += 1;
+            let w = if ascii {
+                st.ascii_word(b, start, i, prev_last)
+            } else {
+                st.unicode_word(s, start, i, prev_last)
+            };
+            prev_last = w.last;
+            st.end_word(&w, s);
+        }
+    }
+
     /// Counts the ASCII word `b[start..end]` (non-empty).
     #[inline]
     fn ascii_word(&mut self, b: &[u8], start: usize, end: usize, prev_last: char) -> Word {
         let word = b.get(start..end).unwrap_or_default();
-        let (mut letters, mut upper, mut digits, mut punct, mut commas, mut seps) =
-            (0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
-        for &c in word {
-            let f = ASCII_CLASS[c as usize];
-            letters += u32::from(f & A_LETTER != 0);
-            upper += u32::from(f & A_UPPER != 0);
-            digits += u32::from(f & A_DIGIT != 0);
-            punct += u32::from(f & A_PUNCT != 0);
-            commas += u32::from(f & A_COMMA != 0);
-            seps += u32::from(f & A_SEP != 0);
+        // One table add per byte: each class counts in its own 8-bit lane of a u64, so a
+        // chunk of at most 255 bytes cannot carry from one lane into the next.
+        for chunk in word.chunks(255) {
+            let acc: u64 = chunk.iter().map(|&c| ASCII_LANES[c as usize]).sum();
+            let lane = |k: u32| ((acc >> (8 * k)) & 0xFF) as u32;
+            self.letters += lane(0);
+            self.upper += lane(1);
+            self.digits += lane(2);
+            self.punct += lane(3);
+            self.commas += lane(4);
+            self.seps += lane(5);
         }
-        self.letters += letters;
-        self.upper += upper;
-        self.digits += digits;
-        self.punct += punct;
-        self.commas += commas;
-        self.seps += seps;
         let first = word.first().copied().unwrap_or(b' ');
         if first.is_ascii_uppercase() {
             self.cap_words += 1;
@@ -563,6 +632,13 @@ impl Stats {
                     }
                     false
                 }
+            } else if matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3)
+            {
+                // Kana, common CJK ideographs, hangul syllables: caseless letters.
+                first = false;
+                self.letters += 1;
+                w.cjk += 1;
+                true
             } else if matches!(c as u32, 0x2000..=0x206F | 0xA0..=0xA9 | 0xAB..=0xB1 | 0xB4 | 0xB6..=0xB8 | 0xBB | 0xBF)
             {
                 // General punctuation (dashes, curly quotes...) and Latin-1 symbols:
@@ -1243,5 +1319,80 @@ mod tests {
         assert!(is_stopword("ЧТО", &mut b));
         assert!(!is_stopword("Kharkiv", &mut b));
         assert!(!is_stopword("", &mut b));
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    use super::*;
+
+    /// `cargo test --release --lib stats_speed -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn stats_speed() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
+        let mut lines = Vec::new();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                lines.extend(
+                    text.lines()
+                        .map(|l| super::super::text::normalize_ws(l).into_owned())
+                        .filter(|l| !l.is_empty()),
+                );
+            }
+        }
+        let bytes: usize = lines.iter().map(String::len).sum();
+        for (name, f) in [
+            (
+                "Stats::of",
+                (|l: &str| Stats::of(l).words) as fn(&str) -> u32,
+            ),
+            ("cues", |l: &str| cues(l)),
+            ("ascii_line alone (ASCII lines)", |l: &str| {
+                let mut st = Stats::default();
+                if l.is_ascii() {
+                    st.ascii_line(l.as_bytes());
+                }
+                st.words
+            }),
+            ("unicode_line alone (other lines)", |l: &str| {
+                let mut st = Stats::default();
+                if !l.is_ascii() {
+                    st.unicode_line(l);
+                }
+                st.words
+            }),
+            ("ends_terminal", |l: &str| {
+                u32::from(super::super::text::ends_terminal(l))
+            }),
+            ("count spaces (calibration)", |l: &str| {
+                l.bytes().fold(0u32, |a, b| a + u32::from(b == b' '))
+            }),
+            ("branchy byte loop (calibration)", |l: &str| {
+                let mut n = 0u32;
+                for b in l.bytes() {
+                    if b == b' ' {
+                        n += 3;
+                    } else if b.is_ascii_uppercase() {
+                        n += 1;
+                    }
+                }
+                n
+            }),
+        ] {
+            let t = std::time::Instant::now();
+            let mut x = 0u32;
+            for _ in 0..20 {
+                for l in &lines {
+                    x = x.wrapping_add(f(l));
+                }
+            }
+            let dt = t.elapsed().as_secs_f64();
+            println!(
+                "{name}: {:.0} ns/line, {:.2} ns/byte ({x})",
+                dt * 1e9 / (20 * lines.len()) as f64,
+                dt * 1e9 / (20 * bytes) as f64
+            );
+        }
     }
 }
