@@ -200,3 +200,60 @@ fn a_byline_does_not_run_on_into_the_date_under_it() {
     assert_eq!(a.date.as_deref(), Some("2022-09-12"));
     assert!(a.text.starts_with("Ukrainian forces"), "{:?}", a.text);
 }
+
+/// A fingerprint of everything `clean` returns on the 181 dev pages, in several shapes
+/// (as written, first half, lines reversed, blank lines removed). Speed work must leave it
+/// unchanged; a deliberate change in behaviour updates it (the failure prints the new one)
+/// and says why in its commit.
+#[test]
+fn dev_outputs_fingerprint() {
+    const FINGERPRINT: u64 = 0x7cf6_ad8a_4df9_b03a;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".noisy.txt"))
+        .collect();
+    paths.sort();
+    assert_eq!(paths.len(), 181, "dev pages missing");
+    // FNV-1a over the outputs: stable across platforms and Rust versions.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |s: &str| {
+        for b in s.bytes().chain([0xFF]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for p in &paths {
+        let text = std::fs::read_to_string(p).expect("dev page");
+        let lines: Vec<&str> = text.lines().collect();
+        let shapes = [
+            text.clone(),
+            lines[..lines.len() / 2].join("\n"),
+            lines.iter().rev().copied().collect::<Vec<_>>().join("\n"),
+            lines
+                .iter()
+                .copied()
+                .filter(|l| !l.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ];
+        for page in &shapes {
+            let a = clean(page);
+            feed(&a.text);
+            feed(a.title.as_deref().unwrap_or("\u{0}"));
+            feed(a.date.as_deref().unwrap_or("\u{0}"));
+            feed(a.byline.as_deref().unwrap_or("\u{0}"));
+            for d in &a.dropped {
+                feed(&d.line);
+                feed(d.reason.as_str());
+            }
+        }
+    }
+    assert_eq!(
+        h, FINGERPRINT,
+        "clean() output on the dev pages changed: new fingerprint {h:#018x}"
+    );
+}
