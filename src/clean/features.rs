@@ -98,24 +98,18 @@ fn stopword_key(word: &str) -> Option<u64> {
     if word.len() > 16 {
         return None;
     }
-    let mut w = [0u8; 8];
     if word.is_ascii() {
-        if word.len() > 8 {
+        return ascii_key(word.as_bytes());
+    }
+    let mut w = [0u8; 8];
+    let mut n = 0;
+    for c in word.chars().flat_map(char::to_lowercase) {
+        let l = c.len_utf8();
+        if n + l > 8 {
             return None;
         }
-        for (d, b) in w.iter_mut().zip(word.bytes()) {
-            *d = b.to_ascii_lowercase();
-        }
-    } else {
-        let mut n = 0;
-        for c in word.chars().flat_map(char::to_lowercase) {
-            let l = c.len_utf8();
-            if n + l > 8 {
-                return None;
-            }
-            c.encode_utf8(&mut w[n..n + l]);
-            n += l;
-        }
+        c.encode_utf8(&mut w[n..n + l]);
+        n += l;
     }
     Some(u64::from_le_bytes(w))
 }
@@ -158,6 +152,16 @@ fn is_upper(c: char) -> bool {
     }
 }
 
+/// The byte range of an ASCII word from its first to its last letter or digit.
+#[inline]
+fn ascii_core(word: &[u8]) -> Option<(usize, usize)> {
+    let alnum = |c: &u8| c.is_ascii_alphanumeric();
+    Some((
+        word.iter().position(alnum)?,
+        word.iter().rposition(alnum)? + 1,
+    ))
+}
+
 /// Length of the separator (a space, or a no-break space: U+00A0, U+2007, U+202F) at
 /// `b[i]`, 0 if none; the bytes are checked directly, nothing is decoded.
 #[inline]
@@ -190,8 +194,6 @@ struct Word {
     core: (usize, usize),
     /// Its last character.
     last: char,
-    /// All ASCII?
-    ascii: bool,
 }
 
 /// Classes of ASCII bytes as `Stats` counts them, one 8-bit lane each: letter, uppercase,
@@ -464,16 +466,7 @@ impl Stats {
     /// summed over the whole line at once (spaces count in no class), then one pass over
     /// the words for what depends on word starts and stopwords.
     fn ascii_line(&mut self, b: &[u8]) {
-        for chunk in b.chunks(255) {
-            let acc: u64 = chunk.iter().map(|&c| ASCII_LANES[c as usize]).sum();
-            let lane = |k: u32| ((acc >> (8 * k)) & 0xFF) as u32;
-            self.letters += lane(0);
-            self.upper += lane(1);
-            self.digits += lane(2);
-            self.punct += lane(3);
-            self.commas += lane(4);
-            self.seps += lane(5);
-        }
+        self.add_ascii_classes(b);
         let mut prev_last = b' ';
         let mut words = 0u32;
         let mut in_words = 0usize;
@@ -490,13 +483,9 @@ impl Stats {
                 }
             }
             prev_last = last;
-            let alnum = |c: &u8| c.is_ascii_alphanumeric();
-            if let (Some(a), Some(z)) = (word.iter().position(alnum), word.iter().rposition(alnum))
-            {
-                if let Some(core) = word.get(a..=z) {
-                    if ascii_key(core).is_some_and(is_stopword_key) {
-                        self.stop_words += 1;
-                    }
+            if let Some(core) = ascii_core(word).and_then(|(a, z)| word.get(a..z)) {
+                if ascii_key(core).is_some_and(is_stopword_key) {
+                    self.stop_words += 1;
                 }
             }
         }
@@ -551,13 +540,12 @@ impl Stats {
         }
     }
 
-    /// Counts the ASCII word `b[start..end]` (non-empty).
+    /// Adds the ASCII bytes' classes (letters, capitals, digits, punctuation, commas,
+    /// separators). One table add per byte: each class counts in its own 8-bit lane of a
+    /// u64, so a chunk of at most 255 bytes cannot carry from one lane into the next.
     #[inline]
-    fn ascii_word(&mut self, b: &[u8], start: usize, end: usize, prev_last: char) -> Word {
-        let word = b.get(start..end).unwrap_or_default();
-        // One table add per byte: each class counts in its own 8-bit lane of a u64, so a
-        // chunk of at most 255 bytes cannot carry from one lane into the next.
-        for chunk in word.chunks(255) {
+    fn add_ascii_classes(&mut self, b: &[u8]) {
+        for chunk in b.chunks(255) {
             let acc: u64 = chunk.iter().map(|&c| ASCII_LANES[c as usize]).sum();
             let lane = |k: u32| ((acc >> (8 * k)) & 0xFF) as u32;
             self.letters += lane(0);
@@ -567,6 +555,13 @@ impl Stats {
             self.commas += lane(4);
             self.seps += lane(5);
         }
+    }
+
+    /// Counts the ASCII word `b[start..end]` (non-empty).
+    #[inline]
+    fn ascii_word(&mut self, b: &[u8], start: usize, end: usize, prev_last: char) -> Word {
+        let word = b.get(start..end).unwrap_or_default();
+        self.add_ascii_classes(word);
         let first = word.first().copied().unwrap_or(b' ');
         if first.is_ascii_uppercase() {
             self.cap_words += 1;
@@ -574,17 +569,11 @@ impl Stats {
                 self.sent_breaks += 1;
             }
         }
-        let alnum = |c: &u8| c.is_ascii_alphanumeric();
-        let core = match (word.iter().position(alnum), word.iter().rposition(alnum)) {
-            (Some(a), Some(z)) => (start + a, start + z + 1),
-            _ => (usize::MAX, 0),
-        };
         Word {
             chars: word.len() as u32,
             cjk: 0,
-            core,
+            core: ascii_core(word).map_or((usize::MAX, 0), |(a, z)| (start + a, start + z)),
             last: word.last().map_or(' ', |&c| c as char),
-            ascii: true,
         }
     }
 
@@ -596,7 +585,6 @@ impl Stats {
             cjk: 0,
             core: (usize::MAX, 0),
             last: ' ',
-            ascii: false,
         };
         let mut first = true;
         // The character before `c`: a space before the word's first one.
@@ -604,34 +592,17 @@ impl Stats {
         for (k, c) in word.char_indices() {
             w.chars += 1;
             let alnum = if c.is_ascii() {
-                if first {
-                    if c.is_ascii_uppercase() {
+                self.add_ascii_classes(&[c as u8]);
+                if c.is_ascii_uppercase() {
+                    if first {
                         self.cap_words += 1;
                     }
-                    first = false;
+                    if prev == ' ' && is_terminal(prev_last) {
+                        self.sent_breaks += 1;
+                    }
                 }
-                if c.is_ascii_alphabetic() {
-                    self.letters += 1;
-                    if c.is_ascii_uppercase() {
-                        self.upper += 1;
-                        if prev == ' ' && is_terminal(prev_last) {
-                            self.sent_breaks += 1;
-                        }
-                    }
-                    true
-                } else if c.is_ascii_digit() {
-                    self.digits += 1;
-                    true
-                } else {
-                    self.punct += 1;
-                    if c == ',' {
-                        self.commas += 1;
-                    }
-                    if matches!(c, '|' | '/' | '>') {
-                        self.seps += 1;
-                    }
-                    false
-                }
+                first = false;
+                c.is_ascii_alphanumeric()
             } else if matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3)
             {
                 // Kana, common CJK ideographs, hangul syllables: caseless letters.
@@ -711,12 +682,7 @@ impl Stats {
         };
         // Stopword lookup on the word without edge punctuation, lowercased.
         if let Some(core) = line.get(w.core.0..w.core.1) {
-            let key = if w.ascii {
-                ascii_key(core.as_bytes())
-            } else {
-                stopword_key(core)
-            };
-            if !core.is_empty() && key.is_some_and(is_stopword_key) {
+            if !core.is_empty() && stopword_key(core).is_some_and(is_stopword_key) {
                 self.stop_words += 1;
             }
         }

@@ -51,11 +51,7 @@ pub fn may_have_icons(line: &str) -> bool {
 /// icon tokens; up to two filler words may sit between icon tokens.
 pub fn icon_runs(line: &str) -> Vec<(usize, usize)> {
     // Fast path: no "icon" at all.
-    if !line
-        .as_bytes()
-        .windows(4)
-        .any(|w| w.eq_ignore_ascii_case(b"icon"))
-    {
+    if !may_have_icons(line) {
         return Vec::new();
     }
     // Tokens are separated by what tidying the kept text turns into a space (any whitespace

@@ -433,23 +433,20 @@ fn byline_of(s: &str) -> Option<String> {
 /// The name part of a byline line, unallocated (words may be separated by several spaces).
 fn byline_name(s: &str) -> Option<&str> {
     let st = s.trim();
-    let dashed = st.starts_with(['-', '–', '—']);
     // Cheap rejections first: most lines neither start with a dash nor with "By".
+    let dashed = st.starts_with(['-', '–', '—']);
     let by_rest = if dashed { None } else { Some(by_prefix(st)?) };
     if st.split(' ').count() > 12 {
         return None;
     }
     let dashes = |c: char| matches!(c, '-' | '–' | '—' | '|' | '•' | ' ');
     let candidate = match by_rest {
-        None => {
-            let inner = st
-                .strip_prefix(['-', '–', '—'])
-                .and_then(|r| r.strip_suffix(['-', '–', '—']));
-            match inner {
-                Some(inner) => inner.trim_matches(dashes),
-                None => by_prefix(st).and_then(by_name_end)?,
-            }
-        }
+        // "– Ranjith Perera –"; a dash-led line that does not close with one is no byline
+        // (its first word, starting with a dash, cannot be "By").
+        None => st
+            .strip_prefix(['-', '–', '—'])
+            .and_then(|r| r.strip_suffix(['-', '–', '—']))?
+            .trim_matches(dashes),
         Some(rest) => by_name_end(rest)?,
     };
     let words = || candidate.split(' ').filter(|w| !w.is_empty());
@@ -625,16 +622,16 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
     // Each distinct text gets an id (a unique text is hashed once and never compared).
     let mut ids: std::collections::HashMap<&str, u32, std::hash::BuildHasherDefault<features::Fx>> =
         std::collections::HashMap::with_capacity_and_hasher(units.len(), Default::default());
-    let mut seen: Vec<u32> = Vec::with_capacity(units.len());
+    let mut counts: Vec<u32> = Vec::with_capacity(units.len());
     let unit_ids: Vec<u32> = units
         .iter()
         .map(|u| {
-            let next = seen.len() as u32;
+            let next = counts.len() as u32;
             let id = *ids.entry(u.text.as_str()).or_insert(next);
             if id == next {
-                seen.push(0);
+                counts.push(0);
             }
-            if let Some(c) = seen.get_mut(id as usize) {
+            if let Some(c) = counts.get_mut(id as usize) {
                 *c += 1;
             }
             id
@@ -643,7 +640,8 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
     let dups: Vec<u32> = unit_ids
         .iter()
         .map(|&id| {
-            seen.get(id as usize)
+            counts
+                .get(id as usize)
                 .copied()
                 .unwrap_or(1)
                 .saturating_sub(1)
