@@ -257,3 +257,53 @@ fn dev_outputs_fingerprint() {
         "clean() output on the dev pages changed: new fingerprint {h:#018x}"
     );
 }
+
+/// Where a page's time goes, stage by stage (cumulative: each stage includes the ones
+/// above it). `cargo test --release --lib pipeline_speed -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn pipeline_speed() {
+    use std::time::Instant;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
+    let mut pages = vec![];
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if e.path().to_string_lossy().ends_with(".noisy.txt") {
+            pages.extend(std::fs::read_to_string(e.path()));
+        }
+    }
+    const REPS: usize = 10;
+    let bytes = pages.iter().map(String::len).sum::<usize>() * REPS;
+    let time = |name: &str, f: &dyn Fn(&str) -> usize| {
+        let mut best = f64::MAX;
+        let mut check = 0;
+        for _ in 0..3 {
+            let t0 = Instant::now();
+            check = pages
+                .iter()
+                .cycle()
+                .take(pages.len() * REPS)
+                .map(|p| f(p))
+                .sum();
+            best = best.min(t0.elapsed().as_secs_f64());
+        }
+        println!(
+            "{name:34} {:6.2} ns/byte ({check})",
+            best * 1e9 / bytes as f64
+        );
+    };
+    time("segment", &|p| segment(p).units.len());
+    time("segment + line_stats", &|p| {
+        segment(p)
+            .units
+            .iter()
+            .map(|u| line_stats(&u.text).words as usize)
+            .sum()
+    });
+    time("prepare (+ dups, rules, features)", &|p| {
+        prepare(p, None).rows.len()
+    });
+    time("first pass (+ model, metadata)", &|p| {
+        run_pass(p, model::shipped(), None).paras.len()
+    });
+    time("clean (+ re-pass)", &|p| clean(p).text.len());
+}
