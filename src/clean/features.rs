@@ -238,6 +238,8 @@ pub const CUE_SOCIAL: u32 = 8;
 pub const CUE_LEGAL: u32 = 16;
 pub const CUE_COMMENT: u32 = 32;
 pub const CUE_TIME: u32 = 64;
+/// Cues are looked for in lines up to this many bytes: long lines are never furniture.
+pub const CUE_MAX_LINE: usize = 400;
 
 const CUES: &[(&str, u32)] = &[
     ("read more", CUE_PROMO),

@@ -362,12 +362,24 @@ fn segment(input: &str) -> Segmented {
 
 /// Case-insensitive "starts with one of".
 fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
-    // Most lines fail on their first character: look at that before anything else.
-    let Some(first) = s.chars().next().and_then(|c| c.to_lowercase().next()) else {
-        return false;
-    };
-    if !prefixes.iter().any(|p| p.starts_with(first)) {
-        return false;
+    // Most lines fail on their first character: look at that before anything else, and
+    // at its byte alone when it is ASCII.
+    match s.as_bytes().first() {
+        None => return false,
+        Some(&b) if b.is_ascii() => {
+            let lower = b.to_ascii_lowercase();
+            if !prefixes.iter().any(|p| p.as_bytes().first() == Some(&lower)) {
+                return false;
+            }
+        }
+        Some(_) => {
+            let Some(first) = s.chars().next().and_then(|c| c.to_lowercase().next()) else {
+                return false;
+            };
+            if !prefixes.iter().any(|p| p.starts_with(first)) {
+                return false;
+            }
+        }
     }
     let ascii_start = s.as_bytes().first().is_some_and(u8::is_ascii);
     let head: String = if ascii_start {
@@ -560,6 +572,83 @@ fn lower_words(s: &str) -> FxSet<String> {
         .collect()
 }
 
+/// The lowercased words of the page title, with filters that reject most words of a line
+/// before they are lowercased and looked up.
+struct TitleWords {
+    words: FxSet<String>,
+    /// Bit `k` set: some title word is `k` bytes long (63: longer).
+    lens: u64,
+    /// Bit `b` set: some title word starts with ASCII byte `b` (bit 127: a non-ASCII start).
+    firsts: u128,
+}
+
+impl TitleWords {
+    fn new(words: FxSet<String>) -> Self {
+        let lens = words.iter().fold(0, |m, w| m | 1u64 << w.len().min(63));
+        let firsts = words.iter().fold(0, |m, w| {
+            m | w.bytes().next().map_or(0, |b| 1u128 << b.min(127))
+        });
+        TitleWords { words, lens, firsts }
+    }
+
+    /// The share of a line's words that are title words (over the longer of the two).
+    fn similarity(&self, line: &str, buf: &mut String) -> f32 {
+        let mut hits = 0usize;
+        let mut total = 0usize;
+        if line.is_ascii() {
+            // ASCII: words split at ' ' only (no no-break spaces), trimmed bytewise.
+            for w in line.as_bytes().split(|&b| b == b' ') {
+                let Some(a) = w.iter().position(u8::is_ascii_alphanumeric) else {
+                    continue;
+                };
+                let z = w.iter().rposition(u8::is_ascii_alphanumeric).map_or(a, |z| z + 1);
+                let core = w.get(a..z).unwrap_or(&[]);
+                total += 1;
+                // Lowercasing ASCII keeps the length, and the first byte's lowercase must be
+                // some title word's first byte.
+                let first = core.first().map_or(0, u8::to_ascii_lowercase);
+                if self.lens & (1u64 << core.len().min(63)) == 0
+                    || self.firsts & (1u128 << first.min(127)) == 0
+                {
+                    continue;
+                }
+                buf.clear();
+                buf.extend(core.iter().map(|b| b.to_ascii_lowercase() as char));
+                if self.words.contains(buf.as_str()) {
+                    hits += 1;
+                }
+            }
+        } else {
+            for w in line.split(text::is_sep) {
+                let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                if w.is_empty() {
+                    continue;
+                }
+                total += 1;
+                // An ASCII word keeps its length lowercased: no title word that long, no hit.
+                if w.is_ascii() && self.lens & (1u64 << w.len().min(63)) == 0 {
+                    continue;
+                }
+                buf.clear();
+                if w.is_ascii() {
+                    buf.push_str(w);
+                    buf.make_ascii_lowercase();
+                } else {
+                    buf.extend(w.chars().flat_map(char::to_lowercase));
+                }
+                if self.words.contains(buf.as_str()) {
+                    hits += 1;
+                }
+            }
+        }
+        if total == 0 {
+            0.0
+        } else {
+            hits as f32 / total.max(self.words.len()) as f32
+        }
+    }
+}
+
 /// The output of one pass.
 struct PassOut {
     paras: Vec<Para>,
@@ -672,7 +761,11 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
             Some(DropReason::Boilerplate)
         } else if teaser {
             Some(DropReason::Promo)
-        } else if s.eff <= 40.0 && (t.contains('©') || t.contains('ⓒ')) {
+        } else if s.eff <= 40.0
+            // "©" and "ⓒ" are legal cues; cues are only looked for in lines up to 400 bytes.
+            && (s.cues & features::CUE_LEGAL != 0 || t.len() > features::CUE_MAX_LINE)
+            && (t.contains('©') || t.contains('ⓒ'))
+        {
             let before = t.split(['©', 'ⓒ']).next().unwrap_or("");
             if before.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
                 Some(DropReason::Caption)
@@ -710,12 +803,7 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
         }
     }
 
-    let title_words = title.as_ref().map(|(_, t)| lower_words(t));
-    // Byte lengths of the title's words (63 for any longer), to skip words that cannot match.
-    let title_lens: u64 = title_words
-        .iter()
-        .flatten()
-        .fold(0, |m, w| m | 1u64 << w.len().min(63));
+    let title_words = title.as_ref().map(|(_, t)| TitleWords::new(lower_words(t)));
     let n = units.len();
     // Size of each unit's block (lines between blank lines), capped.
     let mut block_sizes = vec![0u32; n];
@@ -743,35 +831,8 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
         rows[i] = ctxs.len();
         let block_len = block_sizes[i];
         let title_sim = match &title_words {
-            Some(tw) if stats[i].words <= 30 && !tw.is_empty() => {
-                let mut hits = 0usize;
-                let mut total = 0usize;
-                for w in u.text.split(text::is_sep) {
-                    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-                    if w.is_empty() {
-                        continue;
-                    }
-                    total += 1;
-                    // An ASCII word keeps its length lowercased: no title word that long, no hit.
-                    if w.is_ascii() && title_lens & (1u64 << w.len().min(63)) == 0 {
-                        continue;
-                    }
-                    word_buf.clear();
-                    if w.is_ascii() {
-                        word_buf.push_str(w);
-                        word_buf.make_ascii_lowercase();
-                    } else {
-                        word_buf.extend(w.chars().flat_map(char::to_lowercase));
-                    }
-                    if tw.contains(word_buf.as_str()) {
-                        hits += 1;
-                    }
-                }
-                if total == 0 {
-                    0.0
-                } else {
-                    hits as f32 / total.max(tw.len()) as f32
-                }
+            Some(tw) if stats[i].words <= 30 && !tw.words.is_empty() => {
+                tw.similarity(&u.text, &mut word_buf)
             }
             _ => 0.0,
         };
