@@ -34,6 +34,7 @@ pub use date::find_date;
 pub use model::{shipped as shipped_model, Model};
 
 use features::{FxSet, Stats, UnitCtx, N_FEAT};
+use text::flag;
 
 /// Why a line (or a piece of one) was removed. A small, fixed vocabulary so an analyst can
 /// audit and count what the cleaner dropped.
@@ -112,14 +113,14 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
         dropped: Vec::new(),
     };
     let mut drops: Vec<(usize, Dropped)> = first.dropped;
-    let mut paras: Vec<Para> = first.paras;
+    let mut paras: Vec<Para<'_>> = first.paras;
     // Run again on our own output until nothing changes (on real pages at once: the model
     // was trained on clean pages too): this makes `clean` idempotent even where
     // context-dependent decisions shift on a shorter page. Each extra pass only removes
     // lines; a page still shrinking after MAX_REPASSES (a cascade, seen only on synthetic
     // junk and huge concatenations) keeps the last pass's text. The kept lines' statistics
     // are handed on, so a re-pass costs little more than the classifier.
-    let mut converged = false;
+    let mut converged = None;
     for _ in 0..MAX_REPASSES {
         let (joined, starts) = join_paras(&paras);
         let again = run_pass(&joined, model, Some((&starts, &paras)));
@@ -130,7 +131,9 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
                 .zip(&paras)
                 .all(|(a, b)| a.text == b.text)
         {
-            converged = true;
+            // The input of this pass is the article's text.
+            drop(again);
+            converged = Some(joined);
             break;
         }
         let map = |off: usize| -> usize {
@@ -138,16 +141,18 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
             paras.get(k).map_or(0, |p| p.origin)
         };
         drops.extend(again.dropped.into_iter().map(|(o, d)| (map(o), d)));
+        // This pass's text dies with the loop: its paragraphs take their own copies.
         paras = again
             .paras
             .into_iter()
             .map(|p| Para {
+                text: Cow::Owned(p.text.into_owned()),
                 origin: map(p.origin),
-                ..p
+                stats: p.stats,
             })
             .collect();
     }
-    if !converged {
+    if converged.is_none() {
         // Still shrinking after MAX_REPASSES: keep what the last pass kept. Emptying the
         // page would be stable, but it would silently lose a whole article (seen on a
         // 100 MB page of concatenated articles); a page that changes once more on a
@@ -155,7 +160,7 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
         #[cfg(test)]
         GIVE_UPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
-    art.text = join_paras(&paras).0;
+    art.text = converged.unwrap_or_else(|| join_paras(&paras).0);
     drops.sort_by_key(|(o, _)| *o);
     art.dropped = drops.into_iter().map(|(_, d)| d).collect();
     art
@@ -163,13 +168,13 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
 
 /// A kept paragraph: its text, the offset of its source line, and the statistics of its
 /// text when a pass computed them (a re-pass reuses them).
-struct Para {
-    text: String,
+struct Para<'a> {
+    text: Cow<'a, str>,
     origin: usize,
     stats: Option<Stats>,
 }
 
-fn join_paras(paras: &[Para]) -> (String, Vec<usize>) {
+fn join_paras(paras: &[Para<'_>]) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(paras.iter().map(|p| p.text.len() + 2).sum());
     let mut starts = Vec::with_capacity(paras.len());
     for (i, Para { text: t, .. }) in paras.iter().enumerate() {
@@ -203,8 +208,9 @@ pub fn strip_icons(text: &str) -> String {
 
 /// A line (or a piece of a glued line, or several cut lines merged) being classified.
 #[derive(Debug, Clone)]
-struct Unit {
-    text: String,
+struct Unit<'a> {
+    /// Borrowed from the pass input unless repair changed it.
+    text: Cow<'a, str>,
     /// Byte offset of its (first) source line in the pass input.
     origin: usize,
     block: u32,
@@ -216,8 +222,8 @@ struct Unit {
     forced: Option<DropReason>,
 }
 
-struct Segmented {
-    units: Vec<Unit>,
+struct Segmented<'a> {
+    units: Vec<Unit<'a>>,
     pre_drops: Vec<(usize, Dropped)>,
     header_date: Option<String>,
 }
@@ -246,25 +252,31 @@ fn scraper_header(line: &str) -> Option<(&str, String, &str)> {
     ))
 }
 
-fn segment(input: &str) -> Segmented {
-    let mut units: Vec<Unit> = Vec::new();
+fn segment(input: &str) -> Segmented<'_> {
+    let mut units: Vec<Unit<'_>> = Vec::new();
     let mut pre_drops = Vec::new();
     let mut header_date = None;
     let mut offset = 0usize;
     let mut gap = true;
     let mut block = 0u32;
     let mut first_line = true;
-    // Whether the last unit's text holds " | " (`None`: not looked at yet).
-    let mut last_menu: Option<bool> = None;
+    // Whether the last unit's text holds " | ".
+    let mut last_menu = false;
     for raw in input.split('\n') {
         let origin = offset;
         offset += raw.len() + 1;
-        let norm = text::normalize_ws(raw);
+        // One pass over the bytes tells which of the closer looks below a line needs.
+        let raw_flags = text::line_flags(raw.as_bytes());
+        let norm = text::normalize_ws_flagged(raw, raw_flags);
         if norm.is_empty() {
             gap = true;
             continue;
         }
-        let (mut line, removed) = if icons::may_have_icons(&norm) {
+        let norm_flags = match norm {
+            Cow::Borrowed(_) => raw_flags,
+            Cow::Owned(ref n) => text::line_flags(n.as_bytes()),
+        };
+        let (mut line, removed) = if norm_flags & flag::ICON != 0 {
             let (kept, removed) = icons::strip_line(&norm);
             (Cow::Owned(kept), removed)
         } else {
@@ -296,17 +308,32 @@ fn segment(input: &str) -> Segmented {
         if line.is_empty() {
             continue;
         }
+        let flags = match line {
+            Cow::Borrowed(_) => norm_flags,
+            Cow::Owned(ref l) => text::line_flags(l.as_bytes()),
+        };
         if gap {
             block += 1;
             if let Some(prev) = units.last_mut() {
                 prev.gap_after = true;
             }
         }
-        let pieces = text::split_glued(&line);
+        let pieces: Vec<Cow<'_, str>> = match line {
+            _ if flags & flag::GLUE == 0 => vec![line],
+            Cow::Borrowed(l) => text::split_glued(l)
+                .into_iter()
+                .map(Cow::Borrowed)
+                .collect(),
+            Cow::Owned(ref l) => text::split_glued(l)
+                .into_iter()
+                .map(|p| Cow::Owned(p.to_string()))
+                .collect(),
+        };
         let glued = pieces.len() > 1;
         for (k, p) in pieces.into_iter().enumerate() {
+            let menu = flags & flag::MENU != 0 && (!glued || text::has_menu_sep(p.as_bytes()));
             let unit = Unit {
-                text: p.to_string(),
+                text: p,
                 origin,
                 block,
                 gap_before: gap && k == 0,
@@ -318,11 +345,9 @@ fn segment(input: &str) -> Segmented {
             // Merge a line a scraper cut at a link into the line before (same block only).
             if k == 0 && !gap {
                 if let Some(prev) = units.last_mut() {
-                    let prev_menu =
-                        *last_menu.get_or_insert_with(|| text::has_menu_sep(prev.text.as_bytes()));
                     // A byline ("By Jane Doe") does not run on into the date under it.
                     if prev.block == block
-                        && text::continues_menu_known(&prev.text, prev_menu, &unit.text)
+                        && text::continues_menu_known(&prev.text, last_menu, &unit.text, menu)
                         && byline_name(&prev.text).is_none()
                     {
                         let join = prev.text.len();
@@ -333,20 +358,20 @@ fn segment(input: &str) -> Segmented {
                             unit.text.chars().next(),
                             Some(',' | '.' | ';' | ')' | '!' | '?' | '%' | ']' | ':')
                         ) {
-                            prev.text.push(' ');
+                            prev.text.to_mut().push(' ');
                         }
-                        prev.text.push_str(&unit.text);
+                        prev.text.to_mut().push_str(&unit.text);
                         prev.merged += 1;
                         // Neither part held " | " (or they would not merge): only the join can.
                         let b = prev.text.as_bytes();
                         let window = b.get(join.saturating_sub(2)..(join + 3).min(b.len()));
-                        last_menu = Some(window.is_some_and(text::has_menu_sep));
+                        last_menu = window.is_some_and(text::has_menu_sep);
                         continue;
                     }
                 }
             }
             units.push(unit);
-            last_menu = None;
+            last_menu = menu;
         }
         gap = false;
     }
@@ -368,7 +393,10 @@ fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
         None => return false,
         Some(&b) if b.is_ascii() => {
             let lower = b.to_ascii_lowercase();
-            if !prefixes.iter().any(|p| p.as_bytes().first() == Some(&lower)) {
+            if !prefixes
+                .iter()
+                .any(|p| p.as_bytes().first() == Some(&lower))
+            {
                 return false;
             }
         }
@@ -588,7 +616,11 @@ impl TitleWords {
         let firsts = words.iter().fold(0, |m, w| {
             m | w.bytes().next().map_or(0, |b| 1u128 << b.min(127))
         });
-        TitleWords { words, lens, firsts }
+        TitleWords {
+            words,
+            lens,
+            firsts,
+        }
     }
 
     /// The share of a line's words that are title words (over the longer of the two).
@@ -601,7 +633,10 @@ impl TitleWords {
                 let Some(a) = w.iter().position(u8::is_ascii_alphanumeric) else {
                     continue;
                 };
-                let z = w.iter().rposition(u8::is_ascii_alphanumeric).map_or(a, |z| z + 1);
+                let z = w
+                    .iter()
+                    .rposition(u8::is_ascii_alphanumeric)
+                    .map_or(a, |z| z + 1);
                 let core = w.get(a..z).unwrap_or(&[]);
                 total += 1;
                 // Lowercasing ASCII keeps the length, and the first byte's lowercase must be
@@ -650,8 +685,8 @@ impl TitleWords {
 }
 
 /// The output of one pass.
-struct PassOut {
-    paras: Vec<Para>,
+struct PassOut<'a> {
+    paras: Vec<Para<'a>>,
     dropped: Vec<(usize, Dropped)>,
     title: Option<String>,
     date: Option<String>,
@@ -664,8 +699,8 @@ thread_local! {
 }
 
 /// Everything up to the classifier: units, their stats, rule decisions, features.
-struct Prepared {
-    seg: Segmented,
+struct Prepared<'a> {
+    seg: Segmented<'a>,
     stats: Vec<Stats>,
     feats: Vec<f32>,
     /// Row of each unit in `feats` (`usize::MAX` for units a rule decided).
@@ -686,9 +721,9 @@ fn line_stats(text: &str) -> Stats {
 }
 
 /// The kept paragraphs of the previous pass, with their start offsets in this pass's input.
-type Known<'a> = (&'a [usize], &'a [Para]);
+type Known<'a> = (&'a [usize], &'a [Para<'a>]);
 
-fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
+fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
     let mut seg = segment(input);
     let units = &mut seg.units;
     // A unit that is exactly a paragraph of the previous pass keeps its statistics.
@@ -716,7 +751,7 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
         .iter()
         .map(|u| {
             let next = counts.len() as u32;
-            let id = *ids.entry(u.text.as_str()).or_insert(next);
+            let id = *ids.entry(u.text.as_ref()).or_insert(next);
             if id == next {
                 counts.push(0);
             }
@@ -738,7 +773,7 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
         .collect();
     // Rules.
     for (u, s) in units.iter_mut().zip(stats.iter()) {
-        let t = u.text.as_str();
+        let t = u.text.as_ref();
         let lower_cookie = s.cues & features::CUE_NAV != 0
             && s.eff <= 60.0
             && t.to_ascii_lowercase().contains("cookie");
@@ -862,7 +897,7 @@ fn prepare(input: &str, known: Option<Known<'_>>) -> Prepared {
 
 /// Is unit `j`'s text unique on the page (menus and teasers repeat; a standfirst does not)?
 fn dups_of(units: &[Unit], j: usize) -> bool {
-    let Some(t) = units.get(j).map(|u| u.text.as_str()) else {
+    let Some(t) = units.get(j).map(|u| u.text.as_ref()) else {
         return false;
     };
     units.iter().filter(|u| u.text == t).take(2).count() == 1
@@ -914,7 +949,7 @@ fn split_dateline(first: &str, page: &str) -> Option<(usize, usize)> {
     (standalone(a) && standalone(b_core)).then_some((cut, cut))
 }
 
-fn run_pass(input: &str, model: Option<&Model>, known: Option<Known<'_>>) -> PassOut {
+fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>) -> PassOut<'a> {
     let prep = prepare(input, known);
     let Prepared {
         seg,
@@ -1101,7 +1136,7 @@ fn run_pass(input: &str, model: Option<&Model>, known: Option<Known<'_>>) -> Pas
                         },
                     ));
                     paras.push(Para {
-                        text: rest,
+                        text: Cow::Owned(rest),
                         origin: u.origin,
                         stats: None,
                     });
@@ -1117,7 +1152,7 @@ fn run_pass(input: &str, model: Option<&Model>, known: Option<Known<'_>>) -> Pas
             dropped.push((
                 u.origin,
                 Dropped {
-                    line: u.text,
+                    line: u.text.into_owned(),
                     reason: reason[i],
                 },
             ));
@@ -1148,7 +1183,7 @@ pub fn debug_units(input: &str) -> Vec<(String, Vec<f32>, Option<DropReason>)> {
                 .get(r.saturating_mul(N_FEAT)..r.saturating_add(1).saturating_mul(N_FEAT))
                 .unwrap_or(&[])
                 .to_vec();
-            (u.text, f, u.forced)
+            (u.text.into_owned(), f, u.forced)
         })
         .collect()
 }

@@ -122,10 +122,15 @@ fn needs_slow_ws(b: &[u8]) -> bool {
 /// no-break space between words is kept as it is; zero-width characters are removed.
 /// Borrows when the text is already normalised (most lines of most pages).
 pub fn normalize_ws(s: &str) -> Cow<'_, str> {
+    normalize_ws_flagged(s, line_flags(s.as_bytes()))
+}
+
+/// [`normalize_ws`] when the line's [`line_flags`] are known.
+pub fn normalize_ws_flagged(s: &str, flags: u8) -> Cow<'_, str> {
     // Fast path: no control bytes, no non-ASCII space or invisible character: only ASCII
     // spaces to collapse.
-    if !needs_slow_ws(s.as_bytes()) {
-        if !s.starts_with(' ') && !s.ends_with(' ') && !s.contains("  ") {
+    if flags & flag::ODD_SPACE == 0 || !needs_slow_ws(s.as_bytes()) {
+        if !s.starts_with(' ') && !s.ends_with(' ') && flags & flag::DOUBLE_SPACE == 0 {
             return Cow::Borrowed(s);
         }
         let mut out = String::with_capacity(s.len());
@@ -178,6 +183,68 @@ const HONORIFICS: &[&str] = &[
     "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Prof", "Gen", "Gov", "Sen", "Rep", "Lt", "Col",
     "Sgt", "Capt", "vs", "No", "Mt", "Ft",
 ];
+
+/// What one pass over a line's bytes found: which of segmentation's closer looks it needs.
+/// Bits of [`line_flags`].
+pub mod flag {
+    /// A control character, a non-ASCII space or an invisible character may be present.
+    pub const ODD_SPACE: u8 = 1;
+    /// Two spaces in a row.
+    pub const DOUBLE_SPACE: u8 = 2;
+    /// "icon" in any ASCII case.
+    pub const ICON: u8 = 4;
+    /// Sentence punctuation directly followed by a non-space ([`super::may_be_glued`]).
+    pub const GLUE: u8 = 8;
+    /// A menu separator " | ".
+    pub const MENU: u8 = 16;
+}
+
+/// The [`flag`]s of the byte `a` followed by `b`, `c`, `d` (0xFF past the end: never in
+/// UTF-8, so it completes no pattern).
+#[inline(always)]
+fn flags_at(a: u8, b: u8, c: u8, d: u8) -> u8 {
+    let odd = (a < 0x20) | (a == 0x7F) | (a == 0xC2) | (a.wrapping_sub(0xE1) <= 2) | (a == 0xEF);
+    let double = (a == b' ') & (b == b' ');
+    let icon =
+        ((a | 0x20) == b'i') & ((b | 0x20) == b'c') & ((c | 0x20) == b'o') & ((d | 0x20) == b'n');
+    let glue = ((a == b'.') | (a == b'!') | (a == b'?')) & (b != b' ') & (b != 0xFF);
+    let menu = (a == b' ') & (b == b'|') & (c == b' ');
+    (u8::from(odd) * flag::ODD_SPACE)
+        | (u8::from(double) * flag::DOUBLE_SPACE)
+        | (u8::from(icon) * flag::ICON)
+        | (u8::from(glue) * flag::GLUE)
+        | (u8::from(menu) * flag::MENU)
+}
+
+/// All of segmentation's pre-checks in one pass: 16 positions at a time (with three bytes
+/// of look-ahead) in a fixed-size loop the compiler turns into vector code.
+pub fn line_flags(s: &[u8]) -> u8 {
+    const LANES: usize = 16;
+    let mut acc = 0u8;
+    let mut i = 0;
+    while let Some(w) = s
+        .get(i..i + LANES + 3)
+        .and_then(|w| <&[u8; LANES + 3]>::try_from(w).ok())
+    {
+        let mut lanes = [0u8; LANES];
+        for (k, lane) in lanes.iter_mut().enumerate() {
+            *lane = flags_at(w[k], w[k + 1], w[k + 2], w[k + 3]);
+        }
+        acc |= lanes.iter().fold(0, |a, &x| a | x);
+        i += LANES;
+    }
+    // The tail (at most LANES + 2 bytes), padded with 0xFF: two more blocks.
+    let mut pad = [0xFFu8; 2 * LANES + 3];
+    let tail = s.get(i..).unwrap_or(&[]);
+    if let Some(dst) = pad.get_mut(..tail.len()) {
+        dst.copy_from_slice(tail);
+    }
+    let mut lanes = [0u8; 2 * LANES];
+    for (k, lane) in lanes.iter_mut().enumerate() {
+        *lane = flags_at(pad[k], pad[k + 1], pad[k + 2], pad[k + 3]);
+    }
+    acc | lanes.iter().fold(0, |a, &x| a | x)
+}
 
 /// Byte offsets where a glued line should be split: after sentence punctuation (and closing
 /// quotes) that is directly followed, with no space, by an uppercase letter or an opening
@@ -403,7 +470,7 @@ const JOIN_WORDS: &[&str] = &[
 /// Should `b` continue `a` on one line (a scraper cut the sentence at a link or <em>)?
 #[cfg(test)]
 pub fn continues(a: &str, b: &str) -> bool {
-    continues_menu_known(a, has_menu_sep(a.as_bytes()), b)
+    continues_menu_known(a, has_menu_sep(a.as_bytes()), b, has_menu_sep(b.as_bytes()))
 }
 
 /// Does the text hold a menu separator (" | ")?
@@ -412,16 +479,16 @@ pub fn has_menu_sep(b: &[u8]) -> bool {
     b.windows(3).any(|w| w == b" | ")
 }
 
-/// [`continues`] when whether `a` holds " | " is already known (a line growing by merges
-/// is not scanned again for each next line).
-pub fn continues_menu_known(a: &str, a_menu: bool, b: &str) -> bool {
+/// [`continues`] when whether `a` and `b` hold " | " is already known (a line growing by
+/// merges is not scanned again for each next line).
+pub fn continues_menu_known(a: &str, a_menu: bool, b: &str, b_menu: bool) -> bool {
     let (Some(a_last), Some(b_first)) = (a.chars().next_back(), b.chars().next()) else {
         return false;
     };
     // A menu ("Home | World | Sign in") is not prose cut at a link: merging it into the next
     // line glued every copy of a repeated menu to the first paragraph, which was then kept
     // (tests/test_hostile.py, deeply repeated boilerplate).
-    if a_menu || b.contains(" | ") {
+    if a_menu || b_menu {
         return false;
     }
     if matches!(a_last, '(' | ',' | '—' | '–' | '“' | '‘' | '/' | '[') {
@@ -455,6 +522,78 @@ pub fn continues_menu_known(a: &str, a_menu: bool, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The flags, one check at a time.
+    fn line_flags_reference(s: &str) -> u8 {
+        let b = s.as_bytes();
+        let mut f = 0;
+        if b.iter().any(|&c| WS_LEAD[c as usize]) {
+            f |= flag::ODD_SPACE;
+        }
+        if s.contains("  ") {
+            f |= flag::DOUBLE_SPACE;
+        }
+        if super::super::icons::may_have_icons(s) {
+            f |= flag::ICON;
+        }
+        if may_be_glued(s) {
+            f |= flag::GLUE;
+        }
+        if has_menu_sep(b) {
+            f |= flag::MENU;
+        }
+        f
+    }
+
+    #[test]
+    fn line_flags_agree_with_the_single_checks() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
+        let mut lines: Vec<String> = [
+            "",
+            ".",
+            "a.",
+            ".a",
+            "a. ",
+            " | ",
+            "x |",
+            "| y",
+            "icon",
+            "ICO",
+            "xIcOn",
+            "  ",
+            "\u{a0}",
+            "a\u{2009}b",
+            "\u{feff}",
+            "\t",
+            "?!",
+            "end.",
+            "e.g",
+            "Home | World",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+        // Every pattern at every offset around the 16-byte blocks and the tail.
+        for pat in [
+            "icon", "a.B", " | ", "  ", "\u{a0}", "\u{200b}", "\0", "!x", "?",
+        ] {
+            for len in 0..44 {
+                let mut l = "x".repeat(len);
+                l.push_str(pat);
+                lines.push(l.clone());
+                l.push_str("yy");
+                lines.push(l);
+            }
+        }
+        for l in &lines {
+            assert_eq!(line_flags(l.as_bytes()), line_flags_reference(l), "{l:?}");
+        }
+    }
 
     /// Found by tests/test_hostile.py: a menu ending in "Sign in" merged into the next line.
     #[test]

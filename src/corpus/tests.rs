@@ -534,32 +534,31 @@ fn a_cancelled_run_stops_and_leaves_no_temporary_files() {
     assert_eq!(run.progress().docs(), 10);
 }
 
+/// A batch checks the flag before each document: once it is set, no further document is
+/// read or processed and the batch reports the cancellation (no partial batch comes back).
+/// Tested on the batch itself, where the check lives, so that no thread race decides the
+/// outcome.
 #[test]
 fn cancelling_inside_a_batch_stops_it() {
-    // The flag is set by the progress of the batch itself: the batch must not complete.
-    let corpus: Vec<String> = (0..2000).map(|i| format!("doc {i}")).collect();
-    let run = Run::new(
-        texts(corpus),
-        None,
-        Options {
-            batch_size: 2000,
-            threads: Some(1),
-            ..Options::default()
-        },
-    )
+    let dir = TempDir::new("cancel");
+    let pending: Vec<source::Pending> = (0..40)
+        .map(|i| {
+            let path = dir.path().join(format!("{i}.txt"));
+            fs::write(&path, "Some article text.").unwrap();
+            source::Pending::File {
+                path,
+                doc_id: i.to_string(),
+            }
+        })
+        .collect();
+    let progress = Progress::default();
+    let cancel = std::sync::atomic::AtomicBool::new(true);
+    let result = parallel::install(Some(1), || {
+        batch::process_batch(pending, true, None, &cancel, &progress)
+    })
     .unwrap();
-    let flag = run.cancel_flag();
-    let progress = run.progress();
-    let watcher = std::thread::spawn(move || {
-        while progress.docs() < 10 {
-            std::thread::yield_now();
-        }
-        flag.store(true, Ordering::Relaxed);
-    });
-    let mut run = run;
-    let result = run.next_batch();
-    watcher.join().unwrap();
     assert!(matches!(result, Err(Error::Cancelled)));
+    assert_eq!(progress.docs(), 0);
 }
 
 #[test]
