@@ -262,7 +262,13 @@ fn segment(input: &str) -> Segmented<'_> {
     let mut first_line = true;
     // Whether the last unit's text holds " | ".
     let mut last_menu = false;
-    for raw in input.split('\n') {
+    let mut from = 0;
+    let ends = memchr::memchr_iter(b'\n', input.as_bytes()).chain([input.len()]);
+    for raw in ends.map(|end| {
+        let line = input.get(from..end).unwrap_or("");
+        from = end + 1;
+        line
+    }) {
         let origin = offset;
         offset += raw.len() + 1;
         // One pass over the bytes tells which of the closer looks below a line needs.

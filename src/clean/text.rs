@@ -297,12 +297,16 @@ pub fn glue_points(s: &str) -> Vec<usize> {
         return out;
     }
     let b = s.as_bytes();
-    // Byte-wise scan (the punctuation is ASCII); only local look-behind and look-ahead, so
-    // the work is linear and needs no per-character buffer, even on a 100 MB line.
+    // Jumps from one sentence punctuation byte to the next (ASCII, so bytes will do); only
+    // local look-behind and look-ahead, so the work is linear, even on a 100 MB line.
     let mut p = 0;
-    while p < b.len() {
-        let c = b[p];
-        if !matches!(c, b'.' | b'!' | b'?') || p == 0 {
+    while let Some(off) = b
+        .get(p..)
+        .and_then(|r| memchr::memchr3(b'.', b'!', b'?', r))
+    {
+        p += off;
+        let c = b.get(p).copied().unwrap_or(0);
+        if p == 0 {
             p += 1;
             continue;
         }
@@ -398,6 +402,19 @@ pub fn split_glued(s: &str) -> Vec<&str> {
     }
     out
 }
+
+/// Byte length of the longest join word.
+const JOIN_WORD_MAX: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < JOIN_WORDS.len() {
+        if JOIN_WORDS[i].len() > max {
+            max = JOIN_WORDS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
 
 const JOIN_WORDS: &[&str] = &[
     "the",
@@ -511,9 +528,15 @@ pub fn continues_menu_known(a: &str, a_menu: bool, b: &str, b_menu: bool) -> boo
         if b_first.is_ascii_digit() || b_first == '$' || b_first == '€' || b_first == '£' {
             return true;
         }
-        let last_word = a.rsplit(is_sep).next().unwrap_or("");
-        if b_first.is_uppercase() && JOIN_WORDS.contains(&last_word) && a.contains(' ') {
-            return true;
+        if b_first.is_uppercase() {
+            // The join words are short ASCII words: look at the tail of `a` only.
+            let tail = a
+                .get(a.len().saturating_sub(JOIN_WORD_MAX + 3)..)
+                .unwrap_or(a);
+            let last_word = tail.rsplit(is_sep).next().unwrap_or("");
+            if last_word.len() < tail.len() && JOIN_WORDS.contains(&last_word) && a.contains(' ') {
+                return true;
+            }
         }
     }
     false
