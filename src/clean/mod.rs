@@ -614,6 +614,8 @@ struct TitleWords {
     lens: u64,
     /// Bit `b` set: some title word starts with ASCII byte `b` (bit 127: a non-ASCII start).
     firsts: u128,
+    /// The first characters of the title words that start with a non-ASCII character.
+    other_firsts: Vec<char>,
 }
 
 impl TitleWords {
@@ -622,10 +624,18 @@ impl TitleWords {
         let firsts = words.iter().fold(0, |m, w| {
             m | w.bytes().next().map_or(0, |b| 1u128 << b.min(127))
         });
+        let mut other_firsts: Vec<char> = words
+            .iter()
+            .filter_map(|w| w.chars().next())
+            .filter(|c| !c.is_ascii())
+            .collect();
+        other_firsts.sort_unstable();
+        other_firsts.dedup();
         TitleWords {
             words,
             lens,
             firsts,
+            other_firsts,
         }
     }
 
@@ -670,13 +680,20 @@ impl TitleWords {
                 if w.is_ascii() && self.lens & (1u64 << w.len().min(63)) == 0 {
                     continue;
                 }
-                buf.clear();
-                if w.is_ascii() {
-                    buf.push_str(w);
-                    buf.make_ascii_lowercase();
+                // The lowercased word must start like some title word.
+                let mut lower = w.chars().flat_map(char::to_lowercase);
+                let first = lower.next().unwrap_or(' ');
+                let may_match = if first.is_ascii() {
+                    self.firsts & (1u128 << (first as u8).min(127)) != 0
                 } else {
-                    buf.extend(w.chars().flat_map(char::to_lowercase));
+                    self.other_firsts.binary_search(&first).is_ok()
+                };
+                if !may_match {
+                    continue;
                 }
+                buf.clear();
+                buf.push(first);
+                buf.extend(lower);
                 if self.words.contains(buf.as_str()) {
                     hits += 1;
                 }
@@ -712,6 +729,21 @@ struct Prepared<'a> {
     /// Row of each unit in `feats` (`usize::MAX` for units a rule decided).
     rows: Vec<usize>,
     title: Option<(usize, String)>,
+}
+
+/// A line as a hash key: hashed by its length and its first and last bytes only (a long
+/// paragraph is not hashed whole; equal keys still compare whole lines).
+#[derive(PartialEq, Eq)]
+struct LineKey<'a>(&'a str);
+
+impl std::hash::Hash for LineKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        const EDGE: usize = 24;
+        let b = self.0.as_bytes();
+        h.write_usize(b.len());
+        h.write(b.get(..EDGE).unwrap_or(b));
+        h.write(b.get(b.len().saturating_sub(EDGE)..).unwrap_or(b));
+    }
 }
 
 /// Statistics of one line, with its date-line and byline flags (short lines only).
@@ -750,14 +782,17 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
 
     // Duplicates: the same line elsewhere on the page (menus repeat, body lines do not).
     // Each distinct text gets an id (a unique text is hashed once and never compared).
-    let mut ids: std::collections::HashMap<&str, u32, std::hash::BuildHasherDefault<features::Fx>> =
-        std::collections::HashMap::with_capacity_and_hasher(units.len(), Default::default());
+    let mut ids: std::collections::HashMap<
+        LineKey<'_>,
+        u32,
+        std::hash::BuildHasherDefault<features::Fx>,
+    > = std::collections::HashMap::with_capacity_and_hasher(units.len(), Default::default());
     let mut counts: Vec<u32> = Vec::with_capacity(units.len());
     let unit_ids: Vec<u32> = units
         .iter()
         .map(|u| {
             let next = counts.len() as u32;
-            let id = *ids.entry(u.text.as_ref()).or_insert(next);
+            let id = *ids.entry(LineKey(u.text.as_ref())).or_insert(next);
             if id == next {
                 counts.push(0);
             }
