@@ -640,62 +640,18 @@ impl TitleWords {
     }
 
     /// The share of a line's words that are title words (over the longer of the two).
+    /// The share of a line's words that are title words (over the longer of the two).
     fn similarity(&self, line: &str, buf: &mut String) -> f32 {
         let mut hits = 0usize;
         let mut total = 0usize;
-        if line.is_ascii() {
-            // ASCII: words split at ' ' only (no no-break spaces), trimmed bytewise.
-            for w in line.as_bytes().split(|&b| b == b' ') {
-                let Some(a) = w.iter().position(u8::is_ascii_alphanumeric) else {
-                    continue;
-                };
-                let z = w
-                    .iter()
-                    .rposition(u8::is_ascii_alphanumeric)
-                    .map_or(a, |z| z + 1);
-                let core = w.get(a..z).unwrap_or(&[]);
-                total += 1;
-                // Lowercasing ASCII keeps the length, and the first byte's lowercase must be
-                // some title word's first byte.
-                let first = core.first().map_or(0, u8::to_ascii_lowercase);
-                if self.lens & (1u64 << core.len().min(63)) == 0
-                    || self.firsts & (1u128 << first.min(127)) == 0
-                {
-                    continue;
-                }
-                buf.clear();
-                buf.extend(core.iter().map(|b| b.to_ascii_lowercase() as char));
-                if self.words.contains(buf.as_str()) {
-                    hits += 1;
-                }
-            }
-        } else {
-            for w in line.split(text::is_sep) {
-                let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-                if w.is_empty() {
-                    continue;
-                }
-                total += 1;
-                // An ASCII word keeps its length lowercased: no title word that long, no hit.
-                if w.is_ascii() && self.lens & (1u64 << w.len().min(63)) == 0 {
-                    continue;
-                }
-                // The lowercased word must start like some title word.
-                let mut lower = w.chars().flat_map(char::to_lowercase);
-                let first = lower.next().unwrap_or(' ');
-                let may_match = if first.is_ascii() {
-                    self.firsts & (1u128 << (first as u8).min(127)) != 0
-                } else {
-                    self.other_firsts.binary_search(&first).is_ok()
-                };
-                if !may_match {
-                    continue;
-                }
-                buf.clear();
-                buf.push(first);
-                buf.extend(lower);
-                if self.words.contains(buf.as_str()) {
-                    hits += 1;
+        // Words split at spaces and lone no-break spaces ([`text::is_sep`]): at ' ' bytewise,
+        // then, in the few pieces that are not ASCII, at no-break spaces.
+        for piece in line.split(' ') {
+            if piece.is_ascii() {
+                self.ascii_word(piece.as_bytes(), buf, &mut hits, &mut total);
+            } else {
+                for w in piece.split(text::is_nbsp) {
+                    self.word(w, buf, &mut hits, &mut total);
                 }
             }
         }
@@ -703,6 +659,64 @@ impl TitleWords {
             0.0
         } else {
             hits as f32 / total.max(self.words.len()) as f32
+        }
+    }
+
+    /// Counts an ASCII word: trimmed bytewise, turned away by its length and first byte
+    /// before it is lowercased and looked up.
+    fn ascii_word(&self, w: &[u8], buf: &mut String, hits: &mut usize, total: &mut usize) {
+        let Some(a) = w.iter().position(u8::is_ascii_alphanumeric) else {
+            return;
+        };
+        let z = w
+            .iter()
+            .rposition(u8::is_ascii_alphanumeric)
+            .map_or(a, |z| z + 1);
+        let core = w.get(a..z).unwrap_or(&[]);
+        *total += 1;
+        // Lowercasing ASCII keeps the length, and the first byte's lowercase must be some
+        // title word's first byte.
+        let first = core.first().map_or(0, u8::to_ascii_lowercase);
+        if self.lens & (1u64 << core.len().min(63)) == 0
+            || self.firsts & (1u128 << first.min(127)) == 0
+        {
+            return;
+        }
+        buf.clear();
+        buf.extend(core.iter().map(|b| b.to_ascii_lowercase() as char));
+        if self.words.contains(buf.as_str()) {
+            *hits += 1;
+        }
+    }
+
+    /// Counts any word: lowercased only when its first letter starts some title word.
+    fn word(&self, w: &str, buf: &mut String, hits: &mut usize, total: &mut usize) {
+        if w.is_ascii() {
+            return self.ascii_word(w.as_bytes(), buf, hits, total);
+        }
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        let mut chars = w.chars();
+        let Some(c) = chars.next() else {
+            return;
+        };
+        *total += 1;
+        let first = match text::simple_lowercase(c) {
+            Some(l) => l,
+            None => c.to_lowercase().next().unwrap_or(c),
+        };
+        let may_match = if first.is_ascii() {
+            self.firsts & (1u128 << (first as u8).min(127)) != 0
+        } else {
+            self.other_firsts.binary_search(&first).is_ok()
+        };
+        if !may_match {
+            return;
+        }
+        buf.clear();
+        buf.extend(c.to_lowercase());
+        buf.extend(chars.flat_map(char::to_lowercase));
+        if self.words.contains(buf.as_str()) {
+            *hits += 1;
         }
     }
 }

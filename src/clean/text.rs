@@ -30,6 +30,21 @@ pub fn is_sep(c: char) -> bool {
     c == ' ' || is_nbsp(c)
 }
 
+/// The lowercase of `c` where it is one character found without a table: ASCII, Latin-1,
+/// basic Cyrillic, and the caseless kana, CJK and hangul blocks (`None`: ask the tables).
+#[inline]
+pub fn simple_lowercase(c: char) -> Option<char> {
+    let u = c as u32;
+    let l = match u {
+        0x41..=0x5A | 0xC0..=0xD6 | 0xD8..=0xDE | 0x410..=0x42F => u + 0x20,
+        0x400..=0x40F => u + 0x50,
+        0x00..=0x40 | 0x5B..=0xBF | 0xD7 | 0xDF..=0xFF | 0x430..=0x45F => u,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF => u,
+        _ => return None,
+    };
+    char::from_u32(l)
+}
+
 /// Han, kana and hangul: scripts written without spaces between words (Korean has spaces
 /// but its syllables pack a word into few characters).
 #[inline]
@@ -545,6 +560,17 @@ pub fn continues_menu_known(a: &str, a_menu: bool, b: &str, b_menu: bool) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn simple_lowercase_agrees_with_the_tables() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            if let Some(l) = simple_lowercase(c) {
+                assert_eq!(c.to_lowercase().collect::<Vec<_>>(), vec![l], "{c:?}");
+            }
+        }
+        assert_eq!(simple_lowercase('Ж'), Some('ж'));
+        assert_eq!(simple_lowercase('İ'), None);
+    }
 
     /// The flags, one check at a time.
     fn line_flags_reference(s: &str) -> u8 {
