@@ -10,7 +10,6 @@ use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, StartKind};
 
 use super::text::{is_cjk, is_terminal};
@@ -370,43 +369,193 @@ const CUES: &[(&str, u32)] = &[
     ("назад", CUE_TIME),
 ];
 
-/// The cue phrases as an Aho-Corasick DFA (ASCII case-insensitive), walked directly: a line
-/// costs one table step per byte, with no search iterator around it.
-fn cue_dfa() -> Option<&'static (DFA, StateID)> {
-    static M: OnceLock<Option<(DFA, StateID)>> = OnceLock::new();
-    M.get_or_init(|| {
-        let dfa = aho_corasick::dfa::Builder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .prefilter(false)
-            .build(CUES.iter().map(|(p, _)| *p))
-            .ok()?;
-        let start = dfa.start_state(Anchored::No).ok()?;
-        Some((dfa, start))
+/// The cue phrases' Aho-Corasick DFA (ASCII case-insensitive), re-laid as a table walked
+/// without branches: `trans[sid + class[b]]` is the next state (ids premultiplied by the
+/// row width), and column 0 of each row holds the state's info: the cue bits of the
+/// matches it reports (bits 0-7) and its depth, the length of the text it stands for
+/// (bits 8-15).
+struct CueTable {
+    class: [u8; 256],
+    trans: Vec<u32>,
+    start: u32,
+    /// States below this id report matches.
+    matches_end: u32,
+}
+
+/// Mask of [`CueTable`]'s info column: the cue bits.
+const CUE_BITS: u32 = 0xFF;
+
+fn cue_table() -> Option<&'static CueTable> {
+    static T: OnceLock<Option<CueTable>> = OnceLock::new();
+    T.get_or_init(build_cue_table).as_ref()
+}
+
+fn build_cue_table() -> Option<CueTable> {
+    let dfa = aho_corasick::dfa::Builder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .start_kind(StartKind::Unanchored)
+        .prefilter(false)
+        .build(CUES.iter().map(|(p, _)| *p))
+        .ok()?;
+    let start = dfa.start_state(Anchored::No).ok()?;
+    let next = |s: StateID, b: u8| dfa.next_state(Anchored::No, s, b);
+    // The states reachable from the start, breadth first: a state's depth is its distance
+    // from the start (each byte deepens a match in progress by at most one).
+    let mut index = std::collections::HashMap::new();
+    let mut states = vec![start];
+    let mut depth = vec![0u32];
+    index.insert(start, 0usize);
+    let mut k = 0;
+    while let Some(&s) = states.get(k) {
+        for b in 0..=255u8 {
+            let t = next(s, b);
+            if let std::collections::hash_map::Entry::Vacant(e) = index.entry(t) {
+                e.insert(states.len());
+                states.push(t);
+                depth.push(depth[k] + 1);
+            }
+        }
+        k += 1;
+    }
+    // Bytes that move every state alike share a column.
+    let mut columns: Vec<Vec<usize>> = vec![];
+    let mut class = [0u8; 256];
+    for b in 0..=255u8 {
+        let col: Vec<usize> = states.iter().map(|&s| index[&next(s, b)]).collect();
+        let c = match columns.iter().position(|c| *c == col) {
+            Some(c) => c,
+            None => {
+                columns.push(col);
+                columns.len() - 1
+            }
+        };
+        class[b as usize] = u8::try_from(c + 1).ok()?;
+    }
+    let mut bits = vec![0u32; states.len()];
+    for (i, &s) in states.iter().enumerate() {
+        if dfa.is_match(s) {
+            for m in 0..dfa.match_len(s) {
+                bits[i] |= CUES.get(dfa.match_pattern(s, m).as_usize())?.1;
+            }
+        }
+    }
+    // Rows in a new order, the states that report matches first: `sid < matches_end` tells
+    // a walk when to look at the info column.
+    let mut order: Vec<usize> = (0..states.len()).collect();
+    order.sort_by_key(|&i| bits[i] == 0);
+    let mut row = vec![0usize; states.len()];
+    for (r, &i) in order.iter().enumerate() {
+        row[i] = r;
+    }
+    let width = columns.len() + 1;
+    let mut trans = vec![0u32; states.len() * width];
+    for (r, &i) in order.iter().enumerate() {
+        trans[r * width] = bits[i] | depth[i].min(255) << 8;
+        for (c, col) in columns.iter().enumerate() {
+            trans[r * width + c + 1] = u32::try_from(row[col[i]] * width).ok()?;
+        }
+    }
+    let matches_end = u32::try_from(bits.iter().filter(|&&b| b != 0).count() * width).ok()?;
+    let start = u32::try_from(row[0] * width).ok()?;
+    Some(CueTable {
+        class,
+        trans,
+        start,
+        matches_end,
     })
-    .as_ref()
+}
+
+impl CueTable {
+    /// The state after `b` from `sid`.
+    #[inline(always)]
+    fn step(&self, sid: u32, b: u8) -> u32 {
+        self.trans[sid as usize + self.class[b as usize] as usize]
+    }
+
+    /// The info column of `sid`.
+    #[inline(always)]
+    fn info(&self, sid: u32) -> u32 {
+        self.trans[sid as usize]
+    }
+
+    /// Cue bits of `b` with `W` walkers over equal stretches of it, stepped in turn: one
+    /// walker is a chain of dependent loads (latency-bound), several keep the core busy.
+    /// Each walker starts its stretch fresh; the one before it walks on past the boundary
+    /// while its state still reaches back before it, so a match straddling the boundary is
+    /// seen by the earlier walker and every later one by the later walker.
+    #[inline(always)]
+    fn walk<const W: usize>(&self, b: &[u8]) -> u32 {
+        let len = b.len() / W;
+        let (head, rest) = b.split_at(len * W);
+        let segs: [&[u8]; W] =
+            std::array::from_fn(|w| head.get(w * len..(w + 1) * len).unwrap_or_default());
+        let mut sid = [self.start; W];
+        let mut acc = 0;
+        let mut k = 0;
+        // Eight bytes per walker from one load: fewer loads, and no bounds check per byte.
+        while k + 8 <= len {
+            let mut words: [u64; W] = std::array::from_fn(|w| {
+                segs[w]
+                    .get(k..k + 8)
+                    .and_then(|x| x.try_into().ok())
+                    .map_or(0, u64::from_le_bytes)
+            });
+            for _ in 0..8 {
+                for w in 0..W {
+                    sid[w] = self.step(sid[w], words[w] as u8);
+                    words[w] >>= 8;
+                    // Rarely true: most states report nothing.
+                    if sid[w] < self.matches_end {
+                        acc |= self.info(sid[w]);
+                    }
+                }
+            }
+            k += 8;
+        }
+        for k in k..len {
+            for w in 0..W {
+                sid[w] = self.step(sid[w], segs[w].get(k).copied().unwrap_or(0));
+                if sid[w] < self.matches_end {
+                    acc |= self.info(sid[w]);
+                }
+            }
+        }
+        // The last walker ends the line; the others walk on past their ends.
+        for &c in rest {
+            sid[W - 1] = self.step(sid[W - 1], c);
+            acc |= self.info(sid[W - 1]);
+        }
+        for (w, &s) in sid.iter().enumerate().take(W - 1) {
+            let mut s = s;
+            let past_end = b.get((w + 1) * len..).unwrap_or_default();
+            for (past, &c) in past_end.iter().enumerate() {
+                // The match in progress started at or after the boundary: the next walker's.
+                if (self.info(s) >> 8) as usize <= past {
+                    break;
+                }
+                s = self.step(s, c);
+                acc |= self.info(s);
+            }
+        }
+        acc & CUE_BITS
+    }
 }
 
 /// Cue categories present in `s` (bit flags): every occurrence of every phrase counts,
 /// overlapping ones too.
 pub fn cues(s: &str) -> u32 {
-    let Some((dfa, start)) = cue_dfa() else {
+    let Some(t) = cue_table() else {
         return 0;
     };
-    let mut bits = 0;
-    let mut sid = *start;
-    for &b in s.as_bytes() {
-        sid = dfa.next_state(Anchored::No, sid, b);
-        if dfa.is_special(sid) && dfa.is_match(sid) {
-            for k in 0..dfa.match_len(sid) {
-                if let Some(&(_, c)) = CUES.get(dfa.match_pattern(sid, k).as_usize()) {
-                    bits |= c;
-                }
-            }
-        }
+    let b = s.as_bytes();
+    // More walkers pay once the stretches are long enough (measured on the dev lines).
+    match b.len() {
+        0..=23 => t.walk::<1>(b),
+        24..=39 => t.walk::<2>(b),
+        40..=79 => t.walk::<3>(b),
+        _ => t.walk::<4>(b),
     }
-    bits
 }
 
 /// Plain statistics of one line.
@@ -1062,6 +1211,62 @@ mod tests {
             .unwrap();
         for l in &lines {
             assert_eq!(cues(l), cues_reference(&ac, l), "{l:?}");
+        }
+    }
+
+    #[test]
+    fn cue_walkers_agree_with_the_search_across_boundaries() {
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(CUES.iter().map(|(p, _)| *p))
+            .unwrap();
+        let t = cue_table().unwrap();
+        // Long, multibyte and one-byte phrases, in fillers that are themselves unfinished
+        // phrases (deep states running over walker boundaries) or plain text.
+        let phrases = [
+            "all rights reserved",
+            "Читайте также",
+            "you may also like",
+            "emailed to you",
+            "관련기사",
+            "©",
+            "@",
+            "ago",
+            "min read",
+        ];
+        let fillers = [
+            "all rights reserve",
+            "читайте такж",
+            "you may also lik",
+            "x ",
+            "é",
+        ];
+        for filler in fillers {
+            for phrase in phrases {
+                // `n` filler characters, the phrase after `at` of them.
+                let fill: Vec<char> = filler.chars().cycle().take(100).collect();
+                for n in 0..=100 {
+                    for at in 0..=n {
+                        let mut line: String = fill[..at].iter().collect();
+                        line.push_str(phrase);
+                        line.extend(&fill[..n - at]);
+                        let want = cues_reference(&ac, &line);
+                        let b = line.as_bytes();
+                        for (w, got) in [
+                            t.walk::<1>(b),
+                            t.walk::<2>(b),
+                            t.walk::<3>(b),
+                            t.walk::<4>(b),
+                            t.walk::<7>(b),
+                        ]
+                        .into_iter()
+                        .enumerate()
+                        {
+                            assert_eq!(got, want, "{w} {line:?}");
+                        }
+                    }
+                }
+            }
         }
     }
 
