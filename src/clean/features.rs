@@ -122,17 +122,52 @@ fn stopword_key(word: &str) -> Option<u64> {
     if word.is_ascii() {
         return ascii_key(word.as_bytes());
     }
+    // Characters of one or two bytes never lowercase to fewer bytes (a test checks): past
+    // 8 bytes without a longer character, no key.
+    if word.len() > 8 && word.bytes().all(|b| b < 0xE0) {
+        return None;
+    }
     let mut w = [0u8; 8];
     let mut n = 0;
-    for c in word.chars().flat_map(char::to_lowercase) {
+    let mut push = |c: char| {
         let l = c.len_utf8();
-        if n + l > 8 {
-            return None;
-        }
-        c.encode_utf8(&mut w[n..n + l]);
+        let room = w.get_mut(n..n + l)?;
+        c.encode_utf8(room);
         n += l;
+        Some(())
+    };
+    for c in word.chars() {
+        match simple_lower(c) {
+            Some(l) => push(l)?,
+            None => {
+                for l in c.to_lowercase() {
+                    push(l)?;
+                }
+            }
+        }
     }
     Some(u64::from_le_bytes(w))
+}
+
+/// `c.to_lowercase()` where it is one character and simple to tell: ASCII, Latin-1, basic
+/// Cyrillic, general punctuation, CJK and hangul (`None`: ask the Unicode tables).
+#[inline]
+fn simple_lower(c: char) -> Option<char> {
+    let u = c as u32;
+    let l = match u {
+        0x41..=0x5A | 0xC0..=0xD6 | 0xD8..=0xDE | 0x410..=0x42F => u + 0x20,
+        0x400..=0x40F => u + 0x50,
+        0..=0x40
+        | 0x5B..=0xBF
+        | 0xD7
+        | 0xDF..=0xFF
+        | 0x430..=0x45F
+        | 0x2000..=0x206F
+        | 0x3000..=0x9FFF
+        | 0xAC00..=0xD7A3 => u,
+        _ => return None,
+    };
+    char::from_u32(l)
 }
 
 /// [`stopword_key`] of an ASCII word.
@@ -141,10 +176,10 @@ fn ascii_key(word: &[u8]) -> Option<u64> {
     if word.len() > 8 {
         return None;
     }
-    // Built in a register: eight byte stores then a u64 load would stall store forwarding.
-    Some(word.iter().enumerate().fold(0u64, |k, (i, &b)| {
-        k | u64::from(b.to_ascii_lowercase()) << (8 * i)
-    }))
+    // Built in a register (eight byte stores then a u64 load would stall store
+    // forwarding), then lowercased eight bytes at once.
+    let key = word.iter().rev().fold(0u64, |k, &b| k << 8 | u64::from(b));
+    Some(key | swar_in(key, b'A', b'Z') >> 2)
 }
 
 /// `char::is_alphabetic`, answering the scripts news is mostly written in (Latin-1 and
@@ -183,40 +218,6 @@ fn ascii_core(word: &[u8]) -> Option<(usize, usize)> {
     ))
 }
 
-/// Length of the separator (a space, or a no-break space: U+00A0, U+2007, U+202F) at
-/// `b[i]`, 0 if none; the bytes are checked directly, nothing is decoded.
-#[inline]
-fn sep_len(b: &[u8], i: usize) -> usize {
-    match b.get(i) {
-        Some(b' ') => 1,
-        Some(0xC2) if b.get(i + 1) == Some(&0xA0) => 2,
-        Some(0xE2) if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x87 | 0xAF)) => 3,
-        _ => 0,
-    }
-}
-
-/// Length of the UTF-8 sequence a lead byte starts (1 for a stray continuation byte, which
-/// valid `str` data never has at a character start).
-#[inline]
-fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0xF0..=0xFF => 4,
-        0xE0..=0xEF => 3,
-        0xC0..=0xDF => 2,
-        _ => 1,
-    }
-}
-
-/// Counts of one word.
-struct Word {
-    chars: u32,
-    cjk: u32,
-    /// Byte range from its first to its last letter or digit (`usize::MAX` start: none).
-    core: (usize, usize),
-    /// Its last character.
-    last: char,
-}
-
 /// Classes of ASCII bytes as `Stats` counts them, one 8-bit lane each: letter, uppercase,
 /// digit, punctuation, comma, separator (bytes >= 0x80 unused).
 static ASCII_LANES: [u64; 256] = {
@@ -250,6 +251,153 @@ static ASCII_LANES: [u64; 256] = {
     }
     t
 };
+
+/// More lanes of a character's counts beyond [`ASCII_LANES`]'s: CJK, and the CJK full stop,
+/// exclamation and question marks (a sentence break wherever they stand).
+const CJK_LANE: u64 = 1 << 48;
+const BREAK_LANE: u64 = 1 << 56;
+
+/// Flags of a character: a word separator; a capital (counts at a word's start); a letter
+/// or digit (bounds a word's core); sentence-final punctuation (before a capital, a
+/// sentence break).
+const F_SEP: u8 = 1;
+const F_CAP: u8 = 2;
+const F_ALNUM: u8 = 4;
+const F_TERMINAL: u8 = 8;
+
+/// What one character adds to a line's counts (lanes as in [`ASCII_LANES`], plus
+/// [`CJK_LANE`] and [`BREAK_LANE`]) and its flags: the per-character rules of the
+/// statistics, in one place.
+fn char_class(c: char) -> (u64, u8) {
+    const LETTER: u64 = 1;
+    const UPPER: u64 = 1 << 8;
+    const DIGIT: u64 = 1 << 16;
+    const PUNCT: u64 = 1 << 24;
+    const COMMA: u64 = 1 << 32;
+    const SEP: u64 = 1 << 40;
+    if super::text::is_sep(c) {
+        return (0, F_SEP);
+    }
+    let terminal = if is_terminal(c) { F_TERMINAL } else { 0 };
+    if c.is_ascii() {
+        let mut f = terminal;
+        if c.is_ascii_uppercase() {
+            f |= F_CAP;
+        }
+        if c.is_ascii_alphanumeric() {
+            f |= F_ALNUM;
+        }
+        return (ASCII_LANES[c as usize], f);
+    }
+    match c as u32 {
+        // Kana, common CJK ideographs, hangul syllables: caseless letters.
+        0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => {
+            (LETTER | CJK_LANE, F_ALNUM | terminal)
+        }
+        // General punctuation (dashes, curly quotes...) and Latin-1 symbols: neither
+        // letters nor digits, nor capitals.
+        0x2000..=0x206F | 0xA0..=0xA9 | 0xAB..=0xB1 | 0xB4 | 0xB6..=0xB8 | 0xBB | 0xBF => {
+            let sep = if matches!(c, '•' | '·' | '»' | '›') {
+                SEP
+            } else {
+                0
+            };
+            (PUNCT | sep, terminal)
+        }
+        _ => {
+            let upper = is_upper(c);
+            let mut f = terminal;
+            if upper {
+                f |= F_CAP;
+            }
+            let mut lanes = if is_alphabetic(c) {
+                f |= F_ALNUM;
+                if is_cjk(c) {
+                    LETTER | CJK_LANE
+                } else if upper {
+                    LETTER | UPPER
+                } else {
+                    LETTER
+                }
+            } else if c.is_numeric() {
+                f |= F_ALNUM;
+                DIGIT
+            } else {
+                let mut l = PUNCT;
+                if matches!(c, ',' | '、' | '，') {
+                    l |= COMMA;
+                }
+                if matches!(c, '|' | '•' | '·' | '»' | '/' | '>' | '›') {
+                    l |= SEP;
+                }
+                l
+            };
+            if matches!(c, '。' | '！' | '？') {
+                lanes |= BREAK_LANE;
+            }
+            (lanes, f)
+        }
+    }
+}
+
+/// [`char_class`] of every character of the Basic Multilingual Plane: a class number per
+/// code point (64 KiB, of which a page of text touches a few lines), and the counts and
+/// flags of each class (a few dozen).
+struct CharTable {
+    classes: Box<[u8; 0x10000]>,
+    lanes: [u64; 256],
+    flags: [u8; 256],
+}
+
+fn char_table() -> &'static CharTable {
+    static T: OnceLock<CharTable> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut t = CharTable {
+            classes: Box::new([0; 0x10000]),
+            lanes: [0; 256],
+            flags: [0; 256],
+        };
+        let mut seen: Vec<(u64, u8)> = vec![];
+        for (cp, class) in (0u32..).zip(t.classes.iter_mut()) {
+            // Surrogates are no characters: never looked up.
+            let ci = char::from_u32(cp).map_or((0, 0), char_class);
+            let k = seen.iter().position(|&x| x == ci).unwrap_or_else(|| {
+                seen.push(ci);
+                seen.len() - 1
+            });
+            // Far fewer than 256 distinct classes (a test checks).
+            *class = k as u8;
+        }
+        for (k, (lanes, flags)) in seen.into_iter().enumerate().take(256) {
+            t.lanes[k] = lanes;
+            t.flags[k] = flags;
+        }
+        t
+    })
+}
+
+impl CharTable {
+    /// Counts and flags of the character at `b[i]` (a character start of valid UTF-8), and
+    /// its length in bytes.
+    #[inline(always)]
+    fn at(&self, b: &[u8], i: usize) -> (u64, u8, usize) {
+        let byte = |k: usize| u32::from(b.get(i + k).copied().unwrap_or(0) & 0x3F);
+        let lead = u32::from(b.get(i).copied().unwrap_or(0));
+        let (cp, len) = match lead {
+            0..=0x7F => (lead, 1),
+            0x80..=0xDF => ((lead & 0x1F) << 6 | byte(1), 2),
+            0xE0..=0xEF => ((lead & 0x0F) << 12 | byte(1) << 6 | byte(2), 3),
+            _ => {
+                // Beyond the BMP (emoji and the like): rare, classed directly.
+                let cp = (lead & 0x07) << 18 | byte(1) << 12 | byte(2) << 6 | byte(3);
+                let (lanes, flags) = char::from_u32(cp).map_or((0, 0), char_class);
+                return (lanes, flags, 4);
+            }
+        };
+        let k = self.classes[cp as u16 as usize] as usize;
+        (self.lanes[k], self.flags[k], len)
+    }
+}
 
 /// Up to 64 bytes of an ASCII line as eight little-endian words (padded with spaces), and
 /// bit masks of its spaces and its letters and digits, computed eight bytes at a time.
@@ -797,48 +945,77 @@ impl Stats {
         self.eff = words as f32;
     }
 
-    /// The word counts of a line with non-ASCII characters, a word at a time.
+    /// The word counts of a line with non-ASCII characters, a character at a time: each
+    /// character's counts and flags come from [`CharTable`] (decoded by hand, one table
+    /// walk) and add up in lanes per word.
     fn unicode_line(&mut self, s: &str) {
-        let st = self;
+        let t = char_table();
         let b = s.as_bytes();
-        let n = b.len();
-        // The last character of the previous word: a capital after "." starts a sentence.
-        let mut prev_last = ' ';
+        // The current word: its lane sums, characters, CJK characters, core byte range.
+        let mut lanes = 0u64;
+        let mut chars = 0u32;
+        let mut cjk = 0u32;
+        let mut core = (usize::MAX, 0);
+        let mut in_word = false;
+        // Flags of the last character of the previous word, then of this one.
+        let mut prev_last = 0u8;
+        let mut last = 0u8;
         let mut i = 0;
-        while i < n {
-            // Skip separators (spaces, lone no-break spaces).
-            let sep = sep_len(b, i);
-            if sep > 0 {
-                i += sep;
+        while i < b.len() {
+            let (add, f, len) = t.at(b, i);
+            if f & F_SEP != 0 {
+                if in_word {
+                    self.add_lanes(lanes);
+                    cjk += (lanes >> 48) as u32 & 0xFF;
+                    self.end_word(chars, cjk, core, s);
+                    (lanes, chars, cjk, core, in_word) = (0, 0, 0, (usize::MAX, 0), false);
+                    prev_last = last;
+                }
+                i += len;
                 continue;
             }
-            // The word runs to the next separator.
-            let start = i;
-            let mut ascii = true;
-            while i < n {
-                let c = b[i];
-                if c < 0x80 {
-                    if c == b' ' {
-                        break;
+            if !in_word {
+                in_word = true;
+                if f & F_CAP != 0 {
+                    self.cap_words += 1;
+                    if prev_last & F_TERMINAL != 0 {
+                        self.sent_breaks += 1;
                     }
-                    i += 1;
-                } else {
-                    if sep_len(b, i) > 0 {
-                        break;
-                    }
-                    ascii = false;
-                    i += utf8_len(c);
                 }
             }
-            st.words += 1;
-            let w = if ascii {
-                st.ascii_word(b, start, i, prev_last)
-            } else {
-                st.unicode_word(s, start, i, prev_last)
-            };
-            prev_last = w.last;
-            st.end_word(&w, s);
+            lanes += add;
+            chars += 1;
+            // Lanes hold 255: a long word empties them on the way.
+            if chars % 128 == 0 {
+                self.add_lanes(lanes);
+                cjk += (lanes >> 48) as u32 & 0xFF;
+                lanes = 0;
+            }
+            if f & F_ALNUM != 0 {
+                core.0 = core.0.min(i);
+                core.1 = i + len;
+            }
+            last = f;
+            i += len;
         }
+        if in_word {
+            self.add_lanes(lanes);
+            cjk += (lanes >> 48) as u32 & 0xFF;
+            self.end_word(chars, cjk, core, s);
+        }
+    }
+
+    /// Adds a word's (or part word's) lane sums.
+    #[inline]
+    fn add_lanes(&mut self, acc: u64) {
+        let lane = |k: u32| ((acc >> (8 * k)) & 0xFF) as u32;
+        self.letters += lane(0);
+        self.upper += lane(1);
+        self.digits += lane(2);
+        self.punct += lane(3);
+        self.commas += lane(4);
+        self.seps += lane(5);
+        self.sent_breaks += lane(7);
     }
 
     /// Adds the ASCII bytes' classes (letters, capitals, digits, punctuation, commas,
@@ -858,131 +1035,19 @@ impl Stats {
         }
     }
 
-    /// Counts the ASCII word `b[start..end]` (non-empty).
+    /// Adds a finished word: its characters, CJK characters, and whether its core (the
+    /// byte range from its first to its last letter or digit) is a stopword.
     #[inline]
-    fn ascii_word(&mut self, b: &[u8], start: usize, end: usize, prev_last: char) -> Word {
-        let word = b.get(start..end).unwrap_or_default();
-        self.add_ascii_classes(word);
-        let first = word.first().copied().unwrap_or(b' ');
-        if first.is_ascii_uppercase() {
-            self.cap_words += 1;
-            if is_terminal(prev_last) {
-                self.sent_breaks += 1;
-            }
-        }
-        Word {
-            chars: word.len() as u32,
-            cjk: 0,
-            core: ascii_core(word).map_or((usize::MAX, 0), |(a, z)| (start + a, start + z)),
-            last: word.last().map_or(' ', |&c| c as char),
-        }
-    }
-
-    /// Counts the word `s[start..end]` (non-empty, not all ASCII) character by character.
-    fn unicode_word(&mut self, s: &str, start: usize, end: usize, prev_last: char) -> Word {
-        let word = s.get(start..end).unwrap_or("");
-        let mut w = Word {
-            chars: 0,
-            cjk: 0,
-            core: (usize::MAX, 0),
-            last: ' ',
-        };
-        let mut first = true;
-        // The character before `c`: a space before the word's first one.
-        let mut prev = ' ';
-        for (k, c) in word.char_indices() {
-            w.chars += 1;
-            let alnum = if c.is_ascii() {
-                self.add_ascii_classes(&[c as u8]);
-                if c.is_ascii_uppercase() {
-                    if first {
-                        self.cap_words += 1;
-                    }
-                    if prev == ' ' && is_terminal(prev_last) {
-                        self.sent_breaks += 1;
-                    }
-                }
-                first = false;
-                c.is_ascii_alphanumeric()
-            } else if matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3)
-            {
-                // Kana, common CJK ideographs, hangul syllables: caseless letters.
-                first = false;
-                self.letters += 1;
-                w.cjk += 1;
-                true
-            } else if matches!(c as u32, 0x2000..=0x206F | 0xA0..=0xA9 | 0xAB..=0xB1 | 0xB4 | 0xB6..=0xB8 | 0xBB | 0xBF)
-            {
-                // General punctuation (dashes, curly quotes...) and Latin-1 symbols:
-                // neither letters nor digits; skip the Unicode tables.
-                first = false;
-                self.punct += 1;
-                if matches!(c, '•' | '·' | '»' | '›') {
-                    self.seps += 1;
-                }
-                false
-            } else {
-                let upper = is_upper(c);
-                if first {
-                    if upper {
-                        self.cap_words += 1;
-                    }
-                    first = false;
-                }
-                let alnum = if is_alphabetic(c) {
-                    self.letters += 1;
-                    if is_cjk(c) {
-                        w.cjk += 1;
-                    } else if upper {
-                        self.upper += 1;
-                    }
-                    true
-                } else if c.is_numeric() {
-                    self.digits += 1;
-                    true
-                } else {
-                    self.punct += 1;
-                    if c == ',' || c == '、' || c == '，' {
-                        self.commas += 1;
-                    }
-                    if matches!(c, '|' | '•' | '·' | '»' | '/' | '>' | '›') {
-                        self.seps += 1;
-                    }
-                    false
-                };
-                // Sentence break inside the line: ". X" across a space.
-                if upper && prev == ' ' && is_terminal(prev_last) {
-                    self.sent_breaks += 1;
-                }
-                if matches!(c, '。' | '！' | '？') {
-                    self.sent_breaks += 1;
-                }
-                alnum
-            };
-            if alnum {
-                if w.core.0 == usize::MAX {
-                    w.core.0 = start + k;
-                }
-                w.core.1 = start + k + c.len_utf8();
-            }
-            prev = c;
-        }
-        w.last = prev;
-        w
-    }
-
-    /// Adds a finished word's counts.
-    #[inline]
-    fn end_word(&mut self, w: &Word, line: &str) {
-        self.chars += w.chars + 1;
-        self.cjk += w.cjk;
-        self.eff += if w.cjk > 0 {
-            (w.cjk as f32 / 2.0).max(1.0)
+    fn end_word(&mut self, chars: u32, cjk: u32, core: (usize, usize), line: &str) {
+        self.words += 1;
+        self.chars += chars + 1;
+        self.cjk += cjk;
+        self.eff += if cjk > 0 {
+            (cjk as f32 / 2.0).max(1.0)
         } else {
             1.0
         };
-        // Stopword lookup on the word without edge punctuation, lowercased.
-        if let Some(core) = line.get(w.core.0..w.core.1) {
+        if let Some(core) = line.get(core.0..core.1) {
             if !core.is_empty() && stopword_key(core).is_some_and(is_stopword_key) {
                 self.stop_words += 1;
             }
@@ -1551,8 +1616,52 @@ mod tests {
     #[test]
     fn fast_char_classes_match_std() {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            if let Some(l) = simple_lower(c) {
+                assert!(c.to_lowercase().eq([l]), "{c:?}");
+            }
+            if c.len_utf8() <= 2 {
+                let lower: usize = c.to_lowercase().map(char::len_utf8).sum();
+                assert!(lower >= c.len_utf8(), "{c:?} lowercases shorter");
+            }
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_upper(c), c.is_uppercase(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn char_table_matches_char_class() {
+        let distinct: FxSet<(u64, u8)> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .map(char_class)
+            .collect();
+        assert!(distinct.len() <= 256, "{} classes", distinct.len());
+        let t = char_table();
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            let (lanes, flags, len) = t.at(b, 0);
+            assert_eq!(((lanes, flags), len), (char_class(c), b.len()), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn long_words_match_the_reference() {
+        // Words past the 128 characters after which the lane sums are emptied.
+        for n in [127, 128, 129, 255, 256, 300, 600] {
+            for w in ["Ж", "東", "É", "a", "。", "1", "Ab", "—"] {
+                let word = w.repeat(n);
+                for l in [
+                    word.clone(),
+                    format!("x. {word} y"),
+                    format!("{word}\u{a0}{word}"),
+                ] {
+                    assert_eq!(
+                        format!("{:?}", Stats::of(&l)),
+                        format!("{:?}", Stats::of_reference(&l)),
+                        "{n} x {w:?}"
+                    );
+                }
+            }
         }
     }
 
