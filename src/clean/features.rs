@@ -10,7 +10,6 @@ use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, StartKind};
 
 use super::text::{is_cjk, is_terminal};
@@ -44,7 +43,7 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// A word of at most 8 bytes packed into an integer (0 for longer words).
-#[inline]
+#[cfg(test)]
 fn pack(bytes: &[u8]) -> u64 {
     if bytes.is_empty() || bytes.len() > 8 {
         return 0;
@@ -54,32 +53,54 @@ fn pack(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// A 4096-bit filter over the packed stopwords: most words are turned away by one bit test
-/// before the set is asked.
-fn stopword_filter() -> &'static [u64; 64] {
-    static F: OnceLock<[u64; 64]> = OnceLock::new();
-    F.get_or_init(|| {
-        let mut f = [0u64; 64];
-        for &k in stopwords() {
-            let b = filter_bit(k);
-            f[b >> 6] |= 1 << (b & 63);
-        }
-        f
-    })
-}
+/// Buckets of [`STOP_TABLE`]: four keys each, 4 KiB in all.
+const STOP_BUCKETS: usize = 128;
 
 #[inline]
-fn filter_bit(key: u64) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+const fn stop_bucket(key: u64) -> usize {
+    // This multiplier puts at most four stopwords in a bucket (checked by the build).
+    (key.wrapping_mul(0x517C_C1B7_2722_0A95) >> 57) as usize % STOP_BUCKETS
 }
+
+/// The packed stopwords hashed into buckets of four (0: empty), built at compile time: a
+/// lookup is a multiply, one bucket in one cache line, four compares and no branch.
+#[repr(align(64))]
+struct StopTable([[u64; 4]; STOP_BUCKETS]);
+
+static STOP_TABLE: StopTable = {
+    let mut t = [[0u64; 4]; STOP_BUCKETS];
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        let w = STOPWORDS[i].as_bytes();
+        if !w.is_empty() && w.len() <= 8 {
+            let mut k = 0u64;
+            let mut j = 0;
+            while j < w.len() {
+                k |= (w[j] as u64) << (8 * j);
+                j += 1;
+            }
+            let h = stop_bucket(k);
+            let mut e = 0;
+            while t[h][e] != 0 && t[h][e] != k {
+                e += 1;
+                assert!(e < 4, "stopword table: a bucket overflows");
+            }
+            t[h][e] = k;
+        }
+        i += 1;
+    }
+    StopTable(t)
+};
 
 /// Is the packed, lowercased word a stopword?
 #[inline]
 fn is_stopword_key(key: u64) -> bool {
-    let b = filter_bit(key);
-    key != 0 && stopword_filter()[b >> 6] & (1 << (b & 63)) != 0 && stopwords().contains(&key)
+    let [a, b, c, d] = STOP_TABLE.0[stop_bucket(key)];
+    (key != 0) & ((a == key) | (b == key) | (c == key) | (d == key))
 }
 
+/// The packed stopwords as a set (the reference for [`STOP_TABLE`]).
+#[cfg(test)]
 fn stopwords() -> &'static FxSet<u64> {
     static S: OnceLock<FxSet<u64>> = OnceLock::new();
     S.get_or_init(|| {
@@ -101,17 +122,52 @@ fn stopword_key(word: &str) -> Option<u64> {
     if word.is_ascii() {
         return ascii_key(word.as_bytes());
     }
+    // Characters of one or two bytes never lowercase to fewer bytes (a test checks): past
+    // 8 bytes without a longer character, no key.
+    if word.len() > 8 && word.bytes().all(|b| b < 0xE0) {
+        return None;
+    }
     let mut w = [0u8; 8];
     let mut n = 0;
-    for c in word.chars().flat_map(char::to_lowercase) {
+    let mut push = |c: char| {
         let l = c.len_utf8();
-        if n + l > 8 {
-            return None;
-        }
-        c.encode_utf8(&mut w[n..n + l]);
+        let room = w.get_mut(n..n + l)?;
+        c.encode_utf8(room);
         n += l;
+        Some(())
+    };
+    for c in word.chars() {
+        match simple_lower(c) {
+            Some(l) => push(l)?,
+            None => {
+                for l in c.to_lowercase() {
+                    push(l)?;
+                }
+            }
+        }
     }
     Some(u64::from_le_bytes(w))
+}
+
+/// `c.to_lowercase()` where it is one character and simple to tell: ASCII, Latin-1, basic
+/// Cyrillic, general punctuation, CJK and hangul (`None`: ask the Unicode tables).
+#[inline]
+fn simple_lower(c: char) -> Option<char> {
+    let u = c as u32;
+    let l = match u {
+        0x41..=0x5A | 0xC0..=0xD6 | 0xD8..=0xDE | 0x410..=0x42F => u + 0x20,
+        0x400..=0x40F => u + 0x50,
+        0..=0x40
+        | 0x5B..=0xBF
+        | 0xD7
+        | 0xDF..=0xFF
+        | 0x430..=0x45F
+        | 0x2000..=0x206F
+        | 0x3000..=0x9FFF
+        | 0xAC00..=0xD7A3 => u,
+        _ => return None,
+    };
+    char::from_u32(l)
 }
 
 /// [`stopword_key`] of an ASCII word.
@@ -120,10 +176,10 @@ fn ascii_key(word: &[u8]) -> Option<u64> {
     if word.len() > 8 {
         return None;
     }
-    // Built in a register: eight byte stores then a u64 load would stall store forwarding.
-    Some(word.iter().enumerate().fold(0u64, |k, (i, &b)| {
-        k | u64::from(b.to_ascii_lowercase()) << (8 * i)
-    }))
+    // Built in a register (eight byte stores then a u64 load would stall store
+    // forwarding), then lowercased eight bytes at once.
+    let key = word.iter().rev().fold(0u64, |k, &b| k << 8 | u64::from(b));
+    Some(key | swar_in(key, b'A', b'Z') >> 2)
 }
 
 /// `char::is_alphabetic`, answering the scripts news is mostly written in (Latin-1 and
@@ -162,40 +218,6 @@ fn ascii_core(word: &[u8]) -> Option<(usize, usize)> {
     ))
 }
 
-/// Length of the separator (a space, or a no-break space: U+00A0, U+2007, U+202F) at
-/// `b[i]`, 0 if none; the bytes are checked directly, nothing is decoded.
-#[inline]
-fn sep_len(b: &[u8], i: usize) -> usize {
-    match b.get(i) {
-        Some(b' ') => 1,
-        Some(0xC2) if b.get(i + 1) == Some(&0xA0) => 2,
-        Some(0xE2) if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x87 | 0xAF)) => 3,
-        _ => 0,
-    }
-}
-
-/// Length of the UTF-8 sequence a lead byte starts (1 for a stray continuation byte, which
-/// valid `str` data never has at a character start).
-#[inline]
-fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0xF0..=0xFF => 4,
-        0xE0..=0xEF => 3,
-        0xC0..=0xDF => 2,
-        _ => 1,
-    }
-}
-
-/// Counts of one word.
-struct Word {
-    chars: u32,
-    cjk: u32,
-    /// Byte range from its first to its last letter or digit (`usize::MAX` start: none).
-    core: (usize, usize),
-    /// Its last character.
-    last: char,
-}
-
 /// Classes of ASCII bytes as `Stats` counts them, one 8-bit lane each: letter, uppercase,
 /// digit, punctuation, comma, separator (bytes >= 0x80 unused).
 static ASCII_LANES: [u64; 256] = {
@@ -229,6 +251,248 @@ static ASCII_LANES: [u64; 256] = {
     }
     t
 };
+
+/// More lanes of a character's counts beyond [`ASCII_LANES`]'s: CJK, and the CJK full stop,
+/// exclamation and question marks (a sentence break wherever they stand).
+const CJK_LANE: u64 = 1 << 48;
+const BREAK_LANE: u64 = 1 << 56;
+
+/// Flags of a character: a word separator; a capital (counts at a word's start); a letter
+/// or digit (bounds a word's core); sentence-final punctuation (before a capital, a
+/// sentence break).
+const F_SEP: u8 = 1;
+const F_CAP: u8 = 2;
+const F_ALNUM: u8 = 4;
+const F_TERMINAL: u8 = 8;
+
+/// What one character adds to a line's counts (lanes as in [`ASCII_LANES`], plus
+/// [`CJK_LANE`] and [`BREAK_LANE`]) and its flags: the per-character rules of the
+/// statistics, in one place.
+fn char_class(c: char) -> (u64, u8) {
+    const LETTER: u64 = 1;
+    const UPPER: u64 = 1 << 8;
+    const DIGIT: u64 = 1 << 16;
+    const PUNCT: u64 = 1 << 24;
+    const COMMA: u64 = 1 << 32;
+    const SEP: u64 = 1 << 40;
+    if super::text::is_sep(c) {
+        return (0, F_SEP);
+    }
+    let terminal = if is_terminal(c) { F_TERMINAL } else { 0 };
+    if c.is_ascii() {
+        let mut f = terminal;
+        if c.is_ascii_uppercase() {
+            f |= F_CAP;
+        }
+        if c.is_ascii_alphanumeric() {
+            f |= F_ALNUM;
+        }
+        return (ASCII_LANES[c as usize], f);
+    }
+    match c as u32 {
+        // Kana, common CJK ideographs, hangul syllables: caseless letters.
+        0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => {
+            (LETTER | CJK_LANE, F_ALNUM | terminal)
+        }
+        // General punctuation (dashes, curly quotes...) and Latin-1 symbols: neither
+        // letters nor digits, nor capitals.
+        0x2000..=0x206F | 0xA0..=0xA9 | 0xAB..=0xB1 | 0xB4 | 0xB6..=0xB8 | 0xBB | 0xBF => {
+            let sep = if matches!(c, '•' | '·' | '»' | '›') {
+                SEP
+            } else {
+                0
+            };
+            (PUNCT | sep, terminal)
+        }
+        _ => {
+            let upper = is_upper(c);
+            let mut f = terminal;
+            if upper {
+                f |= F_CAP;
+            }
+            let mut lanes = if is_alphabetic(c) {
+                f |= F_ALNUM;
+                if is_cjk(c) {
+                    LETTER | CJK_LANE
+                } else if upper {
+                    LETTER | UPPER
+                } else {
+                    LETTER
+                }
+            } else if c.is_numeric() {
+                f |= F_ALNUM;
+                DIGIT
+            } else {
+                let mut l = PUNCT;
+                if matches!(c, ',' | '、' | '，') {
+                    l |= COMMA;
+                }
+                if matches!(c, '|' | '•' | '·' | '»' | '/' | '>' | '›') {
+                    l |= SEP;
+                }
+                l
+            };
+            if matches!(c, '。' | '！' | '？') {
+                lanes |= BREAK_LANE;
+            }
+            (lanes, f)
+        }
+    }
+}
+
+/// [`char_class`] of every character of the Basic Multilingual Plane: a class number per
+/// code point (64 KiB, of which a page of text touches a few lines), and the counts and
+/// flags of each class (a few dozen).
+struct CharTable {
+    classes: Box<[u8; 0x10000]>,
+    lanes: [u64; 256],
+    flags: [u8; 256],
+}
+
+fn char_table() -> &'static CharTable {
+    static T: OnceLock<CharTable> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut t = CharTable {
+            classes: Box::new([0; 0x10000]),
+            lanes: [0; 256],
+            flags: [0; 256],
+        };
+        let mut seen: Vec<(u64, u8)> = vec![];
+        for (cp, class) in (0u32..).zip(t.classes.iter_mut()) {
+            // Surrogates are no characters: never looked up.
+            let ci = char::from_u32(cp).map_or((0, 0), char_class);
+            let k = seen.iter().position(|&x| x == ci).unwrap_or_else(|| {
+                seen.push(ci);
+                seen.len() - 1
+            });
+            // Far fewer than 256 distinct classes (a test checks).
+            *class = k as u8;
+        }
+        for (k, (lanes, flags)) in seen.into_iter().enumerate().take(256) {
+            t.lanes[k] = lanes;
+            t.flags[k] = flags;
+        }
+        t
+    })
+}
+
+impl CharTable {
+    /// Counts and flags of the character at `b[i]` (a character start of valid UTF-8), and
+    /// its length in bytes.
+    #[inline(always)]
+    fn at(&self, b: &[u8], i: usize) -> (u64, u8, usize) {
+        let byte = |k: usize| u32::from(b.get(i + k).copied().unwrap_or(0) & 0x3F);
+        let lead = u32::from(b.get(i).copied().unwrap_or(0));
+        let (cp, len) = match lead {
+            0..=0x7F => (lead, 1),
+            0x80..=0xDF => ((lead & 0x1F) << 6 | byte(1), 2),
+            0xE0..=0xEF => ((lead & 0x0F) << 12 | byte(1) << 6 | byte(2), 3),
+            _ => {
+                // Beyond the BMP (emoji and the like): rare, classed directly.
+                let cp = (lead & 0x07) << 18 | byte(1) << 12 | byte(2) << 6 | byte(3);
+                let (lanes, flags) = char::from_u32(cp).map_or((0, 0), char_class);
+                return (lanes, flags, 4);
+            }
+        };
+        let k = self.classes[cp as u16 as usize] as usize;
+        (self.lanes[k], self.flags[k], len)
+    }
+}
+
+/// Up to 64 bytes of an ASCII line as eight little-endian words (padded with spaces), and
+/// bit masks of its spaces and its letters and digits, computed eight bytes at a time.
+struct AsciiBlock {
+    words: [u64; 8],
+    space: u64,
+    alnum: u64,
+}
+
+impl AsciiBlock {
+    fn new(block: &[u8]) -> AsciiBlock {
+        const SPACES: u64 = LOWS * b' ' as u64;
+        let mut words = [SPACES; 8];
+        let mut chunks = block.chunks_exact(8);
+        for (w, c) in words.iter_mut().zip(&mut chunks) {
+            *w = c.try_into().map_or(SPACES, u64::from_le_bytes);
+        }
+        let tail = chunks.remainder();
+        let t = tail.len();
+        if let Some(w) = words.get_mut(block.len() / 8).filter(|_| t > 0) {
+            // The last eight bytes when there are (one load), else byte by byte: a copy
+            // into a padded buffer would call memcpy.
+            let last = block
+                .get(block.len().saturating_sub(8)..)
+                .and_then(|x| x.try_into().ok())
+                .map(u64::from_le_bytes);
+            let x = match last {
+                Some(x) => x >> (8 * (8 - t)),
+                None => tail.iter().rev().fold(0, |k, &c| k << 8 | u64::from(c)),
+            };
+            *w = x | SPACES << (8 * t);
+        }
+        // Only the words the block fills are looked at; the rest are spaces.
+        let used = block.len().div_ceil(8);
+        let (mut space, mut alnum) = (u64::MAX.checked_shl(8 * used as u32).unwrap_or(0), 0);
+        for (k, &x) in words.iter().enumerate().take(used) {
+            space |= gather(swar_in(x, b' ', b' ')) << (8 * k);
+            let letter = swar_in(x | (LOWS * 0x20), b'a', b'z');
+            alnum |= gather(letter | swar_in(x, b'0', b'9')) << (8 * k);
+        }
+        AsciiBlock {
+            words,
+            space,
+            alnum,
+        }
+    }
+
+    /// Byte `i` (below 64) of the block.
+    #[inline(always)]
+    fn byte(&self, i: u32) -> u8 {
+        (self.words[(i as usize / 8) % 8] >> (8 * (i % 8))) as u8
+    }
+
+    /// The lowercased key of the word at bytes `s..=e` (below 64) of the block without its
+    /// edge punctuation, as [`ascii_core`] and [`ascii_key`] make it; 0 if there is no such
+    /// key (no letter or digit, or longer than 8 bytes). Computed without branches.
+    #[inline(always)]
+    fn core_key(&self, s: u32, e: u32) -> u64 {
+        let span = (u64::MAX >> (63 - e % 64)) & (u64::MAX << (s % 64));
+        let m = self.alnum & span;
+        // With m == 0 these are 64 and 0: len wraps and the key comes out 0 below.
+        let (a, z) = (m.trailing_zeros(), 63u32.wrapping_sub(m.leading_zeros()));
+        let len = z.wrapping_sub(a).wrapping_add(1);
+        let (q, r) = ((a as usize / 8) % 8, a % 8);
+        let lo = self.words[q] >> (8 * r);
+        // The next word's low bytes above `lo` (none when r == 0: a shift by 64 split in two).
+        let hi = (self.words[(q + 1) % 8] << 1) << (63 - 8 * r);
+        let key = (lo | hi) & (u64::MAX >> (64 - 8 * len.clamp(1, 8)));
+        let key = key | swar_in(key, b'A', b'Z') >> 2;
+        if (1..=8).contains(&len) {
+            key
+        } else {
+            0
+        }
+    }
+}
+
+/// 0x01 in every byte of a u64.
+const LOWS: u64 = 0x0101_0101_0101_0101;
+
+/// 0x80 in each byte of `x` (all bytes below 0x80) that lies in `lo..=hi`, 0 elsewhere.
+#[inline(always)]
+fn swar_in(x: u64, lo: u8, hi: u8) -> u64 {
+    // No byte carries into the next: each stays below 0x100.
+    let ge = x + LOWS * u64::from(0x80 - lo);
+    let gt = x + LOWS * u64::from(0x7F - hi);
+    ge & !gt & (LOWS * 0x80)
+}
+
+/// The high bits of the eight bytes of `m` (nothing else set) as an 8-bit mask, byte 0 in
+/// bit 0.
+#[inline(always)]
+fn gather(m: u64) -> u64 {
+    (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
 
 /// Cue phrase categories (bit flags).
 pub const CUE_PROMO: u32 = 1;
@@ -372,43 +636,193 @@ const CUES: &[(&str, u32)] = &[
     ("назад", CUE_TIME),
 ];
 
-/// The cue phrases as an Aho-Corasick DFA (ASCII case-insensitive), walked directly: a line
-/// costs one table step per byte, with no search iterator around it.
-fn cue_dfa() -> Option<&'static (DFA, StateID)> {
-    static M: OnceLock<Option<(DFA, StateID)>> = OnceLock::new();
-    M.get_or_init(|| {
-        let dfa = aho_corasick::dfa::Builder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .prefilter(false)
-            .build(CUES.iter().map(|(p, _)| *p))
-            .ok()?;
-        let start = dfa.start_state(Anchored::No).ok()?;
-        Some((dfa, start))
+/// The cue phrases' Aho-Corasick DFA (ASCII case-insensitive), re-laid as a table walked
+/// without branches: `trans[sid + class[b]]` is the next state (ids premultiplied by the
+/// row width), and column 0 of each row holds the state's info: the cue bits of the
+/// matches it reports (bits 0-7) and its depth, the length of the text it stands for
+/// (bits 8-15).
+struct CueTable {
+    class: [u8; 256],
+    trans: Vec<u32>,
+    start: u32,
+    /// States below this id report matches.
+    matches_end: u32,
+}
+
+/// Mask of [`CueTable`]'s info column: the cue bits.
+const CUE_BITS: u32 = 0xFF;
+
+fn cue_table() -> Option<&'static CueTable> {
+    static T: OnceLock<Option<CueTable>> = OnceLock::new();
+    T.get_or_init(build_cue_table).as_ref()
+}
+
+fn build_cue_table() -> Option<CueTable> {
+    let dfa = aho_corasick::dfa::Builder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .start_kind(StartKind::Unanchored)
+        .prefilter(false)
+        .build(CUES.iter().map(|(p, _)| *p))
+        .ok()?;
+    let start = dfa.start_state(Anchored::No).ok()?;
+    let next = |s: StateID, b: u8| dfa.next_state(Anchored::No, s, b);
+    // The states reachable from the start, breadth first: a state's depth is its distance
+    // from the start (each byte deepens a match in progress by at most one).
+    let mut index = std::collections::HashMap::new();
+    let mut states = vec![start];
+    let mut depth = vec![0u32];
+    index.insert(start, 0usize);
+    let mut k = 0;
+    while let Some(&s) = states.get(k) {
+        for b in 0..=255u8 {
+            let t = next(s, b);
+            if let std::collections::hash_map::Entry::Vacant(e) = index.entry(t) {
+                e.insert(states.len());
+                states.push(t);
+                depth.push(depth[k] + 1);
+            }
+        }
+        k += 1;
+    }
+    // Bytes that move every state alike share a column.
+    let mut columns: Vec<Vec<usize>> = vec![];
+    let mut class = [0u8; 256];
+    for b in 0..=255u8 {
+        let col: Vec<usize> = states.iter().map(|&s| index[&next(s, b)]).collect();
+        let c = match columns.iter().position(|c| *c == col) {
+            Some(c) => c,
+            None => {
+                columns.push(col);
+                columns.len() - 1
+            }
+        };
+        class[b as usize] = u8::try_from(c + 1).ok()?;
+    }
+    let mut bits = vec![0u32; states.len()];
+    for (i, &s) in states.iter().enumerate() {
+        if dfa.is_match(s) {
+            for m in 0..dfa.match_len(s) {
+                bits[i] |= CUES.get(dfa.match_pattern(s, m).as_usize())?.1;
+            }
+        }
+    }
+    // Rows in a new order, the states that report matches first: `sid < matches_end` tells
+    // a walk when to look at the info column.
+    let mut order: Vec<usize> = (0..states.len()).collect();
+    order.sort_by_key(|&i| bits[i] == 0);
+    let mut row = vec![0usize; states.len()];
+    for (r, &i) in order.iter().enumerate() {
+        row[i] = r;
+    }
+    let width = columns.len() + 1;
+    let mut trans = vec![0u32; states.len() * width];
+    for (r, &i) in order.iter().enumerate() {
+        trans[r * width] = bits[i] | depth[i].min(255) << 8;
+        for (c, col) in columns.iter().enumerate() {
+            trans[r * width + c + 1] = u32::try_from(row[col[i]] * width).ok()?;
+        }
+    }
+    let matches_end = u32::try_from(bits.iter().filter(|&&b| b != 0).count() * width).ok()?;
+    let start = u32::try_from(row[0] * width).ok()?;
+    Some(CueTable {
+        class,
+        trans,
+        start,
+        matches_end,
     })
-    .as_ref()
+}
+
+impl CueTable {
+    /// The state after `b` from `sid`.
+    #[inline(always)]
+    fn step(&self, sid: u32, b: u8) -> u32 {
+        self.trans[sid as usize + self.class[b as usize] as usize]
+    }
+
+    /// The info column of `sid`.
+    #[inline(always)]
+    fn info(&self, sid: u32) -> u32 {
+        self.trans[sid as usize]
+    }
+
+    /// Cue bits of `b` with `W` walkers over equal stretches of it, stepped in turn: one
+    /// walker is a chain of dependent loads (latency-bound), several keep the core busy.
+    /// Each walker starts its stretch fresh; the one before it walks on past the boundary
+    /// while its state still reaches back before it, so a match straddling the boundary is
+    /// seen by the earlier walker and every later one by the later walker.
+    #[inline(always)]
+    fn walk<const W: usize>(&self, b: &[u8]) -> u32 {
+        let len = b.len() / W;
+        let (head, rest) = b.split_at(len * W);
+        let segs: [&[u8]; W] =
+            std::array::from_fn(|w| head.get(w * len..(w + 1) * len).unwrap_or_default());
+        let mut sid = [self.start; W];
+        let mut acc = 0;
+        let mut k = 0;
+        // Eight bytes per walker from one load: fewer loads, and no bounds check per byte.
+        while k + 8 <= len {
+            let mut words: [u64; W] = std::array::from_fn(|w| {
+                segs[w]
+                    .get(k..k + 8)
+                    .and_then(|x| x.try_into().ok())
+                    .map_or(0, u64::from_le_bytes)
+            });
+            for _ in 0..8 {
+                for w in 0..W {
+                    sid[w] = self.step(sid[w], words[w] as u8);
+                    words[w] >>= 8;
+                    // Rarely true: most states report nothing.
+                    if sid[w] < self.matches_end {
+                        acc |= self.info(sid[w]);
+                    }
+                }
+            }
+            k += 8;
+        }
+        for k in k..len {
+            for w in 0..W {
+                sid[w] = self.step(sid[w], segs[w].get(k).copied().unwrap_or(0));
+                if sid[w] < self.matches_end {
+                    acc |= self.info(sid[w]);
+                }
+            }
+        }
+        // The last walker ends the line; the others walk on past their ends.
+        for &c in rest {
+            sid[W - 1] = self.step(sid[W - 1], c);
+            acc |= self.info(sid[W - 1]);
+        }
+        for (w, &s) in sid.iter().enumerate().take(W - 1) {
+            let mut s = s;
+            let past_end = b.get((w + 1) * len..).unwrap_or_default();
+            for (past, &c) in past_end.iter().enumerate() {
+                // The match in progress started at or after the boundary: the next walker's.
+                if (self.info(s) >> 8) as usize <= past {
+                    break;
+                }
+                s = self.step(s, c);
+                acc |= self.info(s);
+            }
+        }
+        acc & CUE_BITS
+    }
 }
 
 /// Cue categories present in `s` (bit flags): every occurrence of every phrase counts,
 /// overlapping ones too.
 pub fn cues(s: &str) -> u32 {
-    let Some((dfa, start)) = cue_dfa() else {
+    let Some(t) = cue_table() else {
         return 0;
     };
-    let mut bits = 0;
-    let mut sid = *start;
-    for &b in s.as_bytes() {
-        sid = dfa.next_state(Anchored::No, sid, b);
-        if dfa.is_special(sid) && dfa.is_match(sid) {
-            for k in 0..dfa.match_len(sid) {
-                if let Some(&(_, c)) = CUES.get(dfa.match_pattern(sid, k).as_usize()) {
-                    bits |= c;
-                }
-            }
-        }
+    let b = s.as_bytes();
+    // More walkers pay once the stretches are long enough (measured on the dev lines).
+    match b.len() {
+        0..=23 => t.walk::<1>(b),
+        24..=39 => t.walk::<2>(b),
+        40..=79 => t.walk::<3>(b),
+        _ => t.walk::<4>(b),
     }
-    bits
 }
 
 /// Plain statistics of one line.
@@ -465,81 +879,145 @@ impl Stats {
     }
 
     /// The word counts of an all-ASCII line (most lines of most pages): the byte classes
-    /// summed over the whole line at once (spaces count in no class), then one pass over
-    /// the words for what depends on word starts and stopwords.
+    /// summed over the whole line at once (spaces count in no class), then the words found
+    /// from bit masks of spaces and letters/digits, 64 bytes at a time, so a word costs a
+    /// few bit operations (and no unpredictable branch) rather than a loop over its bytes.
     fn ascii_line(&mut self, b: &[u8]) {
         self.add_ascii_classes(b);
         let mut prev_last = b' ';
-        let mut words = 0u32;
-        let mut in_words = 0usize;
-        for word in b.split(|&c| c == b' ') {
-            let (Some(&first), Some(&last)) = (word.first(), word.last()) else {
-                continue;
-            };
-            words += 1;
-            in_words += word.len();
-            if first.is_ascii_uppercase() {
-                self.cap_words += 1;
-                if is_terminal(prev_last as char) {
-                    self.sent_breaks += 1;
+        let (mut words, mut spaces, mut cap, mut breaks, mut stop) = (0u32, 0u32, 0, 0, 0);
+        // The start of a word running on from an earlier block.
+        let mut open: Option<usize> = None;
+        // Is the byte before the block a space (or the line start)?
+        let mut after_space = true;
+        for (j, block) in b.chunks(64).enumerate() {
+            let base = 64 * j;
+            let blk = AsciiBlock::new(block);
+            spaces += blk.space.count_ones() - (64 - block.len() as u32);
+            let next_space = b.get(base + 64).map_or(true, |&c| c == b' ');
+            let mut starts = !blk.space & (blk.space << 1 | u64::from(after_space));
+            let mut ends = !blk.space & (blk.space >> 1 | u64::from(next_space) << 63);
+            after_space = blk.space >> 63 != 0;
+            words += starts.count_ones();
+            if let Some(s) = open {
+                if ends == 0 {
+                    continue;
                 }
+                // A word across blocks: rare enough for the plain path.
+                let e = base + ends.trailing_zeros() as usize;
+                ends &= ends - 1;
+                let word = b.get(s..=e).unwrap_or_default();
+                let key = ascii_core(word)
+                    .and_then(|(a, z)| word.get(a..z))
+                    .and_then(ascii_key);
+                stop += u32::from(key.is_some_and(is_stopword_key));
+                prev_last = b.get(e).copied().unwrap_or(b' ');
+                open = None;
             }
-            prev_last = last;
-            if let Some(core) = ascii_core(word).and_then(|(a, z)| word.get(a..z)) {
-                if ascii_key(core).is_some_and(is_stopword_key) {
-                    self.stop_words += 1;
-                }
+            // The last word may run on into the next block: counted at its start, finished
+            // there.
+            let run_on = (starts.count_ones() > ends.count_ones()).then(|| {
+                let last = 63 - starts.leading_zeros();
+                starts &= !(1 << last);
+                base + last as usize
+            });
+            while starts != 0 {
+                let (s, e) = (starts.trailing_zeros(), ends.trailing_zeros());
+                starts &= starts - 1;
+                ends &= ends - 1;
+                let upper = blk.byte(s).is_ascii_uppercase();
+                cap += u32::from(upper);
+                breaks += u32::from(upper & is_terminal(prev_last as char));
+                prev_last = blk.byte(e);
+                stop += u32::from(is_stopword_key(blk.core_key(s, e)));
+            }
+            if let Some(s) = run_on {
+                let upper = b.get(s).is_some_and(u8::is_ascii_uppercase);
+                cap += u32::from(upper);
+                breaks += u32::from(upper & is_terminal(prev_last as char));
+                open = Some(s);
             }
         }
+        self.cap_words += cap;
+        self.sent_breaks += breaks;
+        self.stop_words += stop;
+        let in_words = b.len() as u32 - spaces;
         self.words = words;
-        self.chars = u32::try_from(in_words)
-            .unwrap_or(u32::MAX)
-            .saturating_add(words);
+        self.chars = in_words.saturating_add(words);
         self.eff = words as f32;
     }
 
-    /// The word counts of a line with non-ASCII characters, a word at a time.
+    /// The word counts of a line with non-ASCII characters, a character at a time: each
+    /// character's counts and flags come from [`CharTable`] (decoded by hand, one table
+    /// walk) and add up in lanes per word.
     fn unicode_line(&mut self, s: &str) {
-        let st = self;
+        let t = char_table();
         let b = s.as_bytes();
-        let n = b.len();
-        // The last character of the previous word: a capital after "." starts a sentence.
-        let mut prev_last = ' ';
+        // The current word: its lane sums, characters, CJK characters, core byte range.
+        let mut lanes = 0u64;
+        let mut chars = 0u32;
+        let mut cjk = 0u32;
+        let mut core = (usize::MAX, 0);
+        let mut in_word = false;
+        // Flags of the last character of the previous word, then of this one.
+        let mut prev_last = 0u8;
+        let mut last = 0u8;
         let mut i = 0;
-        while i < n {
-            // Skip separators (spaces, lone no-break spaces).
-            let sep = sep_len(b, i);
-            if sep > 0 {
-                i += sep;
+        while i < b.len() {
+            let (add, f, len) = t.at(b, i);
+            if f & F_SEP != 0 {
+                if in_word {
+                    self.add_lanes(lanes);
+                    cjk += (lanes >> 48) as u32 & 0xFF;
+                    self.end_word(chars, cjk, core, s);
+                    (lanes, chars, cjk, core, in_word) = (0, 0, 0, (usize::MAX, 0), false);
+                    prev_last = last;
+                }
+                i += len;
                 continue;
             }
-            // The word runs to the next separator.
-            let start = i;
-            let mut ascii = true;
-            while i < n {
-                let c = b[i];
-                if c < 0x80 {
-                    if c == b' ' {
-                        break;
+            if !in_word {
+                in_word = true;
+                if f & F_CAP != 0 {
+                    self.cap_words += 1;
+                    if prev_last & F_TERMINAL != 0 {
+                        self.sent_breaks += 1;
                     }
-                    i += 1;
-                } else {
-                    if sep_len(b, i) > 0 {
-                        break;
-                    }
-                    ascii = false;
-                    i += utf8_len(c);
                 }
             }
-            st.words += 1;
-            let w = if ascii {
-                st.ascii_word(b, start, i, prev_last)
-            } else {
-                st.unicode_word(s, start, i, prev_last)
-            };
-            prev_last = w.last;
-            st.end_word(&w, s);
+            lanes += add;
+            chars += 1;
+            // Lanes hold 255: a long word empties them on the way.
+            if chars % 128 == 0 {
+                self.add_lanes(lanes);
+                cjk += (lanes >> 48) as u32 & 0xFF;
+                lanes = 0;
+            }
+            if f & F_ALNUM != 0 {
+                core.0 = core.0.min(i);
+                core.1 = i + len;
+            }
+            last = f;
+            i += len;
         }
+        if in_word {
+            self.add_lanes(lanes);
+            cjk += (lanes >> 48) as u32 & 0xFF;
+            self.end_word(chars, cjk, core, s);
+        }
+    }
+
+    /// Adds a word's (or part word's) lane sums.
+    #[inline]
+    fn add_lanes(&mut self, acc: u64) {
+        let lane = |k: u32| ((acc >> (8 * k)) & 0xFF) as u32;
+        self.letters += lane(0);
+        self.upper += lane(1);
+        self.digits += lane(2);
+        self.punct += lane(3);
+        self.commas += lane(4);
+        self.seps += lane(5);
+        self.sent_breaks += lane(7);
     }
 
     /// Adds the ASCII bytes' classes (letters, capitals, digits, punctuation, commas,
@@ -559,131 +1037,19 @@ impl Stats {
         }
     }
 
-    /// Counts the ASCII word `b[start..end]` (non-empty).
+    /// Adds a finished word: its characters, CJK characters, and whether its core (the
+    /// byte range from its first to its last letter or digit) is a stopword.
     #[inline]
-    fn ascii_word(&mut self, b: &[u8], start: usize, end: usize, prev_last: char) -> Word {
-        let word = b.get(start..end).unwrap_or_default();
-        self.add_ascii_classes(word);
-        let first = word.first().copied().unwrap_or(b' ');
-        if first.is_ascii_uppercase() {
-            self.cap_words += 1;
-            if is_terminal(prev_last) {
-                self.sent_breaks += 1;
-            }
-        }
-        Word {
-            chars: word.len() as u32,
-            cjk: 0,
-            core: ascii_core(word).map_or((usize::MAX, 0), |(a, z)| (start + a, start + z)),
-            last: word.last().map_or(' ', |&c| c as char),
-        }
-    }
-
-    /// Counts the word `s[start..end]` (non-empty, not all ASCII) character by character.
-    fn unicode_word(&mut self, s: &str, start: usize, end: usize, prev_last: char) -> Word {
-        let word = s.get(start..end).unwrap_or("");
-        let mut w = Word {
-            chars: 0,
-            cjk: 0,
-            core: (usize::MAX, 0),
-            last: ' ',
-        };
-        let mut first = true;
-        // The character before `c`: a space before the word's first one.
-        let mut prev = ' ';
-        for (k, c) in word.char_indices() {
-            w.chars += 1;
-            let alnum = if c.is_ascii() {
-                self.add_ascii_classes(&[c as u8]);
-                if c.is_ascii_uppercase() {
-                    if first {
-                        self.cap_words += 1;
-                    }
-                    if prev == ' ' && is_terminal(prev_last) {
-                        self.sent_breaks += 1;
-                    }
-                }
-                first = false;
-                c.is_ascii_alphanumeric()
-            } else if matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3)
-            {
-                // Kana, common CJK ideographs, hangul syllables: caseless letters.
-                first = false;
-                self.letters += 1;
-                w.cjk += 1;
-                true
-            } else if matches!(c as u32, 0x2000..=0x206F | 0xA0..=0xA9 | 0xAB..=0xB1 | 0xB4 | 0xB6..=0xB8 | 0xBB | 0xBF)
-            {
-                // General punctuation (dashes, curly quotes...) and Latin-1 symbols:
-                // neither letters nor digits; skip the Unicode tables.
-                first = false;
-                self.punct += 1;
-                if matches!(c, '•' | '·' | '»' | '›') {
-                    self.seps += 1;
-                }
-                false
-            } else {
-                let upper = is_upper(c);
-                if first {
-                    if upper {
-                        self.cap_words += 1;
-                    }
-                    first = false;
-                }
-                let alnum = if is_alphabetic(c) {
-                    self.letters += 1;
-                    if is_cjk(c) {
-                        w.cjk += 1;
-                    } else if upper {
-                        self.upper += 1;
-                    }
-                    true
-                } else if c.is_numeric() {
-                    self.digits += 1;
-                    true
-                } else {
-                    self.punct += 1;
-                    if c == ',' || c == '、' || c == '，' {
-                        self.commas += 1;
-                    }
-                    if matches!(c, '|' | '•' | '·' | '»' | '/' | '>' | '›') {
-                        self.seps += 1;
-                    }
-                    false
-                };
-                // Sentence break inside the line: ". X" across a space.
-                if upper && prev == ' ' && is_terminal(prev_last) {
-                    self.sent_breaks += 1;
-                }
-                if matches!(c, '。' | '！' | '？') {
-                    self.sent_breaks += 1;
-                }
-                alnum
-            };
-            if alnum {
-                if w.core.0 == usize::MAX {
-                    w.core.0 = start + k;
-                }
-                w.core.1 = start + k + c.len_utf8();
-            }
-            prev = c;
-        }
-        w.last = prev;
-        w
-    }
-
-    /// Adds a finished word's counts.
-    #[inline]
-    fn end_word(&mut self, w: &Word, line: &str) {
-        self.chars += w.chars + 1;
-        self.cjk += w.cjk;
-        self.eff += if w.cjk > 0 {
-            (w.cjk as f32 / 2.0).max(1.0)
+    fn end_word(&mut self, chars: u32, cjk: u32, core: (usize, usize), line: &str) {
+        self.words += 1;
+        self.chars += chars + 1;
+        self.cjk += cjk;
+        self.eff += if cjk > 0 {
+            (cjk as f32 / 2.0).max(1.0)
         } else {
             1.0
         };
-        // Stopword lookup on the word without edge punctuation, lowercased.
-        if let Some(core) = line.get(w.core.0..w.core.1) {
+        if let Some(core) = line.get(core.0..core.1) {
             if !core.is_empty() && stopword_key(core).is_some_and(is_stopword_key) {
                 self.stop_words += 1;
             }
@@ -1067,6 +1433,62 @@ mod tests {
         }
     }
 
+    #[test]
+    fn cue_walkers_agree_with_the_search_across_boundaries() {
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(CUES.iter().map(|(p, _)| *p))
+            .unwrap();
+        let t = cue_table().unwrap();
+        // Long, multibyte and one-byte phrases, in fillers that are themselves unfinished
+        // phrases (deep states running over walker boundaries) or plain text.
+        let phrases = [
+            "all rights reserved",
+            "Читайте также",
+            "you may also like",
+            "emailed to you",
+            "관련기사",
+            "©",
+            "@",
+            "ago",
+            "min read",
+        ];
+        let fillers = [
+            "all rights reserve",
+            "читайте такж",
+            "you may also lik",
+            "x ",
+            "é",
+        ];
+        for filler in fillers {
+            for phrase in phrases {
+                // `n` filler characters, the phrase after `at` of them.
+                let fill: Vec<char> = filler.chars().cycle().take(100).collect();
+                for n in 0..=100 {
+                    for at in 0..=n {
+                        let mut line: String = fill[..at].iter().collect();
+                        line.push_str(phrase);
+                        line.extend(&fill[..n - at]);
+                        let want = cues_reference(&ac, &line);
+                        let b = line.as_bytes();
+                        for (w, got) in [
+                            t.walk::<1>(b),
+                            t.walk::<2>(b),
+                            t.walk::<3>(b),
+                            t.walk::<4>(b),
+                            t.walk::<7>(b),
+                        ]
+                        .into_iter()
+                        .enumerate()
+                        {
+                            assert_eq!(got, want, "{w} {line:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     impl Stats {
         /// The straightforward version `Stats::of` must agree with.
         pub fn of_reference(s: &str) -> Stats {
@@ -1196,8 +1618,52 @@ mod tests {
     #[test]
     fn fast_char_classes_match_std() {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            if let Some(l) = simple_lower(c) {
+                assert!(c.to_lowercase().eq([l]), "{c:?}");
+            }
+            if c.len_utf8() <= 2 {
+                let lower: usize = c.to_lowercase().map(char::len_utf8).sum();
+                assert!(lower >= c.len_utf8(), "{c:?} lowercases shorter");
+            }
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_upper(c), c.is_uppercase(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn char_table_matches_char_class() {
+        let distinct: FxSet<(u64, u8)> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .map(char_class)
+            .collect();
+        assert!(distinct.len() <= 256, "{} classes", distinct.len());
+        let t = char_table();
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            let (lanes, flags, len) = t.at(b, 0);
+            assert_eq!(((lanes, flags), len), (char_class(c), b.len()), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn long_words_match_the_reference() {
+        // Words past the 128 characters after which the lane sums are emptied.
+        for n in [127, 128, 129, 255, 256, 300, 600] {
+            for w in ["Ж", "東", "É", "a", "。", "1", "Ab", "—"] {
+                let word = w.repeat(n);
+                for l in [
+                    word.clone(),
+                    format!("x. {word} y"),
+                    format!("{word}\u{a0}{word}"),
+                ] {
+                    assert_eq!(
+                        format!("{:?}", Stats::of(&l)),
+                        format!("{:?}", Stats::of_reference(&l)),
+                        "{n} x {w:?}"
+                    );
+                }
+            }
         }
     }
 
@@ -1253,6 +1719,60 @@ mod tests {
     }
 
     #[test]
+    fn ascii_lines_match_the_reference_around_block_edges() {
+        // Stopwords with and without edge punctuation, cores of 8 and 9 bytes, capitals
+        // after sentence ends, runs of spaces: words of every length across the 8-byte
+        // words and 64-byte blocks the ASCII path reads.
+        let tokens = [
+            "the",
+            "The",
+            "THE",
+            "(the)",
+            "\"And",
+            "a",
+            "U.S.",
+            "x",
+            "abcdefgh",
+            "ABCDEFGHI",
+            "...",
+            ",",
+            "|",
+            "A.",
+            "end.",
+            "Yes!",
+            "dan",
+            "((((it))))",
+            "9",
+            "von,",
+            "x/y",
+            "longwordwithoutanyspacesinsideit-and-some-more-of-it-to-cross-a-block",
+        ];
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for target in 0..=200usize {
+            for _ in 0..30 {
+                let mut line = " ".repeat(next(3) as usize);
+                while line.len() < target {
+                    line.push_str(tokens[next(tokens.len() as u64) as usize]);
+                    line.push_str(&" ".repeat(1 + (next(8) == 0) as usize * 2));
+                }
+                let cut = target.min(line.len());
+                line.truncate(cut);
+                assert_eq!(
+                    format!("{:?}", Stats::of(&line)),
+                    format!("{:?}", Stats::of_reference(&line)),
+                    "{line:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn stats_match_the_reference_on_the_dev_pages() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -1287,6 +1807,13 @@ mod tests {
         assert!(is_stopword("ЧТО", &mut b));
         assert!(!is_stopword("Kharkiv", &mut b));
         assert!(!is_stopword("", &mut b));
+        // The compile-time table holds exactly the set.
+        for &k in stopwords() {
+            assert!(is_stopword_key(k), "{k:#x}");
+        }
+        let n = STOP_TABLE.0.iter().flatten().filter(|&&k| k != 0).count();
+        assert_eq!(n, stopwords().len());
+        assert!(!is_stopword_key(0));
     }
 }
 
