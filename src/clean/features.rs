@@ -874,7 +874,7 @@ impl Stats {
         st.terminal_end = super::text::ends_terminal(s);
         st.ends_colon = s.ends_with(':');
         // Cue phrases mark short furniture; long lines are never furniture for their cues.
-        st.cues = if s.len() <= 400 { cues(s) } else { 0 };
+        st.cues = if s.len() <= CUE_MAX_LINE { cues(s) } else { 0 };
         st
     }
 
@@ -1610,7 +1610,7 @@ mod tests {
             st.terminal_end = super::super::text::ends_terminal(s);
             st.ends_colon = s.ends_with(':');
             // Cue phrases mark short furniture; long lines are never furniture for their cues.
-            st.cues = if s.len() <= 400 { cues(s) } else { 0 };
+            st.cues = if s.len() <= CUE_MAX_LINE { cues(s) } else { 0 };
             st
         }
     }

@@ -307,3 +307,27 @@ fn pipeline_speed() {
     });
     time("clean (+ re-pass)", &|p| clean(p).text.len());
 }
+
+#[test]
+#[ignore]
+fn scratch_loop() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
+    let mut pages = vec![];
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if e.path().to_string_lossy().ends_with(".noisy.txt") {
+            pages.extend(std::fs::read_to_string(e.path()));
+        }
+    }
+    let what = std::env::var("SCRATCH").unwrap_or_default();
+    let mut n = 0;
+    for _ in 0..60 {
+        for p in &pages {
+            n += match what.as_str() {
+                "segment" => segment(p).units.len(),
+                "prepare" => prepare(p, None).rows.len(),
+                _ => clean(p).text.len(),
+            }
+        }
+    }
+    println!("{n}");
+}
