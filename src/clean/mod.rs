@@ -616,6 +616,15 @@ struct TitleWords {
     firsts: u128,
     /// The first characters of the title words that start with a non-ASCII character.
     other_firsts: Vec<char>,
+    /// The title words of at most 8 bytes, packed (most words a line is checked for).
+    short: Vec<u64>,
+}
+
+/// A word of 1 to 8 bytes as an integer (its bytes, little-endian; `None` if longer).
+fn pack_short(w: &[u8]) -> Option<u64> {
+    let mut key = [0u8; 8];
+    key.get_mut(..w.len())?.copy_from_slice(w);
+    Some(u64::from_le_bytes(key))
 }
 
 impl TitleWords {
@@ -631,11 +640,16 @@ impl TitleWords {
             .collect();
         other_firsts.sort_unstable();
         other_firsts.dedup();
+        let short = words
+            .iter()
+            .filter_map(|w| pack_short(w.as_bytes()))
+            .collect();
         TitleWords {
             words,
             lens,
             firsts,
             other_firsts,
+            short,
         }
     }
 
@@ -646,12 +660,21 @@ impl TitleWords {
         let mut total = 0usize;
         // Words split at spaces and lone no-break spaces ([`text::is_sep`]): at ' ' bytewise,
         // then, in the few pieces that are not ASCII, at no-break spaces.
-        for piece in line.split(' ') {
-            if piece.is_ascii() {
-                self.ascii_word(piece.as_bytes(), buf, &mut hits, &mut total);
-            } else {
-                for w in piece.split(text::is_nbsp) {
-                    self.word(w, buf, &mut hits, &mut total);
+        if line.is_ascii() {
+            for w in line.as_bytes().split(|&b| b == b' ') {
+                self.ascii_word(w, buf, &mut hits, &mut total);
+            }
+        } else {
+            let mut start = 0;
+            for end in memchr::memchr_iter(b' ', line.as_bytes()).chain([line.len()]) {
+                let piece = line.get(start..end).unwrap_or("");
+                start = end + 1;
+                if piece.is_ascii() {
+                    self.ascii_word(piece.as_bytes(), buf, &mut hits, &mut total);
+                } else {
+                    for w in piece.split(text::is_nbsp) {
+                        self.word(w, buf, &mut hits, &mut total);
+                    }
                 }
             }
         }
@@ -680,6 +703,19 @@ impl TitleWords {
         if self.lens & (1u64 << core.len().min(63)) == 0
             || self.firsts & (1u128 << first.min(127)) == 0
         {
+            return;
+        }
+        // Up to 8 bytes: compared as integers (words hold no NUL, so padding is unambiguous
+        // within a length, and the length filter above already matched).
+        let mut lowered = [0u8; 8];
+        if let Some(dst) = lowered.get_mut(..core.len()) {
+            for (d, b) in dst.iter_mut().zip(core) {
+                *d = b.to_ascii_lowercase();
+            }
+            let key = u64::from_le_bytes(lowered);
+            if self.short.contains(&key) {
+                *hits += 1;
+            }
             return;
         }
         buf.clear();
