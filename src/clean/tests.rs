@@ -308,9 +308,12 @@ fn pipeline_speed() {
     time("clean (+ re-pass)", &|p| clean(p).text.len());
 }
 
+/// A steady loop over one stage for a profiler: `STAGE=segment|prepare|clean perf record
+/// target/profiling/deps/newsprep-... profile_stage --ignored` (built with
+/// `cargo test --profile profiling --lib --no-run`).
 #[test]
 #[ignore]
-fn scratch_loop() {
+fn profile_stage() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
     let mut pages = vec![];
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -318,11 +321,11 @@ fn scratch_loop() {
             pages.extend(std::fs::read_to_string(e.path()));
         }
     }
-    let what = std::env::var("SCRATCH").unwrap_or_default();
+    let stage = std::env::var("STAGE").unwrap_or_default();
     let mut n = 0;
     for _ in 0..60 {
         for p in &pages {
-            n += match what.as_str() {
+            n += match stage.as_str() {
                 "segment" => segment(p).units.len(),
                 "prepare" => prepare(p, None).rows.len(),
                 _ => clean(p).text.len(),
