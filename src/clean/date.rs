@@ -198,6 +198,28 @@ fn month_of(word: &str) -> Option<u32> {
     None
 }
 
+/// Is there a maximal run of exactly four ASCII digits worth 1900 to 2100 (see [`year_ok`])?
+fn has_year(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run == 4 {
+            let v = b[i..i + 4]
+                .iter()
+                .fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+            if year_ok(v, 4) {
+                return true;
+            }
+        }
+        i += run;
+    }
+    false
+}
+
 fn year_ok(v: u32, digits: usize) -> bool {
     digits == 4 && (1900..=2100).contains(&v)
 }
@@ -220,7 +242,9 @@ fn is_word(t: Option<&Tok<'_>>, words: &[&str]) -> bool {
 /// Finds the first date in `s` and returns it as ISO 8601 (maybe partial).
 #[allow(clippy::needless_range_loop)] // look-ahead by index reads best here
 pub fn find_date(s: &str) -> Option<String> {
-    if !s.bytes().any(|b| b.is_ascii_digit()) {
+    // Every date found has a year (a run of exactly four digits, 1900-2100): most short
+    // lines with digits ("12 comments", "3.5 km") have none and are not tokenized.
+    if !has_year(s.as_bytes()) {
         return None;
     }
     let t = tokenize(s);
@@ -364,6 +388,10 @@ mod tests {
             ("Published Nov. 19th, 2019", Some("2019-11-19")),
             ("2019-11-19T10:00:00Z", Some("2019-11-19")),
             ("no date here 12", None),
+            ("12 comments, 20220 views, 3.5 km", None),
+            ("in 1899 and 2101", None),
+            ("19.11.12019", None),
+            ("May 2100", Some("2100-05")),
             ("May I help", None),
         ];
         for (s, want) in cases {

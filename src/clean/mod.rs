@@ -519,6 +519,26 @@ fn byline_name(s: &str) -> Option<&str> {
 
 /// What follows "By", "Por", "Von"... opening the line.
 fn by_prefix(st: &str) -> Option<&str> {
+    // The first byte of every word in BY_WORDS, either ASCII case ("автор": 0xD0).
+    if !matches!(
+        st.as_bytes().first(),
+        Some(
+            b'b' | b'B'
+                | b'p'
+                | b'P'
+                | b'v'
+                | b'V'
+                | b'd'
+                | b'D'
+                | b'o'
+                | b'O'
+                | b't'
+                | b'T'
+                | 0xD0
+        )
+    ) {
+        return None;
+    }
     let (first, rest) = st.split_once(' ')?;
     let f = first.trim_end_matches(':');
     BY_WORDS

@@ -334,3 +334,13 @@ fn profile_stage() {
     }
     println!("{n}");
 }
+
+/// The first-byte filter of `by_prefix` lets every byline word through, in either case.
+#[test]
+fn by_prefix_first_bytes_cover_by_words() {
+    for w in BY_WORDS {
+        for v in [w.to_string(), w.to_ascii_uppercase()] {
+            assert!(by_prefix(&format!("{v} Jane Doe")).is_some(), "{v}");
+        }
+    }
+}
