@@ -218,15 +218,17 @@ fn ascii_core(word: &[u8]) -> Option<(usize, usize)> {
     ))
 }
 
+// The class lanes of a line's byte and character counts (8 bits each in a u64).
+const LETTER: u64 = 1;
+const UPPER: u64 = 1 << 8;
+const DIGIT: u64 = 1 << 16;
+const PUNCT: u64 = 1 << 24;
+const COMMA: u64 = 1 << 32;
+const SEP: u64 = 1 << 40;
+
 /// Classes of ASCII bytes as `Stats` counts them, one 8-bit lane each: letter, uppercase,
 /// digit, punctuation, comma, separator (bytes >= 0x80 unused).
 static ASCII_LANES: [u64; 256] = {
-    const LETTER: u64 = 1;
-    const UPPER: u64 = 1 << 8;
-    const DIGIT: u64 = 1 << 16;
-    const PUNCT: u64 = 1 << 24;
-    const COMMA: u64 = 1 << 32;
-    const SEP: u64 = 1 << 40;
     let mut t = [0u64; 256];
     let mut c = 0;
     while c < 128 {
@@ -269,12 +271,6 @@ const F_TERMINAL: u8 = 8;
 /// [`CJK_LANE`] and [`BREAK_LANE`]) and its flags: the per-character rules of the
 /// statistics, in one place.
 fn char_class(c: char) -> (u64, u8) {
-    const LETTER: u64 = 1;
-    const UPPER: u64 = 1 << 8;
-    const DIGIT: u64 = 1 << 16;
-    const PUNCT: u64 = 1 << 24;
-    const COMMA: u64 = 1 << 32;
-    const SEP: u64 = 1 << 40;
     if super::text::is_sep(c) {
         return (0, F_SEP);
     }
@@ -1026,14 +1022,8 @@ impl Stats {
     #[inline]
     fn add_ascii_classes(&mut self, b: &[u8]) {
         for chunk in b.chunks(255) {
-            let acc: u64 = chunk.iter().map(|&c| ASCII_LANES[c as usize]).sum();
-            let lane = |k: u32| ((acc >> (8 * k)) & 0xFF) as u32;
-            self.letters += lane(0);
-            self.upper += lane(1);
-            self.digits += lane(2);
-            self.punct += lane(3);
-            self.commas += lane(4);
-            self.seps += lane(5);
+            // ASCII_LANES leaves lane 7 (sentence breaks) empty.
+            self.add_lanes(chunk.iter().map(|&c| ASCII_LANES[c as usize]).sum());
         }
     }
 

@@ -258,12 +258,8 @@ fn dev_outputs_fingerprint() {
     );
 }
 
-/// Where a page's time goes, stage by stage (cumulative: each stage includes the ones
-/// above it). `cargo test --release --lib pipeline_speed -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn pipeline_speed() {
-    use std::time::Instant;
+/// The dev set's noisy pages, in directory order (for the speed harnesses).
+fn dev_noisy_pages() -> Vec<String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
     let mut pages = vec![];
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -271,6 +267,16 @@ fn pipeline_speed() {
             pages.extend(std::fs::read_to_string(e.path()));
         }
     }
+    pages
+}
+
+/// Where a page's time goes, stage by stage (cumulative: each stage includes the ones
+/// above it). `cargo test --release --lib pipeline_speed -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn pipeline_speed() {
+    use std::time::Instant;
+    let pages = dev_noisy_pages();
     const REPS: usize = 10;
     let bytes = pages.iter().map(String::len).sum::<usize>() * REPS;
     let time = |name: &str, f: &dyn Fn(&str) -> usize| {
@@ -314,13 +320,7 @@ fn pipeline_speed() {
 #[test]
 #[ignore]
 fn profile_stage() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
-    let mut pages = vec![];
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if e.path().to_string_lossy().ends_with(".noisy.txt") {
-            pages.extend(std::fs::read_to_string(e.path()));
-        }
-    }
+    let pages = dev_noisy_pages();
     let stage = std::env::var("STAGE").unwrap_or_default();
     let mut n = 0;
     for _ in 0..60 {
