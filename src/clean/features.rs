@@ -43,8 +43,7 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// A word of at most 8 bytes packed into an integer (0 for longer words).
-#[cfg(test)]
-fn pack(bytes: &[u8]) -> u64 {
+pub(super) fn pack(bytes: &[u8]) -> u64 {
     if bytes.is_empty() || bytes.len() > 8 {
         return 0;
     }
@@ -137,7 +136,7 @@ fn stopword_key(word: &str) -> Option<u64> {
         Some(())
     };
     for c in word.chars() {
-        match simple_lower(c) {
+        match super::text::simple_lowercase(c) {
             Some(l) => push(l)?,
             None => {
                 for l in c.to_lowercase() {
@@ -149,30 +148,9 @@ fn stopword_key(word: &str) -> Option<u64> {
     Some(u64::from_le_bytes(w))
 }
 
-/// `c.to_lowercase()` where it is one character and simple to tell: ASCII, Latin-1, basic
-/// Cyrillic, general punctuation, CJK and hangul (`None`: ask the Unicode tables).
-#[inline]
-fn simple_lower(c: char) -> Option<char> {
-    let u = c as u32;
-    let l = match u {
-        0x41..=0x5A | 0xC0..=0xD6 | 0xD8..=0xDE | 0x410..=0x42F => u + 0x20,
-        0x400..=0x40F => u + 0x50,
-        0..=0x40
-        | 0x5B..=0xBF
-        | 0xD7
-        | 0xDF..=0xFF
-        | 0x430..=0x45F
-        | 0x2000..=0x206F
-        | 0x3000..=0x9FFF
-        | 0xAC00..=0xD7A3 => u,
-        _ => return None,
-    };
-    char::from_u32(l)
-}
-
 /// [`stopword_key`] of an ASCII word.
 #[inline]
-fn ascii_key(word: &[u8]) -> Option<u64> {
+pub(super) fn ascii_key(word: &[u8]) -> Option<u64> {
     if word.len() > 8 {
         return None;
     }
@@ -210,7 +188,7 @@ fn is_upper(c: char) -> bool {
 
 /// The byte range of an ASCII word from its first to its last letter or digit.
 #[inline]
-fn ascii_core(word: &[u8]) -> Option<(usize, usize)> {
+pub(super) fn ascii_core(word: &[u8]) -> Option<(usize, usize)> {
     let alnum = |c: &u8| c.is_ascii_alphanumeric();
     Some((
         word.iter().position(alnum)?,
@@ -1608,9 +1586,6 @@ mod tests {
     #[test]
     fn fast_char_classes_match_std() {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
-            if let Some(l) = simple_lower(c) {
-                assert!(c.to_lowercase().eq([l]), "{c:?}");
-            }
             if c.len_utf8() <= 2 {
                 let lower: usize = c.to_lowercase().map(char::len_utf8).sum();
                 assert!(lower >= c.len_utf8(), "{c:?} lowercases shorter");
@@ -1636,6 +1611,25 @@ mod tests {
         }
     }
 
+    /// `Stats::of` and `Stats::of_reference` agree on `line` (`case` is printed if not).
+    fn assert_same_stats(line: &str, case: impl std::fmt::Debug) {
+        assert_eq!(
+            format!("{:?}", Stats::of(line)),
+            format!("{:?}", Stats::of_reference(line)),
+            "{case:?}"
+        );
+    }
+
+    /// A small xorshift generator: `next(m)` is in `0..m`.
+    fn xorshift(mut x: u64) -> impl FnMut(u64) -> u64 {
+        move |m| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        }
+    }
+
     #[test]
     fn long_words_match_the_reference() {
         // Words past the 128 characters after which the lane sums are emptied.
@@ -1647,11 +1641,7 @@ mod tests {
                     format!("x. {word} y"),
                     format!("{word}\u{a0}{word}"),
                 ] {
-                    assert_eq!(
-                        format!("{:?}", Stats::of(&l)),
-                        format!("{:?}", Stats::of_reference(&l)),
-                        "{n} x {w:?}"
-                    );
+                    assert_same_stats(&l, (n, w));
                 }
             }
         }
@@ -1673,11 +1663,7 @@ mod tests {
             "read more: subscribe to our newsletter",
         ];
         for l in lines {
-            assert_eq!(
-                format!("{:?}", Stats::of(l)),
-                format!("{:?}", Stats::of_reference(l)),
-                "{l:?}"
-            );
+            assert_same_stats(l, l);
         }
     }
 
@@ -1688,23 +1674,13 @@ mod tests {
             "aZ9 .,|/>!?\u{a0}\u{202f}\u{2007}–“”»•·。！？、東한ЖжÉéß\u{212a}İ(ª²"
                 .chars()
                 .collect();
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..20_000 {
             let mut line = String::new();
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            for _ in 0..(x % 40) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                line.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            for _ in 0..next(40) {
+                line.push(alphabet[next(alphabet.len() as u64) as usize]);
             }
-            assert_eq!(
-                format!("{:?}", Stats::of(&line)),
-                format!("{:?}", Stats::of_reference(&line)),
-                "{line:?}"
-            );
+            assert_same_stats(&line, &line);
         }
     }
 
@@ -1737,13 +1713,7 @@ mod tests {
             "x/y",
             "longwordwithoutanyspacesinsideit-and-some-more-of-it-to-cross-a-block",
         ];
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         for target in 0..=200usize {
             for _ in 0..30 {
                 let mut line = " ".repeat(next(3) as usize);
@@ -1753,11 +1723,7 @@ mod tests {
                 }
                 let cut = target.min(line.len());
                 line.truncate(cut);
-                assert_eq!(
-                    format!("{:?}", Stats::of(&line)),
-                    format!("{:?}", Stats::of_reference(&line)),
-                    "{line:?}"
-                );
+                assert_same_stats(&line, &line);
             }
         }
     }
@@ -1775,11 +1741,7 @@ mod tests {
             };
             for line in text.lines() {
                 let l = super::super::text::normalize_ws(line);
-                assert_eq!(
-                    format!("{:?}", Stats::of(&l)),
-                    format!("{:?}", Stats::of_reference(&l)),
-                    "{l:?}"
-                );
+                assert_same_stats(&l, &l);
                 n += 1;
             }
         }

@@ -39,12 +39,9 @@ fn is_filler(tok: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// Cheap pre-check: does the line contain "icon" in any case?
+/// Cheap pre-check: does the line contain "icon" in any ASCII case?
 pub fn may_have_icons(line: &str) -> bool {
-    // OR-ing 0x20 lowercases ASCII letters, and only 'I'/'i' (and so on) map to "icon".
-    super::text::any_quad(line.as_bytes(), |a, b, c, d| {
-        ((a | 0x20) == b'i') & ((b | 0x20) == b'c') & ((c | 0x20) == b'o') & ((d | 0x20) == b'n')
-    })
+    super::text::line_flags(line.as_bytes()) & super::text::flag::ICON != 0
 }
 
 /// Byte ranges of icon runs in one line (no newlines inside). A run needs at least three

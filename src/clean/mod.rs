@@ -256,34 +256,32 @@ fn segment(input: &str) -> Segmented<'_> {
     let mut units: Vec<Unit<'_>> = Vec::new();
     let mut pre_drops = Vec::new();
     let mut header_date = None;
-    let mut offset = 0usize;
     let mut gap = true;
     let mut block = 0u32;
     let mut first_line = true;
     // Whether the last unit's text holds " | ".
     let mut last_menu = false;
+    // Byte offset of the next line in `input`.
     let mut from = 0;
-    let ends = memchr::memchr_iter(b'\n', input.as_bytes()).chain([input.len()]);
-    for raw in ends.map(|end| {
-        let line = input.get(from..end).unwrap_or("");
+    for end in memchr::memchr_iter(b'\n', input.as_bytes()).chain([input.len()]) {
+        let origin = from;
+        let raw = input.get(from..end).unwrap_or("");
         from = end + 1;
-        line
-    }) {
-        let origin = offset;
-        offset += raw.len() + 1;
-        // One pass over the bytes tells which of the closer looks below a line needs.
+        // One pass over the bytes tells which of the closer looks below a line needs; it is
+        // taken again only when a step changes the text.
         let raw_flags = text::line_flags(raw.as_bytes());
         let norm = text::normalize_ws_flagged(raw, raw_flags);
         if norm.is_empty() {
             gap = true;
             continue;
         }
-        let norm_flags = match norm {
+        let mut flags = match norm {
             Cow::Borrowed(_) => raw_flags,
             Cow::Owned(ref n) => text::line_flags(n.as_bytes()),
         };
-        let (mut line, removed) = if norm_flags & flag::ICON != 0 {
+        let (mut line, removed) = if flags & flag::ICON != 0 {
             let (kept, removed) = icons::strip_line(&norm);
+            flags = text::line_flags(kept.as_bytes());
             (Cow::Owned(kept), removed)
         } else {
             (norm, Vec::new())
@@ -309,15 +307,12 @@ fn segment(input: &str) -> Segmented<'_> {
                     },
                 ));
                 line = Cow::Owned(rest.to_string());
+                flags = text::line_flags(line.as_bytes());
             }
         }
         if line.is_empty() {
             continue;
         }
-        let flags = match line {
-            Cow::Borrowed(_) => norm_flags,
-            Cow::Owned(ref l) => text::line_flags(l.as_bytes()),
-        };
         if gap {
             block += 1;
             if let Some(prev) = units.last_mut() {
@@ -519,24 +514,13 @@ fn byline_name(s: &str) -> Option<&str> {
 
 /// What follows "By", "Por", "Von"... opening the line.
 fn by_prefix(st: &str) -> Option<&str> {
-    // The first byte of every word in BY_WORDS, either ASCII case ("автор": 0xD0).
-    if !matches!(
-        st.as_bytes().first(),
-        Some(
-            b'b' | b'B'
-                | b'p'
-                | b'P'
-                | b'v'
-                | b'V'
-                | b'd'
-                | b'D'
-                | b'o'
-                | b'O'
-                | b't'
-                | b'T'
-                | 0xD0
-        )
-    ) {
+    // Most lines start with no byline word's first byte: one look at it first.
+    let first = st.as_bytes().first()?;
+    if !BY_WORDS.iter().any(|w| {
+        w.as_bytes()
+            .first()
+            .is_some_and(|b| b.eq_ignore_ascii_case(first))
+    }) {
         return None;
     }
     let (first, rest) = st.split_once(' ')?;
@@ -640,13 +624,6 @@ struct TitleWords {
     short: Vec<u64>,
 }
 
-/// A word of 1 to 8 bytes as an integer (its bytes, little-endian; `None` if longer).
-fn pack_short(w: &[u8]) -> Option<u64> {
-    let mut key = [0u8; 8];
-    key.get_mut(..w.len())?.copy_from_slice(w);
-    Some(u64::from_le_bytes(key))
-}
-
 impl TitleWords {
     fn new(words: FxSet<String>) -> Self {
         let lens = words.iter().fold(0, |m, w| m | 1u64 << w.len().min(63));
@@ -662,7 +639,8 @@ impl TitleWords {
         other_firsts.dedup();
         let short = words
             .iter()
-            .filter_map(|w| pack_short(w.as_bytes()))
+            .map(|w| features::pack(w.as_bytes()))
+            .filter(|&k| k != 0)
             .collect();
         TitleWords {
             words,
@@ -708,14 +686,9 @@ impl TitleWords {
     /// Counts an ASCII word: trimmed bytewise, turned away by its length and first byte
     /// before it is lowercased and looked up.
     fn ascii_word(&self, w: &[u8], buf: &mut String, hits: &mut usize, total: &mut usize) {
-        let Some(a) = w.iter().position(u8::is_ascii_alphanumeric) else {
+        let Some(core) = features::ascii_core(w).and_then(|(a, z)| w.get(a..z)) else {
             return;
         };
-        let z = w
-            .iter()
-            .rposition(u8::is_ascii_alphanumeric)
-            .map_or(a, |z| z + 1);
-        let core = w.get(a..z).unwrap_or(&[]);
         *total += 1;
         // Lowercasing ASCII keeps the length, and the first byte's lowercase must be some
         // title word's first byte.
@@ -725,14 +698,9 @@ impl TitleWords {
         {
             return;
         }
-        // Up to 8 bytes: compared as integers (words hold no NUL, so padding is unambiguous
-        // within a length, and the length filter above already matched).
-        let mut lowered = [0u8; 8];
-        if let Some(dst) = lowered.get_mut(..core.len()) {
-            for (d, b) in dst.iter_mut().zip(core) {
-                *d = b.to_ascii_lowercase();
-            }
-            let key = u64::from_le_bytes(lowered);
+        // Up to 8 bytes: compared as packed integers (words hold no NUL, so padding is
+        // unambiguous).
+        if let Some(key) = features::ascii_key(core) {
             if self.short.contains(&key) {
                 *hits += 1;
             }

@@ -30,16 +30,22 @@ pub fn is_sep(c: char) -> bool {
     c == ' ' || is_nbsp(c)
 }
 
-/// The lowercase of `c` where it is one character found without a table: ASCII, Latin-1,
-/// basic Cyrillic, and the caseless kana, CJK and hangul blocks (`None`: ask the tables).
+/// `c.to_lowercase()` where it is one character and simple to tell: ASCII, Latin-1, basic
+/// Cyrillic, general punctuation, CJK and hangul (`None`: ask the Unicode tables).
 #[inline]
 pub fn simple_lowercase(c: char) -> Option<char> {
     let u = c as u32;
     let l = match u {
         0x41..=0x5A | 0xC0..=0xD6 | 0xD8..=0xDE | 0x410..=0x42F => u + 0x20,
         0x400..=0x40F => u + 0x50,
-        0x00..=0x40 | 0x5B..=0xBF | 0xD7 | 0xDF..=0xFF | 0x430..=0x45F => u,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF => u,
+        0..=0x40
+        | 0x5B..=0xBF
+        | 0xD7
+        | 0xDF..=0xFF
+        | 0x430..=0x45F
+        | 0x2000..=0x206F
+        | 0x3000..=0x9FFF
+        | 0xAC00..=0xD7A3 => u,
         _ => return None,
     };
     char::from_u32(l)
@@ -99,16 +105,11 @@ static WS_LEAD: [bool; 256] = {
     t
 };
 
-/// Could `b` hold a control character, a non-ASCII space or an invisible character?
+/// Does `b` hold a control character, a non-ASCII space or an invisible character?
 /// (Checks UTF-8 byte patterns: U+0085/U+00A0/U+00AD, U+1680, U+180E, U+2000-U+200F,
-/// U+2028-U+202F, U+205F-U+206F, U+3000, U+FEFF.)
+/// U+2028-U+202F, U+205F-U+206F, U+3000, U+FEFF.) Asked only of lines whose
+/// [`flag::ODD_SPACE`] is set, i.e. that hold one of the lead bytes.
 fn needs_slow_ws(b: &[u8]) -> bool {
-    // Vector pre-check for the lead bytes of WS_LEAD; most lines have none.
-    if !any_byte(b, |c| {
-        (c < 0x20) | (c == 0x7F) | (c == 0xC2) | (c.wrapping_sub(0xE1) <= 2) | (c == 0xEF)
-    }) {
-        return false;
-    }
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     for (i, &c) in b.iter().enumerate() {
         if !WS_LEAD[c as usize] {
@@ -208,7 +209,8 @@ pub mod flag {
     pub const DOUBLE_SPACE: u8 = 2;
     /// "icon" in any ASCII case.
     pub const ICON: u8 = 4;
-    /// Sentence punctuation directly followed by a non-space ([`super::may_be_glued`]).
+    /// Sentence punctuation directly followed by a non-space (where [`super::glue_points`]
+    /// may split).
     pub const GLUE: u8 = 8;
     /// A menu separator " | ".
     pub const MENU: u8 = 16;
@@ -264,53 +266,8 @@ pub fn line_flags(s: &[u8]) -> u8 {
 /// Byte offsets where a glued line should be split: after sentence punctuation (and closing
 /// quotes) that is directly followed, with no space, by an uppercase letter or an opening
 /// quote and an uppercase letter. "U.S.", decimals, "Mr.Smith" and domains are left alone.
-/// Cheap pre-check for [`glue_points`]: sentence punctuation directly followed by a
-/// non-space somewhere in the line.
-pub fn may_be_glued(s: &str) -> bool {
-    any_pair(s.as_bytes(), |p, q| {
-        ((p == b'.') | (p == b'!') | (p == b'?')) & (q != b' ')
-    })
-}
-
-/// Does `hit` hold for some byte? Evaluated 64 bytes at a time without early exit inside a
-/// block, so the compiler turns the test into vector code.
-#[inline]
-pub fn any_byte(b: &[u8], hit: impl Fn(u8) -> bool) -> bool {
-    b.chunks(64)
-        .any(|x| x.iter().fold(false, |a, &c| a | hit(c)))
-}
-
-/// [`any_byte`] for pairs of neighbouring bytes.
-#[inline]
-pub fn any_pair(b: &[u8], hit: impl Fn(u8, u8) -> bool) -> bool {
-    let Some(b1) = b.get(1..) else { return false };
-    b.chunks(64)
-        .zip(b1.chunks(64))
-        .any(|(x, y)| x.iter().zip(y).fold(false, |a, (&p, &q)| a | hit(p, q)))
-}
-
-/// [`any_byte`] for runs of four neighbouring bytes.
-#[inline]
-pub fn any_quad(b: &[u8], hit: impl Fn(u8, u8, u8, u8) -> bool) -> bool {
-    let (Some(b1), Some(b2), Some(b3)) = (b.get(1..), b.get(2..), b.get(3..)) else {
-        return false;
-    };
-    b.chunks(64)
-        .zip(b1.chunks(64))
-        .zip(b2.chunks(64).zip(b3.chunks(64)))
-        .any(|((w, x), (y, z))| {
-            w.iter()
-                .zip(x)
-                .zip(y.iter().zip(z))
-                .fold(false, |a, ((&p, &q), (&r, &t))| a | hit(p, q, r, t))
-        })
-}
-
 pub fn glue_points(s: &str) -> Vec<usize> {
     let mut out = Vec::new();
-    if !may_be_glued(s) {
-        return out;
-    }
     let b = s.as_bytes();
     // Jumps from one sentence punctuation byte to the next (ASCII, so bytes will do); only
     // local look-behind and look-ahead, so the work is linear, even on a 100 MB line.
@@ -582,10 +539,12 @@ mod tests {
         if s.contains("  ") {
             f |= flag::DOUBLE_SPACE;
         }
-        if super::super::icons::may_have_icons(s) {
+        if s.to_ascii_lowercase().contains("icon") {
             f |= flag::ICON;
         }
-        if may_be_glued(s) {
+        if b.windows(2)
+            .any(|w| matches!(w[0], b'.' | b'!' | b'?') && w[1] != b' ')
+        {
             f |= flag::GLUE;
         }
         if has_menu_sep(b) {
