@@ -134,8 +134,9 @@ pub struct PyArticle {
     /// ISO 8601 date, possibly partial ("2022-09").
     date: Option<String>,
     byline: Option<String>,
-    /// (line, reason) pairs for what the cleaner removed, in input order.
-    dropped: Vec<(String, String)>,
+    /// (line, reason) pairs for what the cleaner removed, in input order. The reasons the
+    /// cleaner gives are static strings: no allocation per dropped line.
+    dropped: Vec<(String, Cow<'static, str>)>,
 }
 
 impl From<Article> for PyArticle {
@@ -148,7 +149,7 @@ impl From<Article> for PyArticle {
             dropped: a
                 .dropped
                 .into_iter()
-                .map(|d| (d.line, d.reason.as_str().to_string()))
+                .map(|d| (d.line, Cow::Borrowed(d.reason.as_str())))
                 .collect(),
         }
     }
@@ -170,7 +171,10 @@ impl PyArticle {
             title,
             date,
             byline,
-            dropped,
+            dropped: dropped
+                .into_iter()
+                .map(|(line, reason)| (line, Cow::Owned(reason)))
+                .collect(),
         }
     }
 
@@ -201,7 +205,7 @@ impl PyArticle {
             Option<String>,
             Option<String>,
             Option<String>,
-            Vec<(String, String)>,
+            Vec<(String, Cow<'static, str>)>,
         ),
     )> {
         let a = slf.get();
@@ -253,10 +257,14 @@ fn clean_many(
     threads: Option<usize>,
 ) -> PyResult<Vec<PyArticle>> {
     let texts = texts_of(texts)?;
+    // Converted while the GIL is still released.
     let articles = py
-        .detach(|| core_clean::clean_many(&texts, threads))
+        .detach(|| {
+            core_clean::clean_many(&texts, threads)
+                .map(|a| a.into_iter().map(PyArticle::from).collect::<Vec<_>>())
+        })
         .map_err(to_py_err)?;
-    Ok(articles.into_iter().map(PyArticle::from).collect())
+    Ok(articles)
 }
 
 /// Removes icon-font label noise: see `newsprep.strip_icons`.
