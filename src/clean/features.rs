@@ -1095,6 +1095,22 @@ pub const FEATURE_NAMES: [&str; N_FEAT] = [
     "page_body_rate",
 ];
 
+/// `(x + 1.0).ln()`, read from a table for the values features take most (whole and half
+/// counts below 2048: word counts count half a word per CJK character), bit for bit what
+/// `ln` gives: the table is filled with the same expression.
+#[inline]
+fn ln_1p(x: f32) -> f32 {
+    const HALVES: usize = 4096;
+    static TABLE: OnceLock<Box<[f32]>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..HALVES).map(|k| (k as f32 / 2.0 + 1.0).ln()).collect());
+    let k = x * 2.0;
+    // `k as usize` saturates (0 for NaN and negatives): the comparisons send those to `ln`.
+    match table.get(k as usize) {
+        Some(&v) if k == (k as usize) as f32 => v,
+        _ => (x + 1.0).ln(),
+    }
+}
+
 /// Signed distance (in lines) from `i` to the span `[a, b]`, 0 inside.
 fn span_dist(i: usize, a: usize, b: usize) -> f32 {
     if i < a {
@@ -1128,7 +1144,7 @@ pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) {
     if n == 0 {
         return;
     }
-    let log_eff: Vec<f32> = units.iter().map(|u| (u.stats.eff + 1.0).ln()).collect();
+    let log_eff: Vec<f32> = units.iter().map(|u| ln_1p(u.stats.eff)).collect();
     let body: Vec<bool> = units.iter().map(|u| u.stats.bodyish()).collect();
     let chars: Vec<f32> = units.iter().map(|u| u.stats.chars as f32).collect();
     let total_chars: f32 = chars.iter().sum::<f32>().max(1.0);
@@ -1195,6 +1211,7 @@ pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) {
     }
 
     let nf = n as f32;
+    let log_units = ln_1p(nf);
     let gap_rate = units.iter().filter(|u| u.gap_before).count() as f32 / nf;
     let body_rate = pre_body[n] / nf;
     for i in 0..n {
@@ -1210,7 +1227,7 @@ pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) {
             j >= 0 && (j as usize) < n
         };
         f[0] = log_eff[i];
-        f[1] = (chars_f + 1.0).ln();
+        f[1] = ln_1p(chars_f);
         f[2] = s.terminal_end as u8 as f32;
         f[3] = (s.sent_breaks as f32).min(10.0);
         f[4] = s.commas as f32 / s.eff.max(1.0);
@@ -1264,11 +1281,11 @@ pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) {
         f[44] = chars_f / words;
         f[45] = (total_body - pre_bchars[i + 1]) / total_body;
         f[46] = pre_bchars[i] / total_body;
-        f[47] = ((u.block_len as f32) + 1.0).ln();
+        f[47] = ln_1p(u.block_len as f32);
         f[48] = u.block_first as u8 as f32;
         f[49] = (s.cues & CUE_COMMENT != 0) as u8 as f32;
         f[50] = (s.cues & CUE_TIME != 0) as u8 as f32;
-        f[51] = (nf + 1.0).ln();
+        f[51] = log_units;
         f[52] = if has(-1) {
             body[nb(-1)] as u8 as f32
         } else {
@@ -1346,6 +1363,17 @@ fn segment_sums(xs: &[f32]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table gives exactly what `ln` gives, inside it, at its edge and outside it.
+    #[test]
+    fn ln_1p_is_ln_bit_for_bit() {
+        let halves = (0..10_000).map(|k| k as f32 / 2.0);
+        let odd = [0.25, 0.3, 2047.75, 1e9, -0.5, -1.0, -7.0, f32::INFINITY];
+        for x in halves.chain(odd) {
+            assert_eq!(ln_1p(x).to_bits(), (x + 1.0).ln().to_bits(), "{x}");
+        }
+        assert!(ln_1p(f32::NAN).is_nan());
+    }
 
     /// Is `word` (edge punctuation already trimmed) a stopword, ignoring case?
     #[inline]
