@@ -273,50 +273,103 @@ impl NormText {
     }
 }
 
-/// Bytes that end a run of plain ASCII: whitespace and non-ASCII.
-static ENDS_ASCII_RUN: [bool; 256] = {
+/// The normalized form of each ASCII byte: lowercase, and whitespace as `' '`.
+static ASCII_NORM: [u8; 128] = {
     let classes = ascii_classes();
-    let mut t = [true; 256];
-    let mut b = 0;
-    while b < 128 {
-        t[b] = matches!(classes[b], Class::Space);
-        b += 1;
-    }
-    t
-};
-
-/// ASCII lowercase, any byte (non-ASCII bytes unchanged; never used for them).
-static ASCII_FOLD_256: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).to_ascii_lowercase();
-        b += 1;
-    }
-    t
-};
-
-/// ASCII letters and digits.
-static ASCII_WORD_256: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    t
-};
-
-/// ASCII case folding (lowercase) of one byte.
-static ASCII_FOLD: [u8; 128] = {
     let mut t = [0u8; 128];
     let mut b = 0;
     while b < 128 {
-        t[b] = (b as u8).to_ascii_lowercase();
+        t[b] = if matches!(classes[b], Class::Space) {
+            b' '
+        } else {
+            (b as u8).to_ascii_lowercase()
+        };
         b += 1;
     }
     t
 };
+
+/// The length of the ASCII prefix of `bytes`, eight bytes at a time.
+#[inline]
+fn ascii_prefix_len(bytes: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let high = u64::from_le_bytes(w) & HIGH;
+        if high != 0 {
+            return n + (high.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    let rest = chunks.remainder();
+    n + rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len())
+}
+
+/// Where the normalization of a text stands between characters.
+struct Cursor {
+    /// The last character was a word character.
+    prev_word: bool,
+    /// The last output byte is a space standing for a whitespace run.
+    last_space: bool,
+}
+
+/// Appends the normalization of `run` (ASCII bytes found at original offset `origin`) to
+/// `out`: one output byte per byte, except that a whitespace run becomes one space. Every byte
+/// is stored, and the output and start cursors advance only for a kept byte or a start, so
+/// the loop has no branch on the text (word starts and kept spaces follow no pattern a
+/// predictor can learn).
+#[inline]
+fn push_ascii_run(
+    run: &[u8],
+    origin: usize,
+    first: &[bool; 256],
+    cursor: &mut Cursor,
+    out: &mut NormText,
+) {
+    let base = out.bytes.len();
+    let starts_base = out.starts.len();
+    out.bytes.resize(base + run.len(), 0);
+    out.map.resize(base + run.len(), 0);
+    out.starts.resize(starts_base + run.len(), 0);
+    let (Some(bytes), Some(map), Some(starts)) = (
+        out.bytes.get_mut(base..),
+        out.map.get_mut(base..),
+        out.starts.get_mut(starts_base..),
+    ) else {
+        return;
+    };
+    let (mut len, mut count) = (0usize, 0usize);
+    let Cursor {
+        mut prev_word,
+        mut last_space,
+    } = *cursor;
+    for (k, &b) in run.iter().enumerate() {
+        let class = ASCII_CLASS[b as usize & 0x7f];
+        let o = ASCII_NORM[b as usize & 0x7f];
+        let space = class == Class::Space;
+        if let (Some(slot), Some(m)) = (bytes.get_mut(len), map.get_mut(len)) {
+            *slot = o;
+            *m = (origin + k) as u32;
+        }
+        if let Some(slot) = starts.get_mut(count) {
+            *slot = (base + len) as u32;
+        }
+        count += usize::from(!prev_word & !space & first[o as usize]);
+        len += usize::from(!(space & last_space));
+        last_space = space;
+        prev_word = class == Class::Word;
+    }
+    *cursor = Cursor {
+        prev_word,
+        last_space,
+    };
+    out.bytes.truncate(base + len);
+    out.map.truncate(base + len);
+    out.starts.truncate(starts_base + count);
+}
 
 /// Normalizes `text` (case-folded, and diacritics folded if asked) into `out`, which is
 /// cleared first. `first[b]` says whether some alias key starts with byte `b`; `after_word`
@@ -334,57 +387,20 @@ pub(crate) fn normalize_text(
     out.clear();
     out.bytes.reserve(text.len() + 16);
     out.map.reserve(text.len() + 17);
-    out.starts.reserve(text.len() / 4 + 4);
+    // Each ASCII run reserves a start slot per byte, then keeps the starts it found.
+    out.starts.reserve(text.len() + 4);
     let bytes = text.as_bytes();
     let mut i = 0usize;
-    let mut prev_word = after_word;
-    let mut last_space = false;
+    let mut cursor = Cursor {
+        prev_word: after_word,
+        last_space: false,
+    };
     let mut tmp = [0u8; 4];
-    while let Some(&b) = bytes.get(i) {
-        if !ENDS_ASCII_RUN[b as usize] {
-            // A run of ASCII non-whitespace bytes: folded and mapped in bulk.
-            let Some(rest) = bytes.get(i..) else {
-                break;
-            };
-            let n = rest
-                .iter()
-                .position(|&x| ENDS_ASCII_RUN[x as usize])
-                .unwrap_or(rest.len());
-            let run = rest.get(..n).unwrap_or(&[]);
-            let base = out.bytes.len();
-            out.bytes
-                .extend(run.iter().map(|&x| ASCII_FOLD_256[x as usize]));
-            out.map.extend(i as u32..(i + n) as u32);
-            for (k, &x) in run.iter().enumerate() {
-                if !prev_word && first[ASCII_FOLD_256[x as usize] as usize] {
-                    out.starts.push((base + k) as u32);
-                }
-                prev_word = ASCII_WORD_256[x as usize];
-            }
-            last_space = false;
-            i += n.max(1);
-            continue;
-        }
-        if b < 0x80 {
-            let class = ASCII_CLASS[b as usize];
-            if class == Class::Space {
-                if !last_space {
-                    out.bytes.push(b' ');
-                    out.map.push(i as u32);
-                    last_space = true;
-                }
-                prev_word = false;
-            } else {
-                let o = ASCII_FOLD[b as usize];
-                if !prev_word && first[o as usize] {
-                    out.starts.push(out.bytes.len() as u32);
-                }
-                out.bytes.push(o);
-                out.map.push(i as u32);
-                last_space = false;
-                prev_word = class == Class::Word;
-            }
-            i += 1;
+    while let Some(rest) = bytes.get(i..).filter(|r| !r.is_empty()) {
+        let n = ascii_prefix_len(rest);
+        if let Some(run) = rest.get(..n).filter(|r| !r.is_empty()) {
+            push_ascii_run(run, i, first, &mut cursor, out);
+            i += n;
             continue;
         }
         let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
@@ -392,10 +408,10 @@ pub(crate) fn normalize_text(
         };
         let class = class_of(c);
         if class == Class::Space {
-            if !last_space {
+            if !cursor.last_space {
                 out.bytes.push(b' ');
                 out.map.push(i as u32);
-                last_space = true;
+                cursor.last_space = true;
             }
         } else {
             let begin = out.bytes.len();
@@ -408,13 +424,13 @@ pub(crate) fn normalize_text(
                 }
             });
             if let Some(&fb) = out.bytes.get(begin) {
-                last_space = false;
-                if !prev_word && first[fb as usize] {
+                cursor.last_space = false;
+                if !cursor.prev_word && first[fb as usize] {
                     out.starts.push(begin as u32);
                 }
             }
         }
-        prev_word = class.is_word();
+        cursor.prev_word = class.is_word();
         i += c.len_utf8();
     }
     out.map.push(text.len() as u32);
