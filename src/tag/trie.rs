@@ -196,12 +196,11 @@ impl Trie {
         let Some(rest) = hay.get(start..) else {
             return;
         };
-        let n = token_len(rest);
-        let Some(token) = rest.get(..n).filter(|t| !t.is_empty()) else {
+        let (n, h) = token_at(rest);
+        if n == 0 {
             self.walk_root(hay, start, found);
             return;
-        };
-        let h = token_hash(token);
+        }
         if !self.first_tokens.contains(h) {
             return;
         }
@@ -540,24 +539,70 @@ pub(crate) fn token_len(bytes: &[u8]) -> usize {
         .unwrap_or(bytes.len())
 }
 
+const HASH_K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// One step of [`token_hash`]: mixes in 8 bytes (little-endian, zero-padded).
+#[inline]
+fn hash_step(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(HASH_K)
+}
+
+/// The last step of [`token_hash`]: mixes the high bits, which pick the Bloom filter bit.
+#[inline]
+fn hash_finish(h: u64) -> u64 {
+    (h ^ (h >> 29)).wrapping_mul(HASH_K)
+}
+
 #[inline]
 fn token_hash(token: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h: u64 = token.len() as u64;
     let mut chunks = token.chunks_exact(8);
     for c in &mut chunks {
         let mut w = [0u8; 8];
         w.copy_from_slice(c);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        h = hash_step(h, u64::from_le_bytes(w));
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         let mut w = [0u8; 8];
         w[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        h = hash_step(h, u64::from_le_bytes(w));
     }
-    // Mix the high bits, which pick the bit.
-    (h ^ (h >> 29)).wrapping_mul(K)
+    hash_finish(h)
+}
+
+const TOKEN_HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` that is an ASCII letter or digit (SWAR: each byte's
+/// sums stay below 0x100, so no carry crosses into the next byte).
+#[inline]
+fn token_lanes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low = word & !TOKEN_HIGH_BITS;
+    // `x + (0x80 - lo)` has the high bit set iff x >= lo; `x + (0x7f - hi)` iff x > hi.
+    let digit = (low + ONES * (0x80 - b'0' as u64)) & !(low + ONES * (0x7f - b'9' as u64));
+    let lower = low | (ONES * 0x20); // ASCII letters to lowercase; no other byte lands in a..z
+    let letter = (lower + ONES * (0x80 - b'a' as u64)) & !(lower + ONES * (0x7f - b'z' as u64));
+    (digit | letter) & !word & TOKEN_HIGH_BITS
+}
+
+/// The length of the token at the start of `bytes` and its [`token_hash`] (meaningless for an
+/// empty token). A token shorter than 8 bytes with 8 bytes of text from its start (most
+/// words) is measured and hashed from one load, without a loop.
+#[inline]
+fn token_at(bytes: &[u8]) -> (usize, u64) {
+    if let Some(head) = bytes.get(..8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(head);
+        let word = u64::from_le_bytes(w);
+        let n = (!token_lanes(word) & TOKEN_HIGH_BITS).trailing_zeros() as usize / 8;
+        if n < 8 {
+            let token = word & ((1u64 << (8 * n)) - 1);
+            return (n, hash_finish(hash_step(n as u64, token)));
+        }
+    }
+    let n = token_len(bytes);
+    (n, bytes.get(..n).map_or(0, token_hash))
 }
 
 impl FirstTokens {
@@ -638,5 +683,40 @@ mod token_tests {
         assert!(!g.may_start("\u{416}".as_bytes()));
         assert!(!g.may_start(b""));
         assert_eq!(token_len(b"ab1-c"), 3);
+    }
+
+    #[test]
+    fn token_at_agrees_with_token_len_and_hash() {
+        let check = |bytes: &[u8]| {
+            let n = token_len(bytes);
+            let (m, h) = token_at(bytes);
+            assert_eq!(m, n, "{bytes:?}");
+            if n > 0 {
+                assert_eq!(h, token_hash(&bytes[..n]), "{bytes:?}");
+            }
+        };
+        // Every byte value at every position of short and long tokens.
+        for b in 0..=255u8 {
+            for at in 0..10 {
+                for len in [at + 1, 12] {
+                    let mut text: Vec<u8> =
+                        b"kz09AZyb7Qxmw".iter().copied().cycle().take(len).collect();
+                    text[at] = b;
+                    check(&text);
+                    text.push(b' ');
+                    check(&text);
+                }
+            }
+        }
+        for text in [
+            &b""[..],
+            b"a",
+            b"new york",
+            b"newyorks",
+            b"newyork",
+            b"\xc3\xa9t\xc3\xa9 a",
+        ] {
+            check(text);
+        }
     }
 }
