@@ -51,7 +51,8 @@
 //! ends on a word boundary (and, for a case-sensitive alias, matches the exact surface) wins,
 //! so a shorter alias still matches when the longest ends inside a word. At an ASCII word the
 //! walk starts with the whole word, looked up in a Bloom filter and a hash table of the
-//! aliases' first words, so most words of a text cost one cache-resident probe. Offsets are
+//! aliases' first words, so most words of a text cost one cache-resident probe; all the starts
+//! of a text are looked up before any walk, so those probes' cache misses overlap. Offsets are
 //! converted to character indices in one forward pass. Texts over 4 MiB are normalized in
 //! pieces (bounded scratch memory); a mention may reach 64 KiB past its piece.
 
@@ -72,7 +73,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::parallel;
 use normalize::{class_of, normalize_key, normalize_text, NormText};
-use trie::Trie;
+use trie::{Trie, Walks};
 
 pub use default::{default_options, default_records, DEFAULT_GAZETTEER_ORIGIN};
 
@@ -271,6 +272,8 @@ struct ScanState {
     /// Scratch: every alias that is a prefix of the text at one start (normalized end,
     /// pattern).
     hits: Vec<(usize, u32)>,
+    /// Scratch: the starts where some alias may match.
+    walks: Walks,
 }
 
 /// The build's maps hash with the crate's one fast hasher.
@@ -612,6 +615,7 @@ impl Gazetteer {
             overlapping,
             next_free: 0,
             hits: Vec::new(),
+            walks: Walks::default(),
         };
         thread_local! {
             static BUF: RefCell<NormText> = RefCell::new(NormText::default());
@@ -707,8 +711,9 @@ impl Gazetteer {
             norm,
         );
         let hay = norm.bytes.as_slice();
-        for &s in &norm.starts {
-            let s = s as usize;
+        inner.trie.find_walks(hay, &norm.starts, &mut state.walks);
+        for &at in &state.walks.found {
+            let s = at.start as usize;
             let Some(os) = norm.original(s) else {
                 break;
             };
@@ -721,7 +726,7 @@ impl Gazetteer {
             }
             state.hits.clear();
             let hits = &mut state.hits;
-            inner.trie.prefixes(hay, s, |e, p| hits.push((e, p)));
+            inner.trie.prefixes(hay, at, |e, p| hits.push((e, p)));
             if state.overlapping {
                 // Shortest first: with starts increasing, `found` stays sorted by (start, end).
                 for &(e, p) in &state.hits {

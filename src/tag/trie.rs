@@ -57,6 +57,24 @@ pub(crate) struct Trie {
     token_nodes: TokenTable,
 }
 
+/// A start where some key may match, from [`Trie::find_walks`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct WalkStart {
+    /// The offset in the text.
+    pub start: u32,
+    token_len: u32,
+    /// The trie node after the token, or AMBIGUOUS: walk from the root.
+    node: u32,
+}
+
+/// [`Trie::find_walks`]' output, and its scratch (kept between texts).
+#[derive(Debug, Default)]
+pub(crate) struct Walks {
+    /// (start, token length, token hash) of the starts the Bloom filter lets through.
+    tokens: Vec<(u32, u32, u64)>,
+    pub found: Vec<WalkStart>,
+}
+
 impl Trie {
     /// Builds the trie of `keys` (distinct, non-empty); pattern ids are indices into `keys`.
     /// Returns None if the trie would not fit u32 indices.
@@ -188,30 +206,64 @@ impl Trie {
         self.keys.get(a as usize..b as usize)
     }
 
-    /// Calls `found(end, pattern)` for every key that may match at `hay[start..]` (a prefix of
-    /// it that does not end inside its first ASCII word), shortest first (`end` is exclusive,
-    /// in `hay`).
+    /// Finds which of `starts` (ascending offsets in `hay`) some key may match at, and where
+    /// the walk goes on from there, into `walks.found`. Two passes: the first measures and
+    /// hashes each start's token and keeps those the Bloom filter lets through, the second
+    /// looks them up in the token table. Neither branches on the outcome of its lookups, so
+    /// their cache misses overlap instead of waiting behind mispredicted branches.
+    pub(crate) fn find_walks(&self, hay: &[u8], starts: &[u32], walks: &mut Walks) {
+        let tokens = &mut walks.tokens;
+        tokens.clear();
+        tokens.resize(starts.len(), (0, 0, 0));
+        let mut kept = 0usize;
+        for &start in starts {
+            let (n, h) = token_at(hay.get(start as usize..).unwrap_or(&[]));
+            if let Some(slot) = tokens.get_mut(kept) {
+                *slot = (start, n as u32, h);
+            }
+            kept += usize::from(n == 0 || self.first_tokens.contains(h));
+        }
+        tokens.truncate(kept);
+        let found = &mut walks.found;
+        found.clear();
+        found.resize(kept, WalkStart::default());
+        let mut kept = 0usize;
+        for &(start, token_len, h) in tokens.iter() {
+            // An empty token (the start is no ASCII word): walk from the root.
+            let node = if token_len == 0 {
+                AMBIGUOUS
+            } else {
+                self.token_nodes.get(h)
+            };
+            if let Some(slot) = found.get_mut(kept) {
+                *slot = WalkStart {
+                    start,
+                    token_len,
+                    node,
+                };
+            }
+            kept += usize::from(node != NONE);
+        }
+        found.truncate(kept);
+    }
+
+    /// Calls `found(end, pattern)` for every key that may match at a start [`Trie::find_walks`]
+    /// found (a prefix of the text there that does not end inside its first ASCII word),
+    /// shortest first (`end` is exclusive, in `hay`).
     #[inline]
-    pub(crate) fn prefixes(&self, hay: &[u8], start: usize, mut found: impl FnMut(usize, u32)) {
-        let Some(rest) = hay.get(start..) else {
-            return;
-        };
-        let (n, h) = token_at(rest);
-        if n == 0 {
-            self.walk_root(hay, start, found);
-            return;
-        }
-        if !self.first_tokens.contains(h) {
-            return;
-        }
-        match self.token_nodes.get(h) {
+    pub(crate) fn prefixes(&self, hay: &[u8], at: WalkStart, mut found: impl FnMut(usize, u32)) {
+        let start = at.start as usize;
+        match at.node {
             NONE => {}
             AMBIGUOUS => self.walk_root(hay, start, found),
-            node => self.walk(hay, start, start + n, node as usize, |e, p| {
-                if self.key(p) == hay.get(start..e) {
-                    found(e, p);
-                }
-            }),
+            node => {
+                let end = start + at.token_len as usize;
+                self.walk(hay, start, end, node as usize, |e, p| {
+                    if self.key(p) == hay.get(start..e) {
+                        found(e, p);
+                    }
+                })
+            }
         }
     }
 
@@ -334,8 +386,12 @@ mod tests {
 
     /// What the tagger sees: no key ending inside the first ASCII word.
     fn words(t: &Trie, hay: &str, start: usize) -> Vec<(usize, u32)> {
+        let mut walks = Walks::default();
+        t.find_walks(hay.as_bytes(), &[start as u32], &mut walks);
         let mut v = Vec::new();
-        t.prefixes(hay.as_bytes(), start, |e, p| v.push((e, p)));
+        for &at in &walks.found {
+            t.prefixes(hay.as_bytes(), at, |e, p| v.push((e, p)));
+        }
         v
     }
 
@@ -443,12 +499,8 @@ mod tests {
     }
 }
 
-/// A filter on the first *token* (the longest prefix of ASCII letters and digits) of the keys:
-/// a Bloom filter with one hash. At a start in the text, if the text's token there is not the
-/// first token of any key, no key can match (a key whose token is followed by more key bytes
-/// needs the same token in the text; a key that is all token needs a word boundary after it),
-/// so the trie walk is skipped. Most words of news text are skipped this way.
-/// In [`TokenTable`]: more than one token has this fingerprint; walk from the root.
+/// In [`TokenTable`]: more than one token has this fingerprint; walk from the root (also what
+/// a [`WalkStart`] without a token says).
 const AMBIGUOUS: u32 = NONE - 1;
 
 /// First token -> trie node after it (NONE: no key starts with that token). Open addressing
@@ -512,6 +564,11 @@ impl TokenTable {
     }
 }
 
+/// A filter on the first *token* (the longest prefix of ASCII letters and digits) of the keys:
+/// a Bloom filter with one hash. At a start in the text, if the text's token there is not the
+/// first token of any key, no key can match (a key whose token is followed by more key bytes
+/// needs the same token in the text; a key that is all token needs a word boundary after it),
+/// so the trie walk is skipped. Most words of news text are skipped this way.
 #[derive(Debug, Default)]
 pub(crate) struct FirstTokens {
     bits: Vec<u64>,
