@@ -254,6 +254,11 @@ impl NormText {
         self.starts.clear();
     }
 
+    /// The bytes its buffers hold.
+    pub(crate) fn heap_size(&self) -> usize {
+        self.bytes.capacity() + (self.map.capacity() + self.starts.capacity()) * 4
+    }
+
     /// Whether a match may end at normalized offset `end` (not inside one character's output).
     #[inline]
     pub(crate) fn is_unit_end(&self, end: usize) -> bool {

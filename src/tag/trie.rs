@@ -75,6 +75,14 @@ pub(crate) struct Walks {
     pub found: Vec<WalkStart>,
 }
 
+impl Walks {
+    /// The bytes its buffers hold.
+    pub(crate) fn heap_size(&self) -> usize {
+        self.tokens.capacity() * std::mem::size_of::<(u32, u32, u64)>()
+            + self.found.capacity() * std::mem::size_of::<WalkStart>()
+    }
+}
+
 impl Trie {
     /// Builds the trie of `keys` (distinct, non-empty); pattern ids are indices into `keys`.
     /// Returns None if the trie would not fit u32 indices.
