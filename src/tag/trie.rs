@@ -21,6 +21,8 @@
 //! shorter one would end inside the word. Table hits are checked against the key's bytes, so
 //! a hash collision can never make a wrong match.
 
+use super::normalize::{alnum_lanes, HIGH_BITS};
+
 const NONE: u32 = u32::MAX;
 
 /// One trie node, packed so one step of a walk touches one cache line for the node.
@@ -636,21 +638,6 @@ fn token_hash(token: &[u8]) -> u64 {
     hash_finish(h)
 }
 
-const TOKEN_HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `word` that is an ASCII letter or digit (SWAR: each byte's
-/// sums stay below 0x100, so no carry crosses into the next byte).
-#[inline]
-fn token_lanes(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let low = word & !TOKEN_HIGH_BITS;
-    // `x + (0x80 - lo)` has the high bit set iff x >= lo; `x + (0x7f - hi)` iff x > hi.
-    let digit = (low + ONES * (0x80 - b'0' as u64)) & !(low + ONES * (0x7f - b'9' as u64));
-    let lower = low | (ONES * 0x20); // ASCII letters to lowercase; no other byte lands in a..z
-    let letter = (lower + ONES * (0x80 - b'a' as u64)) & !(lower + ONES * (0x7f - b'z' as u64));
-    (digit | letter) & !word & TOKEN_HIGH_BITS
-}
-
 /// The length of the token at the start of `bytes` and its [`token_hash`] (meaningless for an
 /// empty token). A token shorter than 8 bytes with 8 bytes of text from its start (most
 /// words) is measured and hashed from one load, without a loop.
@@ -660,7 +647,7 @@ fn token_at(bytes: &[u8]) -> (usize, u64) {
         let mut w = [0u8; 8];
         w.copy_from_slice(head);
         let word = u64::from_le_bytes(w);
-        let n = (!token_lanes(word) & TOKEN_HIGH_BITS).trailing_zeros() as usize / 8;
+        let n = (!alnum_lanes(word) & HIGH_BITS).trailing_zeros() as usize / 8;
         if n < 8 {
             let token = word & ((1u64 << (8 * n)) - 1);
             return (n, hash_finish(hash_step(n as u64, token)));
