@@ -51,7 +51,8 @@
 //! ends on a word boundary (and, for a case-sensitive alias, matches the exact surface) wins,
 //! so a shorter alias still matches when the longest ends inside a word. At an ASCII word the
 //! walk starts with the whole word, looked up in a Bloom filter and a hash table of the
-//! aliases' first words, so most words of a text cost one cache-resident probe. Offsets are
+//! aliases' first words, so most words of a text cost one cache-resident probe; all the starts
+//! of a text are looked up before any walk, so those probes' cache misses overlap. Offsets are
 //! converted to character indices in one forward pass. Texts over 4 MiB are normalized in
 //! pieces (bounded scratch memory); a mention may reach 64 KiB past its piece.
 
@@ -72,7 +73,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::parallel;
 use normalize::{class_of, normalize_key, normalize_text, NormText};
-use trie::Trie;
+use trie::{Trie, Walks};
 
 pub use default::{default_options, default_records, DEFAULT_GAZETTEER_ORIGIN};
 
@@ -238,9 +239,9 @@ const PIECE: usize = 1 << 22;
 /// not cross a piece boundary.
 const MARGIN: usize = 1 << 16;
 
-/// Each thread keeps its normalization scratch between texts unless it grew past this (then
-/// it is freed: one huge text must not pin ~5x its size per thread).
-const KEEP_SCRATCH: usize = 1 << 20;
+/// Each thread keeps its scan scratch between texts unless it grew past this many bytes (then
+/// it is freed: one huge text must not pin several times its size per thread).
+const KEEP_SCRATCH: usize = 16 << 20;
 
 /// The largest character boundary of `text` at or before `i` (or `text.len()`).
 fn floor_char_boundary(text: &str, i: usize) -> usize {
@@ -271,6 +272,20 @@ struct ScanState {
     /// Scratch: every alias that is a prefix of the text at one start (normalized end,
     /// pattern).
     hits: Vec<(usize, u32)>,
+}
+
+/// A thread's scratch for scans, kept between texts: the normalized text and the starts
+/// where some alias may match.
+#[derive(Default)]
+struct Scratch {
+    norm: NormText,
+    walks: Walks,
+}
+
+impl Scratch {
+    fn heap_size(&self) -> usize {
+        self.norm.heap_size() + self.walks.heap_size()
+    }
 }
 
 /// The build's maps hash with the crate's one fast hasher.
@@ -614,7 +629,7 @@ impl Gazetteer {
             hits: Vec::new(),
         };
         thread_local! {
-            static BUF: RefCell<NormText> = RefCell::new(NormText::default());
+            static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
         }
         // Long texts are normalized in pieces (bounded memory, u32 offsets): starts are taken
         // in [begin, core_end), the normalized window reaches MARGIN bytes further so mentions
@@ -638,15 +653,15 @@ impl Gazetteer {
                 core_end,
                 window_end,
             };
-            BUF.with(|buf| match buf.try_borrow_mut() {
-                Ok(mut norm) => {
-                    self.scan_range(text, range, &mut norm, &mut state, &mut found);
-                    if norm.bytes.capacity() > KEEP_SCRATCH {
-                        *norm = NormText::default();
+            SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+                Ok(mut scratch) => {
+                    self.scan_range(text, range, &mut scratch, &mut state, &mut found);
+                    if scratch.heap_size() > KEEP_SCRATCH {
+                        *scratch = Scratch::default();
                     }
                 }
                 Err(_) => {
-                    let mut own = NormText::default();
+                    let mut own = Scratch::default();
                     self.scan_range(text, range, &mut own, &mut state, &mut found);
                 }
             });
@@ -687,7 +702,7 @@ impl Gazetteer {
         &self,
         text: &str,
         range: Range,
-        norm: &mut NormText,
+        scratch: &mut Scratch,
         state: &mut ScanState,
         found: &mut Vec<(usize, usize, Vec<u32>)>,
     ) {
@@ -699,6 +714,7 @@ impl Gazetteer {
             .get(..range.begin)
             .and_then(|t| t.chars().next_back())
             .is_some_and(|c| class_of(c).is_word());
+        let Scratch { norm, walks } = scratch;
         normalize_text(
             window,
             inner.options.fold_diacritics,
@@ -707,8 +723,9 @@ impl Gazetteer {
             norm,
         );
         let hay = norm.bytes.as_slice();
-        for &s in &norm.starts {
-            let s = s as usize;
+        inner.trie.find_walks(hay, &norm.starts, walks);
+        for &at in &walks.found {
+            let s = at.start as usize;
             let Some(os) = norm.original(s) else {
                 break;
             };
@@ -721,7 +738,7 @@ impl Gazetteer {
             }
             state.hits.clear();
             let hits = &mut state.hits;
-            inner.trie.prefixes(hay, s, |e, p| hits.push((e, p)));
+            inner.trie.prefixes(hay, at, |e, p| hits.push((e, p)));
             if state.overlapping {
                 // Shortest first: with starts increasing, `found` stays sorted by (start, end).
                 for &(e, p) in &state.hits {

@@ -254,6 +254,11 @@ impl NormText {
         self.starts.clear();
     }
 
+    /// The bytes its buffers hold.
+    pub(crate) fn heap_size(&self) -> usize {
+        self.bytes.capacity() + (self.map.capacity() + self.starts.capacity()) * 4
+    }
+
     /// Whether a match may end at normalized offset `end` (not inside one character's output).
     #[inline]
     pub(crate) fn is_unit_end(&self, end: usize) -> bool {
@@ -273,50 +278,178 @@ impl NormText {
     }
 }
 
-/// Bytes that end a run of plain ASCII: whitespace and non-ASCII.
-static ENDS_ASCII_RUN: [bool; 256] = {
+/// The normalized form of each ASCII byte: lowercase, and whitespace as `' '`.
+static ASCII_NORM: [u8; 128] = {
     let classes = ascii_classes();
-    let mut t = [true; 256];
-    let mut b = 0;
-    while b < 128 {
-        t[b] = matches!(classes[b], Class::Space);
-        b += 1;
-    }
-    t
-};
-
-/// ASCII lowercase, any byte (non-ASCII bytes unchanged; never used for them).
-static ASCII_FOLD_256: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).to_ascii_lowercase();
-        b += 1;
-    }
-    t
-};
-
-/// ASCII letters and digits.
-static ASCII_WORD_256: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    t
-};
-
-/// ASCII case folding (lowercase) of one byte.
-static ASCII_FOLD: [u8; 128] = {
     let mut t = [0u8; 128];
     let mut b = 0;
     while b < 128 {
-        t[b] = (b as u8).to_ascii_lowercase();
+        t[b] = if matches!(classes[b], Class::Space) {
+            b' '
+        } else {
+            (b as u8).to_ascii_lowercase()
+        };
         b += 1;
     }
     t
 };
+
+/// The length of the ASCII prefix of `bytes`, eight bytes at a time.
+#[inline]
+fn ascii_prefix_len(bytes: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let high = u64::from_le_bytes(w) & HIGH;
+        if high != 0 {
+            return n + (high.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    let rest = chunks.remainder();
+    n + rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len())
+}
+
+/// The high bit of each byte of a `u64`, for testing 8 bytes at once (SWAR).
+pub(crate) const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `low7` (bytes below 0x80) in `lo..=hi` (`hi` < 0x80):
+/// `x + (0x80 - lo)` has the high bit set iff x >= lo, `x + (0x7f - hi)` iff x > hi, and
+/// neither sum carries into the next byte.
+#[inline]
+const fn lanes_in(low7: u64, lo: u8, hi: u8) -> u64 {
+    (low7 + ONES * (0x80 - lo as u64)) & !(low7 + ONES * (0x7f - hi as u64)) & HIGH_BITS
+}
+
+/// The high bit of each byte of `word` that is an ASCII letter or digit.
+#[inline]
+pub(crate) fn alnum_lanes(word: u64) -> u64 {
+    let low7 = word & !HIGH_BITS;
+    // `| 0x20` lowercases ASCII letters and takes no other byte into a..z.
+    let letters = lanes_in(low7 | (ONES * 0x20), b'a', b'z');
+    (lanes_in(low7, b'0', b'9') | letters) & !word
+}
+
+/// The high bit of each byte of `word` (ASCII) that is whitespace (see `ascii_classes`).
+#[inline]
+fn space_lanes(word: u64) -> u64 {
+    lanes_in(word, b' ', b' ') | lanes_in(word, 0x09, 0x0d) | lanes_in(word, 0x1c, 0x1f)
+}
+
+/// The high bit of each byte of `word` (ASCII) that is an uppercase letter.
+#[inline]
+fn upper_lanes(word: u64) -> u64 {
+    lanes_in(word, b'A', b'Z')
+}
+
+/// Where the normalization of a text stands between characters.
+struct Cursor {
+    /// The last character was a word character.
+    prev_word: bool,
+    /// The last output byte is a space standing for a whitespace run.
+    last_space: bool,
+}
+
+/// Appends the normalization of `run` (ASCII bytes found at original offset `origin`) to
+/// `out`: one output byte per byte, except that a whitespace run becomes one space.
+///
+/// Eight bytes at a time where no whitespace run shrinks: folded, mapped and their word starts
+/// found with SWAR masks. Elsewhere byte by byte, where every byte is stored and the output
+/// and start cursors advance only for a kept byte or a start, without branching on the text.
+#[inline]
+fn push_ascii_run(
+    run: &[u8],
+    origin: usize,
+    first: &[bool; 256],
+    cursor: &mut Cursor,
+    out: &mut NormText,
+) {
+    let base = out.bytes.len();
+    let starts_base = out.starts.len();
+    out.bytes.resize(base + run.len(), 0);
+    out.map.resize(base + run.len(), 0);
+    out.starts.resize(starts_base + run.len(), 0);
+    let (Some(bytes), Some(map), Some(starts)) = (
+        out.bytes.get_mut(base..),
+        out.map.get_mut(base..),
+        out.starts.get_mut(starts_base..),
+    ) else {
+        return;
+    };
+    let (mut len, mut count) = (0usize, 0usize);
+    let Cursor {
+        mut prev_word,
+        mut last_space,
+    } = *cursor;
+    let mut k = 0usize;
+    while let Some(&b) = run.get(k) {
+        if let Some(chunk) = run.get(k..k + 8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            let word = u64::from_le_bytes(w);
+            let space = space_lanes(word);
+            let shrinks = space & (space << 8) != 0 || (last_space && space & 0x80 != 0);
+            if !shrinks {
+                let space_bytes = (space >> 7) * 0xff;
+                let folded = (word & !space_bytes)
+                    | (space_bytes & (ONES * 0x20))
+                    | (upper_lanes(word) >> 2);
+                let alnum = alnum_lanes(word);
+                if let Some(slot) = bytes.get_mut(len..len + 8) {
+                    slot.copy_from_slice(&folded.to_le_bytes());
+                }
+                if let Some(slot) = map.get_mut(len..len + 8) {
+                    for (j, m) in slot.iter_mut().enumerate() {
+                        *m = (origin + k + j) as u32;
+                    }
+                }
+                // Bytes after no word byte that are no whitespace: starts if an alias starts
+                // with their folded byte.
+                let mut after_other =
+                    !((alnum << 8) | (u64::from(prev_word) << 7)) & !space & HIGH_BITS;
+                while after_other != 0 {
+                    let j = after_other.trailing_zeros() as usize / 8;
+                    if let Some(slot) = starts.get_mut(count) {
+                        *slot = (base + len + j) as u32;
+                    }
+                    count += usize::from(first[(folded >> (8 * j)) as u8 as usize]);
+                    after_other &= after_other - 1;
+                }
+                len += 8;
+                k += 8;
+                prev_word = alnum >> 63 != 0;
+                last_space = space >> 63 != 0;
+                continue;
+            }
+        }
+        let class = ASCII_CLASS[b as usize & 0x7f];
+        let o = ASCII_NORM[b as usize & 0x7f];
+        let space = class == Class::Space;
+        if let (Some(slot), Some(m)) = (bytes.get_mut(len), map.get_mut(len)) {
+            *slot = o;
+            *m = (origin + k) as u32;
+        }
+        if let Some(slot) = starts.get_mut(count) {
+            *slot = (base + len) as u32;
+        }
+        count += usize::from(!prev_word & !space & first[o as usize]);
+        len += usize::from(!(space & last_space));
+        last_space = space;
+        prev_word = class == Class::Word;
+        k += 1;
+    }
+    *cursor = Cursor {
+        prev_word,
+        last_space,
+    };
+    out.bytes.truncate(base + len);
+    out.map.truncate(base + len);
+    out.starts.truncate(starts_base + count);
+}
 
 /// Normalizes `text` (case-folded, and diacritics folded if asked) into `out`, which is
 /// cleared first. `first[b]` says whether some alias key starts with byte `b`; `after_word`
@@ -334,57 +467,20 @@ pub(crate) fn normalize_text(
     out.clear();
     out.bytes.reserve(text.len() + 16);
     out.map.reserve(text.len() + 17);
-    out.starts.reserve(text.len() / 4 + 4);
+    // Each ASCII run reserves a start slot per byte, then keeps the starts it found.
+    out.starts.reserve(text.len() + 4);
     let bytes = text.as_bytes();
     let mut i = 0usize;
-    let mut prev_word = after_word;
-    let mut last_space = false;
+    let mut cursor = Cursor {
+        prev_word: after_word,
+        last_space: false,
+    };
     let mut tmp = [0u8; 4];
-    while let Some(&b) = bytes.get(i) {
-        if !ENDS_ASCII_RUN[b as usize] {
-            // A run of ASCII non-whitespace bytes: folded and mapped in bulk.
-            let Some(rest) = bytes.get(i..) else {
-                break;
-            };
-            let n = rest
-                .iter()
-                .position(|&x| ENDS_ASCII_RUN[x as usize])
-                .unwrap_or(rest.len());
-            let run = rest.get(..n).unwrap_or(&[]);
-            let base = out.bytes.len();
-            out.bytes
-                .extend(run.iter().map(|&x| ASCII_FOLD_256[x as usize]));
-            out.map.extend(i as u32..(i + n) as u32);
-            for (k, &x) in run.iter().enumerate() {
-                if !prev_word && first[ASCII_FOLD_256[x as usize] as usize] {
-                    out.starts.push((base + k) as u32);
-                }
-                prev_word = ASCII_WORD_256[x as usize];
-            }
-            last_space = false;
-            i += n.max(1);
-            continue;
-        }
-        if b < 0x80 {
-            let class = ASCII_CLASS[b as usize];
-            if class == Class::Space {
-                if !last_space {
-                    out.bytes.push(b' ');
-                    out.map.push(i as u32);
-                    last_space = true;
-                }
-                prev_word = false;
-            } else {
-                let o = ASCII_FOLD[b as usize];
-                if !prev_word && first[o as usize] {
-                    out.starts.push(out.bytes.len() as u32);
-                }
-                out.bytes.push(o);
-                out.map.push(i as u32);
-                last_space = false;
-                prev_word = class == Class::Word;
-            }
-            i += 1;
+    while let Some(rest) = bytes.get(i..).filter(|r| !r.is_empty()) {
+        let n = ascii_prefix_len(rest);
+        if let Some(run) = rest.get(..n).filter(|r| !r.is_empty()) {
+            push_ascii_run(run, i, first, &mut cursor, out);
+            i += n;
             continue;
         }
         let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
@@ -392,10 +488,10 @@ pub(crate) fn normalize_text(
         };
         let class = class_of(c);
         if class == Class::Space {
-            if !last_space {
+            if !cursor.last_space {
                 out.bytes.push(b' ');
                 out.map.push(i as u32);
-                last_space = true;
+                cursor.last_space = true;
             }
         } else {
             let begin = out.bytes.len();
@@ -408,13 +504,13 @@ pub(crate) fn normalize_text(
                 }
             });
             if let Some(&fb) = out.bytes.get(begin) {
-                last_space = false;
-                if !prev_word && first[fb as usize] {
+                cursor.last_space = false;
+                if !cursor.prev_word && first[fb as usize] {
                     out.starts.push(begin as u32);
                 }
             }
         }
-        prev_word = class.is_word();
+        cursor.prev_word = class.is_word();
         i += c.len_utf8();
     }
     out.map.push(text.len() as u32);
@@ -476,6 +572,80 @@ mod tests {
         );
         assert_eq!(normalize_key(" \u{00A0} ", true, false), "");
         assert_eq!(normalize_key("", true, false), "");
+    }
+
+    /// Byte-by-byte model of ASCII normalization: (bytes, map, starts).
+    fn ascii_model(text: &[u8], first: &[bool; 256]) -> (Vec<u8>, Vec<u32>, Vec<u32>) {
+        let (mut bytes, mut map, mut starts) = (vec![], vec![], vec![]);
+        let (mut prev_word, mut last_space) = (false, false);
+        for (i, &b) in text.iter().enumerate() {
+            if ASCII_CLASS[b as usize] == Class::Space {
+                if !last_space {
+                    bytes.push(b' ');
+                    map.push(i as u32);
+                }
+                last_space = true;
+                prev_word = false;
+                continue;
+            }
+            let o = b.to_ascii_lowercase();
+            if !prev_word && first[o as usize] {
+                starts.push(bytes.len() as u32);
+            }
+            bytes.push(o);
+            map.push(i as u32);
+            last_space = false;
+            prev_word = b.is_ascii_alphanumeric();
+        }
+        map.push(text.len() as u32);
+        (bytes, map, starts)
+    }
+
+    #[test]
+    fn ascii_runs_agree_with_the_byte_model() {
+        let mut first = [false; 256];
+        for b in b"abkxz09(-'\"".iter() {
+            first[*b as usize] = true;
+        }
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut n = NormText::default();
+        for round in 0..3000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|j| {
+                    let r = seed.rotate_left(j as u32 * 5) ^ (round as u64 * 31 + j as u64);
+                    // Mostly letters and single spaces, some runs of whitespace, all of ASCII.
+                    match r % 8 {
+                        0..=3 => b"abcXYZkz09AK"[(r >> 8) as usize % 12],
+                        4 => b' ',
+                        5 => b" \t\n\r\x0b\x0c\x1c\x1f"[(r >> 8) as usize % 8],
+                        _ => (r >> 8) as u8 & 0x7f,
+                    }
+                })
+                .collect();
+            let s = std::str::from_utf8(&text).unwrap();
+            normalize_text(s, false, &first, false, &mut n);
+            let (bytes, map, starts) = ascii_model(&text, &first);
+            assert_eq!(
+                (&n.bytes, &n.map, &n.starts),
+                (&bytes, &map, &starts),
+                "{s:?}"
+            );
+        }
+        for b in 0..128u8 {
+            let text: Vec<u8> = [b'a', b, b' ', b, b, b'A', b'(', b, b'z', b'9', b].repeat(3);
+            let s = std::str::from_utf8(&text).unwrap();
+            normalize_text(s, false, &first, false, &mut n);
+            let (bytes, map, starts) = ascii_model(&text, &first);
+            assert_eq!(
+                (&n.bytes, &n.map, &n.starts),
+                (&bytes, &map, &starts),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

@@ -800,3 +800,69 @@ fn random_texts_never_panic_and_offsets_agree() {
         }
     }
 }
+
+/// A fingerprint of every mention (offsets, entity, candidates) that `tag` and
+/// `tag_overlapping` find with the default gazetteer's records on the 181 dev pages, as
+/// written and upper-cased, under three option sets (the default's case-sensitive aliases;
+/// case-insensitive; case-insensitive with diacritics folded). Speed work must leave it
+/// unchanged; a deliberate change in behaviour updates it (the failure prints the new one) and
+/// says why in its commit.
+#[test]
+fn dev_pages_tagging_fingerprint() {
+    const FINGERPRINT: u64 = 0x9f36_c4a3_d4ff_efdd;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".noisy.txt"))
+        .collect();
+    paths.sort();
+    assert_eq!(paths.len(), 181, "dev pages missing");
+    let pages: Vec<String> = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("dev page"))
+        .collect();
+    let records = default_records().expect("default records");
+    // FNV-1a over the outputs: stable across platforms and Rust versions.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |x: u64| {
+        for b in x.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let mut mentions = 0u64;
+    for options in [
+        default_options(),
+        GazetteerOptions::default(),
+        GazetteerOptions {
+            case_sensitive: false,
+            fold_diacritics: true,
+        },
+    ] {
+        let g = Gazetteer::new(records.clone(), options).expect("default gazetteer");
+        for page in &pages {
+            for text in [page.clone(), page.to_uppercase()] {
+                for ms in [g.tag(&text), g.tag_overlapping(&text)] {
+                    feed(ms.len() as u64);
+                    for m in &ms {
+                        mentions += 1;
+                        for x in [m.start, m.end, m.byte_start, m.byte_end] {
+                            feed(x as u64);
+                        }
+                        feed(u64::from(m.entity));
+                        feed(m.candidates.len() as u64);
+                        m.candidates.iter().for_each(|&c| feed(u64::from(c)));
+                    }
+                }
+            }
+        }
+    }
+    assert!(mentions > 50_000, "only {mentions} mentions");
+    assert_eq!(
+        h, FINGERPRINT,
+        "tagging output on the dev pages changed: new fingerprint {h:#018x}"
+    );
+}

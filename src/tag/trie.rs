@@ -21,6 +21,8 @@
 //! shorter one would end inside the word. Table hits are checked against the key's bytes, so
 //! a hash collision can never make a wrong match.
 
+use super::normalize::{alnum_lanes, HIGH_BITS};
+
 const NONE: u32 = u32::MAX;
 
 /// One trie node, packed so one step of a walk touches one cache line for the node.
@@ -55,6 +57,32 @@ pub(crate) struct Trie {
     /// The keys' first tokens: a Bloom filter, then the trie position after each.
     first_tokens: FirstTokens,
     token_nodes: TokenTable,
+}
+
+/// A start where some key may match, from [`Trie::find_walks`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct WalkStart {
+    /// The offset in the text.
+    pub start: u32,
+    token_len: u32,
+    /// The trie node after the token, or AMBIGUOUS: walk from the root.
+    node: u32,
+}
+
+/// [`Trie::find_walks`]' output, and its scratch (kept between texts).
+#[derive(Debug, Default)]
+pub(crate) struct Walks {
+    /// (start, token length, token hash) of the starts the Bloom filter lets through.
+    tokens: Vec<(u32, u32, u64)>,
+    pub found: Vec<WalkStart>,
+}
+
+impl Walks {
+    /// The bytes its buffers hold.
+    pub(crate) fn heap_size(&self) -> usize {
+        self.tokens.capacity() * std::mem::size_of::<(u32, u32, u64)>()
+            + self.found.capacity() * std::mem::size_of::<WalkStart>()
+    }
 }
 
 impl Trie {
@@ -188,31 +216,64 @@ impl Trie {
         self.keys.get(a as usize..b as usize)
     }
 
-    /// Calls `found(end, pattern)` for every key that may match at `hay[start..]` (a prefix of
-    /// it that does not end inside its first ASCII word), shortest first (`end` is exclusive,
-    /// in `hay`).
-    #[inline]
-    pub(crate) fn prefixes(&self, hay: &[u8], start: usize, mut found: impl FnMut(usize, u32)) {
-        let Some(rest) = hay.get(start..) else {
-            return;
-        };
-        let n = token_len(rest);
-        let Some(token) = rest.get(..n).filter(|t| !t.is_empty()) else {
-            self.walk_root(hay, start, found);
-            return;
-        };
-        let h = token_hash(token);
-        if !self.first_tokens.contains(h) {
-            return;
+    /// Finds which of `starts` (ascending offsets in `hay`) some key may match at, and where
+    /// the walk goes on from there, into `walks.found`. Two passes: the first measures and
+    /// hashes each start's token and keeps those the Bloom filter lets through, the second
+    /// looks them up in the token table. Neither branches on the outcome of its lookups, so
+    /// their cache misses overlap instead of waiting behind mispredicted branches.
+    pub(crate) fn find_walks(&self, hay: &[u8], starts: &[u32], walks: &mut Walks) {
+        let tokens = &mut walks.tokens;
+        tokens.clear();
+        tokens.resize(starts.len(), (0, 0, 0));
+        let mut kept = 0usize;
+        for &start in starts {
+            let (n, h) = token_at(hay.get(start as usize..).unwrap_or(&[]));
+            if let Some(slot) = tokens.get_mut(kept) {
+                *slot = (start, n as u32, h);
+            }
+            kept += usize::from(n == 0 || self.first_tokens.contains(h));
         }
-        match self.token_nodes.get(h) {
+        tokens.truncate(kept);
+        let found = &mut walks.found;
+        found.clear();
+        found.resize(kept, WalkStart::default());
+        let mut kept = 0usize;
+        for &(start, token_len, h) in tokens.iter() {
+            // An empty token (the start is no ASCII word): walk from the root.
+            let node = if token_len == 0 {
+                AMBIGUOUS
+            } else {
+                self.token_nodes.get(h)
+            };
+            if let Some(slot) = found.get_mut(kept) {
+                *slot = WalkStart {
+                    start,
+                    token_len,
+                    node,
+                };
+            }
+            kept += usize::from(node != NONE);
+        }
+        found.truncate(kept);
+    }
+
+    /// Calls `found(end, pattern)` for every key that may match at a start [`Trie::find_walks`]
+    /// found (a prefix of the text there that does not end inside its first ASCII word),
+    /// shortest first (`end` is exclusive, in `hay`).
+    #[inline]
+    pub(crate) fn prefixes(&self, hay: &[u8], at: WalkStart, mut found: impl FnMut(usize, u32)) {
+        let start = at.start as usize;
+        match at.node {
             NONE => {}
             AMBIGUOUS => self.walk_root(hay, start, found),
-            node => self.walk(hay, start, start + n, node as usize, |e, p| {
-                if self.key(p) == hay.get(start..e) {
-                    found(e, p);
-                }
-            }),
+            node => {
+                let end = start + at.token_len as usize;
+                self.walk(hay, start, end, node as usize, |e, p| {
+                    if self.key(p) == hay.get(start..e) {
+                        found(e, p);
+                    }
+                })
+            }
         }
     }
 
@@ -335,8 +396,12 @@ mod tests {
 
     /// What the tagger sees: no key ending inside the first ASCII word.
     fn words(t: &Trie, hay: &str, start: usize) -> Vec<(usize, u32)> {
+        let mut walks = Walks::default();
+        t.find_walks(hay.as_bytes(), &[start as u32], &mut walks);
         let mut v = Vec::new();
-        t.prefixes(hay.as_bytes(), start, |e, p| v.push((e, p)));
+        for &at in &walks.found {
+            t.prefixes(hay.as_bytes(), at, |e, p| v.push((e, p)));
+        }
         v
     }
 
@@ -444,12 +509,8 @@ mod tests {
     }
 }
 
-/// A filter on the first *token* (the longest prefix of ASCII letters and digits) of the keys:
-/// a Bloom filter with one hash. At a start in the text, if the text's token there is not the
-/// first token of any key, no key can match (a key whose token is followed by more key bytes
-/// needs the same token in the text; a key that is all token needs a word boundary after it),
-/// so the trie walk is skipped. Most words of news text are skipped this way.
-/// In [`TokenTable`]: more than one token has this fingerprint; walk from the root.
+/// In [`TokenTable`]: more than one token has this fingerprint; walk from the root (also what
+/// a [`WalkStart`] without a token says).
 const AMBIGUOUS: u32 = NONE - 1;
 
 /// First token -> trie node after it (NONE: no key starts with that token). Open addressing
@@ -513,6 +574,11 @@ impl TokenTable {
     }
 }
 
+/// A filter on the first *token* (the longest prefix of ASCII letters and digits) of the keys:
+/// a Bloom filter with one hash. At a start in the text, if the text's token there is not the
+/// first token of any key, no key can match (a key whose token is followed by more key bytes
+/// needs the same token in the text; a key that is all token needs a word boundary after it),
+/// so the trie walk is skipped. Most words of news text are skipped this way.
 #[derive(Debug, Default)]
 pub(crate) struct FirstTokens {
     bits: Vec<u64>,
@@ -540,24 +606,55 @@ pub(crate) fn token_len(bytes: &[u8]) -> usize {
         .unwrap_or(bytes.len())
 }
 
+const HASH_K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// One step of [`token_hash`]: mixes in 8 bytes (little-endian, zero-padded).
+#[inline]
+fn hash_step(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(HASH_K)
+}
+
+/// The last step of [`token_hash`]: mixes the high bits, which pick the Bloom filter bit.
+#[inline]
+fn hash_finish(h: u64) -> u64 {
+    (h ^ (h >> 29)).wrapping_mul(HASH_K)
+}
+
 #[inline]
 fn token_hash(token: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h: u64 = token.len() as u64;
     let mut chunks = token.chunks_exact(8);
     for c in &mut chunks {
         let mut w = [0u8; 8];
         w.copy_from_slice(c);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        h = hash_step(h, u64::from_le_bytes(w));
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         let mut w = [0u8; 8];
         w[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        h = hash_step(h, u64::from_le_bytes(w));
     }
-    // Mix the high bits, which pick the bit.
-    (h ^ (h >> 29)).wrapping_mul(K)
+    hash_finish(h)
+}
+
+/// The length of the token at the start of `bytes` and its [`token_hash`] (meaningless for an
+/// empty token). A token shorter than 8 bytes with 8 bytes of text from its start (most
+/// words) is measured and hashed from one load, without a loop.
+#[inline]
+fn token_at(bytes: &[u8]) -> (usize, u64) {
+    if let Some(head) = bytes.get(..8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(head);
+        let word = u64::from_le_bytes(w);
+        let n = (!alnum_lanes(word) & HIGH_BITS).trailing_zeros() as usize / 8;
+        if n < 8 {
+            let token = word & ((1u64 << (8 * n)) - 1);
+            return (n, hash_finish(hash_step(n as u64, token)));
+        }
+    }
+    let n = token_len(bytes);
+    (n, bytes.get(..n).map_or(0, token_hash))
 }
 
 impl FirstTokens {
@@ -638,5 +735,40 @@ mod token_tests {
         assert!(!g.may_start("\u{416}".as_bytes()));
         assert!(!g.may_start(b""));
         assert_eq!(token_len(b"ab1-c"), 3);
+    }
+
+    #[test]
+    fn token_at_agrees_with_token_len_and_hash() {
+        let check = |bytes: &[u8]| {
+            let n = token_len(bytes);
+            let (m, h) = token_at(bytes);
+            assert_eq!(m, n, "{bytes:?}");
+            if n > 0 {
+                assert_eq!(h, token_hash(&bytes[..n]), "{bytes:?}");
+            }
+        };
+        // Every byte value at every position of short and long tokens.
+        for b in 0..=255u8 {
+            for at in 0..10 {
+                for len in [at + 1, 12] {
+                    let mut text: Vec<u8> =
+                        b"kz09AZyb7Qxmw".iter().copied().cycle().take(len).collect();
+                    text[at] = b;
+                    check(&text);
+                    text.push(b' ');
+                    check(&text);
+                }
+            }
+        }
+        for text in [
+            &b""[..],
+            b"a",
+            b"new york",
+            b"newyorks",
+            b"newyork",
+            b"\xc3\xa9t\xc3\xa9 a",
+        ] {
+            check(text);
+        }
     }
 }
