@@ -652,7 +652,6 @@ impl TitleWords {
     }
 
     /// The share of a line's words that are title words (over the longer of the two).
-    /// The share of a line's words that are title words (over the longer of the two).
     fn similarity(&self, line: &str, buf: &mut String) -> f32 {
         let mut hits = 0usize;
         let mut total = 0usize;
