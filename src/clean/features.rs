@@ -487,10 +487,9 @@ struct CharMasks {
     cjk: u64,
 }
 
-/// A word of a line with non-ASCII characters, as far as it is read: its characters, CJK
-/// characters, and core (the byte range from its first to its last letter or digit).
+/// A word of a line with non-ASCII characters, as far as it is read: its CJK characters,
+/// and core (the byte range from its first to its last letter or digit).
 struct OpenWord {
-    chars: u32,
     cjk: u32,
     core: (usize, usize),
 }
@@ -498,7 +497,6 @@ struct OpenWord {
 impl OpenWord {
     fn new() -> OpenWord {
         OpenWord {
-            chars: 0,
             cjk: 0,
             core: (usize::MAX, 0),
         }
@@ -1039,8 +1037,9 @@ impl Stats {
             let mut starts = !sep & (sep << 1 | u64::from(after_sep));
             let mut ends = !sep & (sep >> 1 | u64::from(next_sep) << 63);
             after_sep = sep >> 63 != 0;
-            // Continuation bytes are no character starts.
-            let char_starts = !(high & !lead);
+            // Characters in words: their first bytes (continuation bytes start none) outside
+            // separators.
+            self.chars += (!(high & !lead) & !sep).count_ones();
             // Each word's part in the block: the open word's from byte 0, then each word
             // starting here; the last may run on into the next block.
             loop {
@@ -1058,8 +1057,9 @@ impl Stats {
                 };
                 let last = if ends == 0 { 63 } else { ends.trailing_zeros() };
                 let span = (u64::MAX >> (63 - last)) & (u64::MAX << first);
-                word.chars += (char_starts & span).count_ones();
-                word.cjk += (m.cjk & span).count_ones();
+                if m.cjk != 0 {
+                    word.cjk += (m.cjk & span).count_ones();
+                }
                 let core = m.alnum & span;
                 if core != 0 {
                     word.core.0 = word.core.0.min(base + core.trailing_zeros() as usize);
@@ -1082,7 +1082,7 @@ impl Stats {
                 } else {
                     core_is_stopword(s, word.core)
                 };
-                self.end_word(word.chars, word.cjk, stop);
+                self.end_word(word.cjk, stop);
             }
         }
     }
@@ -1111,12 +1111,13 @@ impl Stats {
         }
     }
 
-    /// Adds a finished word: its characters, CJK characters, and whether its core (the
-    /// byte range from its first to its last letter or digit) is a stopword.
+    /// Adds a finished word (its characters are counted by the line): the space after it,
+    /// its CJK characters, and whether its core (the byte range from its first to its last
+    /// letter or digit) is a stopword.
     #[inline]
-    fn end_word(&mut self, chars: u32, cjk: u32, stop: bool) {
+    fn end_word(&mut self, cjk: u32, stop: bool) {
         self.words += 1;
-        self.chars += chars + 1;
+        self.chars += 1;
         self.cjk += cjk;
         self.eff += if cjk > 0 {
             (cjk as f32 / 2.0).max(1.0)
