@@ -148,6 +148,15 @@ fn stopword_key(word: &str) -> Option<u64> {
     Some(u64::from_le_bytes(w))
 }
 
+/// Is the core (a byte range of `line`; empty: none) of a word a stopword?
+#[inline]
+fn core_is_stopword(line: &str, core: (usize, usize)) -> bool {
+    line.get(core.0..core.1)
+        .filter(|c| !c.is_empty())
+        .and_then(stopword_key)
+        .is_some_and(is_stopword_key)
+}
+
 /// [`stopword_key`] of an ASCII word.
 #[inline]
 pub(super) fn ascii_key(word: &[u8]) -> Option<u64> {
@@ -373,8 +382,9 @@ impl CharTable {
     }
 }
 
-/// Up to 64 bytes of an ASCII line as eight little-endian words (padded with spaces), and
-/// bit masks of its spaces and its letters and digits, computed eight bytes at a time.
+/// Up to 64 bytes of a line as eight little-endian words (padded with spaces), and bit
+/// masks of its ASCII spaces and its ASCII letters and digits, computed eight bytes at a
+/// time.
 struct AsciiBlock {
     words: [u64; 8],
     space: u64,
@@ -408,15 +418,31 @@ impl AsciiBlock {
         let used = block.len().div_ceil(8);
         let (mut space, mut alnum) = (u64::MAX.checked_shl(8 * used as u32).unwrap_or(0), 0);
         for (k, &x) in words.iter().enumerate().take(used) {
-            space |= gather(swar_in(x, b' ', b' ')) << (8 * k);
-            let letter = swar_in(x | (LOWS * 0x20), b'a', b'z');
-            alnum |= gather(letter | swar_in(x, b'0', b'9')) << (8 * k);
+            // Bytes of other characters (lines that have some) are tested without their high
+            // bit, as `swar_in` needs, and dropped from the results.
+            let (low7, ascii) = (x & !HIGHS, !x & HIGHS);
+            space |= gather(swar_in(low7, b' ', b' ') & ascii) << (8 * k);
+            let letter = swar_in(low7 | (LOWS * 0x20), b'a', b'z');
+            alnum |= gather((letter | swar_in(low7, b'0', b'9')) & ascii) << (8 * k);
         }
         AsciiBlock {
             words,
             space,
             alnum,
         }
+    }
+
+    /// Masks of the block's bytes of other characters than ASCII ones, and of those that
+    /// start one (the rest continue one).
+    #[inline(always)]
+    fn high_and_lead(&self) -> (u64, u64) {
+        let (mut high, mut lead) = (0, 0);
+        for (k, &x) in self.words.iter().enumerate() {
+            high |= gather(x & HIGHS) << (8 * k);
+            // Lead bytes are 0xC0 and above, continuation bytes below.
+            lead |= gather(x & swar_in(x & !HIGHS, 0x40, 0x7F)) << (8 * k);
+        }
+        (high, lead)
     }
 
     /// Byte `i` (below 64) of the block.
@@ -449,8 +475,38 @@ impl AsciiBlock {
     }
 }
 
+/// Bit masks of a block's characters from their [`CharTable`] flags: separators, letters
+/// and digits, sentence-final punctuation (all of a character's bytes); capitals and CJK
+/// characters (its first byte).
+#[derive(Default)]
+struct CharMasks {
+    sep: u64,
+    alnum: u64,
+    terminal: u64,
+    cap: u64,
+    cjk: u64,
+}
+
+/// A word of a line with non-ASCII characters, as far as it is read: its CJK characters,
+/// and core (the byte range from its first to its last letter or digit).
+struct OpenWord {
+    cjk: u32,
+    core: (usize, usize),
+}
+
+impl OpenWord {
+    fn new() -> OpenWord {
+        OpenWord {
+            cjk: 0,
+            core: (usize::MAX, 0),
+        }
+    }
+}
+
 /// 0x01 in every byte of a u64.
 const LOWS: u64 = 0x0101_0101_0101_0101;
+/// 0x80 in every byte of a u64.
+const HIGHS: u64 = LOWS * 0x80;
 
 /// 0x80 in each byte of `x` (all bytes below 0x80) that lies in `lo..=hi`, 0 elsewhere.
 #[inline(always)]
@@ -921,63 +977,113 @@ impl Stats {
         self.eff = words as f32;
     }
 
-    /// The word counts of a line with non-ASCII characters, a character at a time: each
-    /// character's counts and flags come from [`CharTable`] (decoded by hand, one table
-    /// walk) and add up in lanes per word.
+    /// The word counts of a line with non-ASCII characters, 64 bytes at a time: the ASCII
+    /// bytes' classes are summed over the whole line as for ASCII lines; only the other
+    /// characters are decoded and looked up in [`CharTable`], their counts summed and their
+    /// flags set in bit masks of the block. Words come from the mask of separators, and a
+    /// word's characters, CJK characters and core from popcounts and bit scans over it.
     fn unicode_line(&mut self, s: &str) {
         let t = char_table();
         let b = s.as_bytes();
-        // The current word: its lane sums, characters, CJK characters, core byte range.
-        let mut lanes = 0u64;
-        let mut chars = 0u32;
-        let mut cjk = 0u32;
-        let mut core = (usize::MAX, 0);
-        let mut in_word = false;
-        // Flags of the last character of the previous word, then of this one.
-        let mut prev_last = 0u8;
-        let mut last = 0u8;
-        let mut i = 0;
-        while i < b.len() {
-            let (add, f, len) = t.at(b, i);
-            if f & F_SEP != 0 {
-                if in_word {
-                    self.add_lanes(lanes);
-                    cjk += (lanes >> 48) as u32 & 0xFF;
-                    self.end_word(chars, cjk, core, s);
-                    (lanes, chars, cjk, core, in_word) = (0, 0, 0, (usize::MAX, 0), false);
-                    prev_last = last;
-                }
-                i += len;
-                continue;
+        self.add_ascii_classes(b);
+        // Flags of a character running on into the next block, on its bytes there.
+        let mut carry = CharMasks::default();
+        let mut open: Option<OpenWord> = None;
+        // Is the byte before the block a separator (or the line start)?
+        let mut after_sep = true;
+        // Does the previous word end with sentence-final punctuation?
+        let mut prev_terminal = false;
+        for (j, block) in b.chunks(64).enumerate() {
+            let base = 64 * j;
+            let blk = AsciiBlock::new(block);
+            let (high, lead) = blk.high_and_lead();
+            let mut m = CharMasks {
+                sep: blk.space | carry.sep,
+                alnum: blk.alnum | carry.alnum,
+                terminal: carry.terminal,
+                ..CharMasks::default()
+            };
+            carry = CharMasks::default();
+            let mut lanes = 0u64;
+            let mut leads = lead;
+            while leads != 0 {
+                let i = leads.trailing_zeros();
+                leads &= leads - 1;
+                let (add, f, len) = t.at(b, base + i as usize);
+                lanes += add;
+                // The character's bytes: here, and past the block.
+                let bytes = ((1u128 << len) - 1) << i;
+                let (here, past) = (bytes as u64, (bytes >> 64) as u64);
+                let all_if = |flag: u8| 0u64.wrapping_sub(u64::from(f & flag != 0));
+                m.sep |= here & all_if(F_SEP);
+                m.alnum |= here & all_if(F_ALNUM);
+                m.terminal |= here & all_if(F_TERMINAL);
+                carry.sep |= past & all_if(F_SEP);
+                carry.alnum |= past & all_if(F_ALNUM);
+                carry.terminal |= past & all_if(F_TERMINAL);
+                m.cap |= u64::from(f & F_CAP != 0) << i;
+                m.cjk |= u64::from(add & CJK_LANE != 0) << i;
             }
-            if !in_word {
-                in_word = true;
-                if f & F_CAP != 0 {
-                    self.cap_words += 1;
-                    if prev_last & F_TERMINAL != 0 {
-                        self.sent_breaks += 1;
-                    }
-                }
-            }
-            lanes += add;
-            chars += 1;
-            // Lanes hold 255: a long word empties them on the way.
-            if chars % 128 == 0 {
-                self.add_lanes(lanes);
-                cjk += (lanes >> 48) as u32 & 0xFF;
-                lanes = 0;
-            }
-            if f & F_ALNUM != 0 {
-                core.0 = core.0.min(i);
-                core.1 = i + len;
-            }
-            last = f;
-            i += len;
-        }
-        if in_word {
+            // At most 32 such characters in a block: no lane overflows.
             self.add_lanes(lanes);
-            cjk += (lanes >> 48) as u32 & 0xFF;
-            self.end_word(chars, cjk, core, s);
+            let next_sep = match b.get(base + 64) {
+                None => true,
+                Some(&c) if c.is_ascii() => c == b' ',
+                // A character of this block runs on.
+                Some(&c) if c < 0xC0 => carry.sep & 1 != 0,
+                Some(_) => t.at(b, base + 64).1 & F_SEP != 0,
+            };
+            let sep = m.sep;
+            let mut starts = !sep & (sep << 1 | u64::from(after_sep));
+            let mut ends = !sep & (sep >> 1 | u64::from(next_sep) << 63);
+            after_sep = sep >> 63 != 0;
+            // Characters in words: their first bytes (continuation bytes start none) outside
+            // separators.
+            self.chars += (!(high & !lead) & !sep).count_ones();
+            // Each word's part in the block: the open word's from byte 0, then each word
+            // starting here; the last may run on into the next block.
+            loop {
+                let (first, mut word, started_here) = match open.take() {
+                    Some(w) => (0, w, false),
+                    None if starts != 0 => {
+                        let first = starts.trailing_zeros();
+                        starts &= starts - 1;
+                        let upper = m.cap >> first & 1 != 0 || blk.byte(first).is_ascii_uppercase();
+                        self.cap_words += u32::from(upper);
+                        self.sent_breaks += u32::from(upper & prev_terminal);
+                        (first, OpenWord::new(), true)
+                    }
+                    None => break,
+                };
+                let last = if ends == 0 { 63 } else { ends.trailing_zeros() };
+                let span = (u64::MAX >> (63 - last)) & (u64::MAX << first);
+                if m.cjk != 0 {
+                    word.cjk += (m.cjk & span).count_ones();
+                }
+                let core = m.alnum & span;
+                if core != 0 {
+                    word.core.0 = word.core.0.min(base + core.trailing_zeros() as usize);
+                    word.core.1 = base + 64 - core.leading_zeros() as usize;
+                }
+                if ends == 0 {
+                    open = Some(word);
+                    break;
+                }
+                ends &= ends - 1;
+                let end_byte = blk.byte(last);
+                prev_terminal = m.terminal >> last & 1 != 0
+                    || (end_byte.is_ascii() && is_terminal(char::from(end_byte)));
+                // A core of ASCII bytes in one block is keyed from the block's words.
+                let core_bytes = u64::MAX.checked_shl(core.trailing_zeros()).unwrap_or(0)
+                    & u64::MAX.checked_shr(core.leading_zeros()).unwrap_or(0);
+                let ascii_core = high & core_bytes == 0;
+                let stop = if started_here && ascii_core {
+                    is_stopword_key(blk.core_key(first, last))
+                } else {
+                    core_is_stopword(s, word.core)
+                };
+                self.end_word(word.cjk, stop);
+            }
         }
     }
 
@@ -1005,23 +1111,20 @@ impl Stats {
         }
     }
 
-    /// Adds a finished word: its characters, CJK characters, and whether its core (the
-    /// byte range from its first to its last letter or digit) is a stopword.
+    /// Adds a finished word (its characters are counted by the line): the space after it,
+    /// its CJK characters, and whether its core (the byte range from its first to its last
+    /// letter or digit) is a stopword.
     #[inline]
-    fn end_word(&mut self, chars: u32, cjk: u32, core: (usize, usize), line: &str) {
+    fn end_word(&mut self, cjk: u32, stop: bool) {
         self.words += 1;
-        self.chars += chars + 1;
+        self.chars += 1;
         self.cjk += cjk;
         self.eff += if cjk > 0 {
             (cjk as f32 / 2.0).max(1.0)
         } else {
             1.0
         };
-        if let Some(core) = line.get(core.0..core.1) {
-            if !core.is_empty() && stopword_key(core).is_some_and(is_stopword_key) {
-                self.stop_words += 1;
-            }
-        }
+        self.stop_words += u32::from(stop);
     }
 
     /// A line that looks like running text: long enough and sentence-shaped.
@@ -1750,6 +1853,68 @@ mod tests {
                     line.push_str(&" ".repeat(1 + (next(8) == 0) as usize * 2));
                 }
                 let cut = target.min(line.len());
+                line.truncate(cut);
+                assert_same_stats(&line, &line);
+            }
+        }
+    }
+
+    #[test]
+    fn mixed_lines_match_the_reference_around_block_edges() {
+        // Characters of one to four bytes, separators of one to three, stopwords plain and
+        // lowercased from other scripts, sentence ends of one and three bytes: words and
+        // characters of every length across the 64-byte blocks the other-lines path reads.
+        let tokens = [
+            "the",
+            "Der",
+            "ЧТО",
+            "что",
+            "Ж",
+            "é",
+            "É",
+            "não",
+            "für",
+            "\u{212a}e",
+            "東京",
+            "。",
+            "한국어",
+            "😀",
+            "a😀b",
+            "x\u{1F600}.",
+            "—",
+            "«Это»",
+            "(и)",
+            "1",
+            "²",
+            "Ab.",
+            "Жж!",
+            "ǅemal",
+            "İ",
+            "ß",
+            "ẞ",
+            ",",
+            "、",
+            "»",
+            "abcdefgh",
+            "ÀÉÎÕÜ",
+            "ééééé",
+        ];
+        let seps = [" ", "\u{a0}", "\u{202f}", "\u{2007}", "  "];
+        let mut next = xorshift(0x6A09_E667_F3BC_C908);
+        for target in 0..=200usize {
+            for _ in 0..30 {
+                let mut line = String::new();
+                while line.len() < target {
+                    line.push_str(tokens[next(tokens.len() as u64) as usize]);
+                    if next(4) != 0 {
+                        line.push_str(seps[next(seps.len() as u64) as usize]);
+                    }
+                }
+                // Cut at the character boundary at or before the target.
+                let mut cut = target.min(line.len());
+                while !line.is_char_boundary(cut) {
+                    cut -= 1;
+                }
                 line.truncate(cut);
                 assert_same_stats(&line, &line);
             }
