@@ -212,10 +212,10 @@ struct Inner {
 /// Measured on a 2-core machine shared with other jobs (CPU time, which such sharing affects
 /// least; `examples/tag_bench.rs`), with the GeoNames gazetteers of `bench/tagging_speed.py`:
 /// 212k aliases build in 0.3 s of CPU (22 MB), 368k in 0.6 s (37 MB), 858k in 1.7 s (81 MB),
-/// 1.7M in 3.4 s; tagging English news runs at about 50 MB of text per CPU second with 212k
-/// aliases and 30-35 with 858k, non-ASCII text (ru, ja, ko) faster. Tagging takes a few times
-/// the text's size in scratch memory, bounded for long texts (they are normalized in 4 MB
-/// pieces).
+/// 1.7M in 3.4 s. Tagging the dev-set news pages with the default gazetteer (232k aliases)
+/// runs at about 140 MB of text per CPU second (`cargo run --release --example tag_bench --
+/// default`). Tagging takes a few times the text's size in scratch memory, bounded for long
+/// texts (they are normalized in 4 MB pieces; a thread keeps at most 16 MiB between texts).
 #[derive(Clone)]
 pub struct Gazetteer {
     inner: Arc<Inner>,
