@@ -5,7 +5,7 @@
 //!
 //! Cleans and tags with the embedded default gazetteer; with OUT_DIR each batch is also
 //! written there as Parquet (an earlier run's output is replaced). The JSONL needs `text`
-//! and `id` fields (`python bench/corpus_speed.py` writes such corpora).
+//! and `id` fields, like the corpora `bench/corpus_speed.py` writes.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,20 +13,8 @@ use std::time::Instant;
 use newsprep::corpus::{Format, Options, Run, Source};
 use newsprep::tag::Gazetteer;
 
-/// This process' CPU time (user + system) in seconds, from /proc (Linux), or 0.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the parenthesized command name; utime and stime are fields 14 and 15.
-    let rest = stat.rsplit(')').next().unwrap_or("");
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = [11, 12]
-        .iter()
-        .filter_map(|&i| f.get(i).and_then(|v| v.parse::<f64>().ok()))
-        .sum();
-    ticks / 100.0
-}
+mod common;
+use common::cpu_seconds;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -29,6 +29,8 @@ pub mod error;
 mod hash;
 pub mod parallel;
 pub mod tag;
+#[cfg(test)]
+mod testing;
 
 #[cfg(feature = "python")]
 mod python;

@@ -208,26 +208,9 @@ fn a_byline_does_not_run_on_into_the_date_under_it() {
 #[test]
 fn dev_outputs_fingerprint() {
     const FINGERPRINT: u64 = 0x7cf6_ad8a_4df9_b03a;
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().ends_with(".noisy.txt"))
-        .collect();
-    paths.sort();
-    assert_eq!(paths.len(), 181, "dev pages missing");
-    // FNV-1a over the outputs: stable across platforms and Rust versions.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |s: &str| {
-        for b in s.bytes().chain([0xFF]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    for p in &paths {
-        let text = std::fs::read_to_string(p).expect("dev page");
+    let mut h = crate::testing::Fnv::new();
+    let mut feed = |s: &str| h.write(s.bytes().chain([0xFF]));
+    for (_, text) in &crate::testing::dev_pages() {
         let lines: Vec<&str> = text.lines().collect();
         let shapes = [
             text.clone(),
@@ -253,21 +236,18 @@ fn dev_outputs_fingerprint() {
         }
     }
     assert_eq!(
-        h, FINGERPRINT,
-        "clean() output on the dev pages changed: new fingerprint {h:#018x}"
+        h.0, FINGERPRINT,
+        "clean() output on the dev pages changed: new fingerprint {:#018x}",
+        h.0
     );
 }
 
-/// The dev set's noisy pages, in directory order (for the speed harnesses).
+/// The dev set's noisy pages (for the speed harnesses).
 fn dev_noisy_pages() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
-    let mut pages = vec![];
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if e.path().to_string_lossy().ends_with(".noisy.txt") {
-            pages.extend(std::fs::read_to_string(e.path()));
-        }
-    }
-    pages
+    crate::testing::dev_pages()
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect()
 }
 
 /// Where a page's time goes, stage by stage (cumulative: each stage includes the ones

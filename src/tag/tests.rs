@@ -810,29 +810,13 @@ fn random_texts_never_panic_and_offsets_agree() {
 #[test]
 fn dev_pages_tagging_fingerprint() {
     const FINGERPRINT: u64 = 0x9f36_c4a3_d4ff_efdd;
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
+    let pages: Vec<String> = crate::testing::dev_pages()
         .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().ends_with(".noisy.txt"))
-        .collect();
-    paths.sort();
-    assert_eq!(paths.len(), 181, "dev pages missing");
-    let pages: Vec<String> = paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("dev page"))
+        .map(|(_, text)| text)
         .collect();
     let records = default_records().expect("default records");
-    // FNV-1a over the outputs: stable across platforms and Rust versions.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |x: u64| {
-        for b in x.to_le_bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
+    let mut h = crate::testing::Fnv::new();
+    let mut feed = |x: u64| h.write(x.to_le_bytes());
     let mut mentions = 0u64;
     for options in [
         default_options(),
@@ -862,7 +846,8 @@ fn dev_pages_tagging_fingerprint() {
     }
     assert!(mentions > 50_000, "only {mentions} mentions");
     assert_eq!(
-        h, FINGERPRINT,
-        "tagging output on the dev pages changed: new fingerprint {h:#018x}"
+        h.0, FINGERPRINT,
+        "tagging output on the dev pages changed: new fingerprint {:#018x}",
+        h.0
     );
 }
