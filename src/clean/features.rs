@@ -511,9 +511,11 @@ const HIGHS: u64 = LOWS * 0x80;
 /// 0x80 in each byte of `x` (all bytes below 0x80) that lies in `lo..=hi`, 0 elsewhere.
 #[inline(always)]
 fn swar_in(x: u64, lo: u8, hi: u8) -> u64 {
-    // No byte carries into the next: each stays below 0x100.
-    let ge = x + LOWS * u64::from(0x80 - lo);
-    let gt = x + LOWS * u64::from(0x7F - hi);
+    // No byte below 0x80 carries into the next: each stays below 0x100. Wrapping adds: a
+    // caller may pass other bytes whose results it then discards (a key computed without
+    // branches for a word that turns out to have none), as release builds always did.
+    let ge = x.wrapping_add(LOWS * u64::from(0x80 - lo));
+    let gt = x.wrapping_add(LOWS * u64::from(0x7F - hi));
     ge & !gt & (LOWS * 0x80)
 }
 
