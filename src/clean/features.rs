@@ -511,11 +511,9 @@ const HIGHS: u64 = LOWS * 0x80;
 /// 0x80 in each byte of `x` (all bytes below 0x80) that lies in `lo..=hi`, 0 elsewhere.
 #[inline(always)]
 fn swar_in(x: u64, lo: u8, hi: u8) -> u64 {
-    // No byte below 0x80 carries into the next: each stays below 0x100. Wrapping adds: a
-    // caller may pass other bytes whose results it then discards (a key computed without
-    // branches for a word that turns out to have none), as release builds always did.
-    let ge = x.wrapping_add(LOWS * u64::from(0x80 - lo));
-    let gt = x.wrapping_add(LOWS * u64::from(0x7F - hi));
+    // No byte carries into the next: each stays below 0x100.
+    let ge = x + LOWS * u64::from(0x80 - lo);
+    let gt = x + LOWS * u64::from(0x7F - hi);
     ge & !gt & (LOWS * 0x80)
 }
 
@@ -1075,10 +1073,11 @@ impl Stats {
                 let end_byte = blk.byte(last);
                 prev_terminal = m.terminal >> last & 1 != 0
                     || (end_byte.is_ascii() && is_terminal(char::from(end_byte)));
-                // A core of ASCII bytes in one block is keyed from the block's words.
+                // A core of ASCII bytes in one block is keyed from the block's words (a word
+                // without a core has no key: `core_key` reads ASCII bytes only).
                 let core_bytes = u64::MAX.checked_shl(core.trailing_zeros()).unwrap_or(0)
                     & u64::MAX.checked_shr(core.leading_zeros()).unwrap_or(0);
-                let ascii_core = high & core_bytes == 0;
+                let ascii_core = core != 0 && high & core_bytes == 0;
                 let stop = if started_here && ascii_core {
                     is_stopword_key(blk.core_key(first, last))
                 } else {
