@@ -812,11 +812,6 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
             None
         }
     };
-    let stats: Vec<Stats> = units
-        .iter()
-        .map(|u| reuse(u).unwrap_or_else(|| line_stats(&u.text)))
-        .collect();
-
     // Duplicates: the same line elsewhere on the page (menus repeat, body lines do not).
     // Each distinct text gets an id (a unique text is hashed once and never compared).
     let mut ids: std::collections::HashMap<
@@ -824,14 +819,18 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         u32,
         std::hash::BuildHasherDefault<features::Fx>,
     > = std::collections::HashMap::with_capacity_and_hasher(units.len(), Default::default());
+    // Per id: how many units have the text, and the first of them.
     let mut counts: Vec<u32> = Vec::with_capacity(units.len());
+    let mut firsts: Vec<usize> = Vec::with_capacity(units.len());
     let unit_ids: Vec<u32> = units
         .iter()
-        .map(|u| {
+        .enumerate()
+        .map(|(i, u)| {
             let next = counts.len() as u32;
             let id = *ids.entry(LineKey(u.text.as_ref())).or_insert(next);
             if id == next {
                 counts.push(0);
+                firsts.push(i);
             }
             if let Some(c) = counts.get_mut(id as usize) {
                 *c += 1;
@@ -839,6 +838,18 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
             id
         })
         .collect();
+    drop(ids);
+    // A repeated line (a fifth of the lines of a page: menus, share buttons) has the
+    // statistics of its first occurrence: they depend on the text alone.
+    let mut stats: Vec<Stats> = Vec::with_capacity(units.len());
+    for (i, (u, &id)) in units.iter().zip(&unit_ids).enumerate() {
+        let first = firsts.get(id as usize).copied().unwrap_or(i);
+        let s = match stats.get(first) {
+            Some(s) if first < i => s.clone(),
+            _ => reuse(u).unwrap_or_else(|| line_stats(&u.text)),
+        };
+        stats.push(s);
+    }
     let dups: Vec<u32> = unit_ids
         .iter()
         .map(|&id| {
@@ -849,8 +860,18 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
                 .saturating_sub(1)
         })
         .collect();
-    // Rules.
-    for (u, s) in units.iter_mut().zip(stats.iter()) {
+    // Rules (they too look at the text alone: a repeat takes its first's decision).
+    for i in 0..units.len() {
+        let first = unit_ids
+            .get(i)
+            .and_then(|&id| firsts.get(id as usize))
+            .copied()
+            .unwrap_or(i);
+        if first < i {
+            units[i].forced = units[first].forced;
+            continue;
+        }
+        let (u, s) = (&mut units[i], &stats[i]);
         let t = u.text.as_ref();
         let lower_cookie = s.cues & features::CUE_NAV != 0
             && s.eff <= 60.0
@@ -933,6 +954,12 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         a = b + 1;
     }
     let mut word_buf = String::new();
+    // Title similarity of each distinct text (NaN: not computed yet).
+    let mut sims = if title_words.is_some() {
+        vec![f32::NAN; counts.len()]
+    } else {
+        Vec::new()
+    };
     // Lines a rule already decided are left out of the classifier's context.
     let mut rows = vec![usize::MAX; n];
     let mut ctxs = Vec::with_capacity(n);
@@ -945,7 +972,16 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         let block_len = block_sizes[i];
         let title_sim = match &title_words {
             Some(tw) if stats[i].words <= 30 && !tw.words.is_empty() => {
-                tw.similarity(&u.text, &mut word_buf)
+                // Like the statistics, once per distinct text.
+                let cached = unit_ids.get(i).and_then(|&id| sims.get_mut(id as usize));
+                match cached {
+                    Some(c) if !c.is_nan() => *c,
+                    Some(c) => {
+                        *c = tw.similarity(&u.text, &mut word_buf);
+                        *c
+                    }
+                    None => tw.similarity(&u.text, &mut word_buf),
+                }
             }
             _ => 0.0,
         };
