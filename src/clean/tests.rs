@@ -296,14 +296,21 @@ fn pipeline_speed() {
 
 /// A steady loop over one stage for a profiler: `STAGE=segment|prepare|clean perf record
 /// target/profiling/deps/newsprep-... profile_stage --ignored` (built with
-/// `cargo test --profile profiling --lib --no-run`).
+/// `cargo test --profile profiling --lib --no-run`), or `REPS=10 valgrind --tool=callgrind`
+/// on the same binary for exact instruction counts.
 #[test]
 #[ignore]
 fn profile_stage() {
     let pages = dev_noisy_pages();
     let stage = std::env::var("STAGE").unwrap_or_default();
+    // REPS=10 keeps a callgrind run short (its instruction counts are exact, so a few
+    // repetitions suffice).
+    let reps = std::env::var("REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(60);
     let mut n = 0;
-    for _ in 0..60 {
+    for _ in 0..reps {
         for p in &pages {
             n += match stage.as_str() {
                 "segment" => segment(p).units.len(),
