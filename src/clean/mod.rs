@@ -466,9 +466,37 @@ const BY_WORDS: &[&str] = &[
 
 /// "By Jane Doe", "– Ranjith Perera –": the author's name, when the line is a byline.
 fn byline_of(s: &str) -> Option<String> {
-    let name = byline_name(s)?;
+    let name = unglue_role(byline_name(s)?);
     let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
     Some(words.join(" "))
+}
+
+/// A name with a role or outlet glued on by the scraper ("Meg JamesStaff Writer", "Jonathan
+/// GarberFOXBusiness"): cut where a capitalised word of five or more letters runs straight
+/// into a capital. Shorter heads are name prefixes ("McDonald", "MacArthur", "DeVito",
+/// "FitzGerald") and are left whole.
+fn unglue_role(name: &str) -> &str {
+    let mut word_start = true;
+    // Letters of the current word so far, when it is capitalised and all lowercase after.
+    let mut capitalised: Option<usize> = None;
+    for (i, c) in name.char_indices() {
+        if c == ' ' {
+            word_start = true;
+            capitalised = None;
+            continue;
+        }
+        if word_start {
+            word_start = false;
+            capitalised = c.is_uppercase().then_some(1);
+            continue;
+        }
+        capitalised = match capitalised {
+            Some(n) if c.is_lowercase() => Some(n + 1),
+            Some(n) if c.is_uppercase() && n >= 5 => return name.get(..i).unwrap_or(name),
+            _ => None,
+        };
+    }
+    name
 }
 
 /// The name part of a byline line, unallocated (words may be separated by several spaces).

@@ -193,6 +193,24 @@ fn junk_rarely_needs_the_give_up_rule() {
 }
 
 #[test]
+fn a_role_glued_to_the_byline_name_is_cut_off() {
+    for (line, name) in [
+        ("By Meg JamesStaff Writer", "Meg James"),
+        ("By Jonathan GarberFOXBusiness", "Jonathan Garber"),
+        ("By Michael HiltzikBusiness Columnist", "Michael Hiltzik"),
+        // Name prefixes with an inner capital stay whole.
+        ("By Ronald McDonald", "Ronald McDonald"),
+        ("By Douglas MacArthur", "Douglas MacArthur"),
+        ("By Danny DeVito", "Danny DeVito"),
+        ("By Ella FitzGerald", "Ella FitzGerald"),
+        ("By LISA MASCARO", "LISA MASCARO"),
+        ("By Jane Doe", "Jane Doe"),
+    ] {
+        assert_eq!(byline_of(line).as_deref(), Some(name), "{line:?}");
+    }
+}
+
+#[test]
 fn a_byline_does_not_run_on_into_the_date_under_it() {
     let page = "Ukraine war: troops retake villages near Kharkiv - Example News\nBy Jane Doe\n12 September 2022\nUkrainian forces have retaken dozens of villages in the Kharkiv region in a rapid counter-offensive, officials said on Sunday.\nThe advance, which began last week, has forced Russian troops to abandon equipment and positions they had held for months.";
     let a = clean(page);
@@ -207,7 +225,7 @@ fn a_byline_does_not_run_on_into_the_date_under_it() {
 /// and says why in its commit.
 #[test]
 fn dev_outputs_fingerprint() {
-    const FINGERPRINT: u64 = 0x7cf6_ad8a_4df9_b03a;
+    const FINGERPRINT: u64 = 0x5c31_925f_caf0_f468;
     let mut h = crate::testing::Fnv::new();
     let mut feed = |s: &str| h.write(s.bytes().chain([0xFF]));
     for (_, text) in &crate::testing::dev_pages() {
