@@ -570,12 +570,16 @@ fn by_name_end(rest: &str) -> Option<&str> {
     Some(rest.get(..end)?.trim())
 }
 
+/// How many "| Section" suffixes [`strip_site_suffix`] takes off one title.
+const MAX_TITLE_SUFFIXES: usize = 6;
+
 /// Splits "Title - Site" style suffixes off a page title. Returns the title and whether a
 /// suffix (or a dangling separator) was removed.
 fn strip_site_suffix(s: &str) -> (String, bool) {
     let mut t = s.trim().to_string();
     let mut stripped = false;
-    for _ in 0..2 {
+    // Sites stack their sections too: "Title | Editorial | Opinion | The Guardian".
+    for _ in 0..MAX_TITLE_SUFFIXES {
         let trimmed = t
             .trim_end_matches([' ', '|', '-', '–', '—', '·', '»', ':'])
             .to_string();
