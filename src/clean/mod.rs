@@ -553,9 +553,14 @@ fn by_prefix(st: &str) -> Option<&str> {
     }
     let (first, rest) = st.split_once(' ')?;
     let f = first.trim_end_matches(':');
+    // "By" may take a colon ("By: Jane Doe"); "Text:" needs its own ("Text Input:" is a
+    // form label).
     BY_WORDS
         .iter()
-        .any(|b| b.trim_end_matches(':').eq_ignore_ascii_case(f))
+        .any(|b| match b.strip_suffix(':') {
+            Some(_) => b.eq_ignore_ascii_case(first),
+            None => b.eq_ignore_ascii_case(f),
+        })
         .then_some(rest)
 }
 
