@@ -493,6 +493,31 @@ const JOIN_WORDS: &[&str] = &[
     "new",
 ];
 
+/// Bit `b` set: some join word starts with the byte `b`.
+const JOIN_FIRST_BYTES: [u64; 4] = {
+    let mut t = [0u64; 4];
+    let mut i = 0;
+    while i < JOIN_WORDS.len() {
+        let b = JOIN_WORDS[i].as_bytes()[0] as usize;
+        t[b / 64] |= 1 << (b % 64);
+        i += 1;
+    }
+    t
+};
+
+/// Is `w` one of the [`JOIN_WORDS`]? Most words are turned away by their first byte (a
+/// capitalised name always is) before any comparison.
+fn is_join_word(w: &str) -> bool {
+    let Some(&first) = w.as_bytes().first() else {
+        return false;
+    };
+    let bits = JOIN_FIRST_BYTES
+        .get(usize::from(first) / 64)
+        .copied()
+        .unwrap_or(0);
+    bits >> (first % 64) & 1 != 0 && JOIN_WORDS.contains(&w)
+}
+
 /// Should `b` continue `a` on one line (a scraper cut the sentence at a link or <em>)?
 #[cfg(test)]
 pub fn continues(a: &str, b: &str) -> bool {
@@ -543,7 +568,7 @@ pub fn continues_menu_known(a: &str, a_menu: bool, b: &str, b_menu: bool) -> boo
                 .get(a.len().saturating_sub(JOIN_WORD_MAX + 3)..)
                 .unwrap_or(a);
             let last_word = tail.rsplit(is_sep).next().unwrap_or("");
-            if last_word.len() < tail.len() && JOIN_WORDS.contains(&last_word) && a.contains(' ') {
+            if last_word.len() < tail.len() && is_join_word(last_word) && a.contains(' ') {
                 return true;
             }
         }
@@ -679,6 +704,16 @@ mod tests {
         assert_eq!(split_glued("in 2019.The end"), vec!["in 2019.", "The end"]);
         assert_eq!(split_glued("Sportsnet.ca is"), vec!["Sportsnet.ca is"]);
         assert_eq!(split_glued("ASP.NET core"), vec!["ASP.NET core"]);
+    }
+
+    #[test]
+    fn join_words_pass_the_first_byte_filter() {
+        for w in JOIN_WORDS {
+            assert!(is_join_word(w), "{w}");
+        }
+        for w in ["", "The", "hopes", "Nadal", "the.", "и ", "über"] {
+            assert!(!is_join_word(w), "{w}");
+        }
     }
 
     #[test]
