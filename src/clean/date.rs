@@ -52,8 +52,29 @@ fn tokenize(s: &str) -> Vec<Tok<'_>> {
 
 /// Month number of a month name or abbreviation in the dev-set languages.
 fn month_of(word: &str) -> Option<u32> {
-    let w = word.to_lowercase();
-    let w = w.as_str();
+    if word.is_ascii() {
+        return ascii_month_of(word.as_bytes());
+    }
+    unicode_month_of(word)
+}
+
+/// [`month_of`] for an ASCII word, lowercased on the stack: the ASCII names are 3 to 10
+/// bytes long, so any other length is no month.
+fn ascii_month_of(word: &[u8]) -> Option<u32> {
+    let mut buf = [0u8; 10];
+    let lower = buf.get_mut(..word.len()).filter(|_| word.len() >= 3)?;
+    for (d, b) in lower.iter_mut().zip(word) {
+        *d = b.to_ascii_lowercase();
+    }
+    lower_month_of(std::str::from_utf8(lower).ok()?)
+}
+
+fn unicode_month_of(word: &str) -> Option<u32> {
+    lower_month_of(&word.to_lowercase())
+}
+
+/// [`month_of`] for a lowercased word.
+fn lower_month_of(w: &str) -> Option<u32> {
     const NAMES: &[(&str, u32)] = &[
         ("january", 1),
         ("february", 2),
@@ -149,7 +170,10 @@ fn month_of(word: &str) -> Option<u32> {
         ("ноябрь", 11),
         ("декабрь", 12),
     ];
-    if let Some(&(_, m)) = NAMES.iter().find(|(n, _)| *n == w) {
+    // Length and first byte first: most words compared are no month.
+    let same =
+        |n: &str| n.len() == w.len() && n.as_bytes().first() == w.as_bytes().first() && n == w;
+    if let Some(&(_, m)) = NAMES.iter().find(|(n, _)| same(n)) {
         return Some(m);
     }
     // Three-letter abbreviations of the English (and most Romance) names.
@@ -193,7 +217,7 @@ fn month_of(word: &str) -> Option<u32> {
             ("ноя", 11),
             ("дек", 12),
         ];
-        return ABBR.iter().find(|(n, _)| *n == w).map(|&(_, m)| m);
+        return ABBR.iter().find(|(n, _)| same(n)).map(|&(_, m)| m);
     }
     None
 }
@@ -224,14 +248,27 @@ fn year_ok(v: u32, digits: usize) -> bool {
     digits == 4 && (1900..=2100).contains(&v)
 }
 
-fn iso(y: u32, m: Option<u32>, d: Option<u32>) -> Option<String> {
+/// A date found: year, month, day (the latter two maybe unknown).
+type Ymd = (u32, Option<u32>, Option<u32>);
+
+/// The date when its month and day are in range (the matcher gives up otherwise).
+fn iso(y: u32, m: Option<u32>, d: Option<u32>) -> Option<Ymd> {
     match (m, d) {
         (Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
-            Some(format!("{y:04}-{m:02}-{d:02}"))
+            Some((y, m.into(), d.into()))
         }
-        (Some(m), None) if (1..=12).contains(&m) => Some(format!("{y:04}-{m:02}")),
-        (None, None) => Some(format!("{y:04}")),
+        (Some(m), None) if (1..=12).contains(&m) => Some((y, Some(m), None)),
+        (None, None) => Some((y, None, None)),
         _ => None,
+    }
+}
+
+/// ISO 8601, partial when the date is.
+fn format_iso((y, m, d): Ymd) -> String {
+    match (m, d) {
+        (Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+        (Some(m), None) => format!("{y:04}-{m:02}"),
+        _ => format!("{y:04}"),
     }
 }
 
@@ -240,8 +277,17 @@ fn is_word(t: Option<&Tok<'_>>, words: &[&str]) -> bool {
 }
 
 /// Finds the first date in `s` and returns it as ISO 8601 (maybe partial).
-#[allow(clippy::needless_range_loop)] // look-ahead by index reads best here
 pub fn find_date(s: &str) -> Option<String> {
+    find_ymd(s).map(format_iso)
+}
+
+/// Does `s` hold a date ([`find_date`] without formatting it)?
+pub fn has_date(s: &str) -> bool {
+    find_ymd(s).is_some()
+}
+
+#[allow(clippy::needless_range_loop)] // look-ahead by index reads best here
+fn find_ymd(s: &str) -> Option<Ymd> {
     // Every date found has a year (a run of exactly four digits, 1900-2100): most short
     // lines with digits ("12 comments", "3.5 km") have none and are not tokenized.
     if !has_year(s.as_bytes()) {
@@ -367,7 +413,29 @@ pub fn find_date(s: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::find_date;
+    use super::{find_date, month_of, unicode_month_of};
+
+    /// The ASCII shortcut agrees with the lowercasing lookup on month names in any case.
+    #[test]
+    fn ascii_month_names_agree_with_the_lookup() {
+        let words = "january february march april may june july august september october \
+            november december sept janeiro fevereiro marco abril maio junho julho agosto \
+            setembro outubro novembro dezembro januar februar mai juni juli oktober dezember \
+            gennaio febbraio marzo aprile maggio giugno luglio settembre ottobre dicembre \
+            januari februari maret mei agustus desember enero febrero mayo junio julio \
+            septiembre octubre noviembre diciembre janvier mars avril juin juillet septembre \
+            octobre jan feb mar apr jun jul aug sep oct nov dec fev abr ago set out dez okt \
+            mrz gen giu lug ott dic agu des a de th of nd x no decembers septembres janu";
+        for w in words.split_whitespace() {
+            let mut cap = w.to_string();
+            cap[..1].make_ascii_uppercase();
+            for v in [w.to_string(), cap, w.to_ascii_uppercase()] {
+                assert_eq!(month_of(&v), unicode_month_of(&v), "{v}");
+            }
+        }
+        assert_eq!(month_of("SEPTIEMBRE"), Some(9));
+        assert_eq!(month_of("Mrz"), Some(3));
+    }
 
     #[test]
     fn formats() {

@@ -464,6 +464,32 @@ const BY_WORDS: &[&str] = &[
     "texto:",
 ];
 
+/// Bit `b` set: some byline word starts with the byte `b`, in either ASCII case.
+const BY_FIRST_BYTES: [u64; 4] = {
+    let mut t = [0u64; 4];
+    let mut i = 0;
+    while i < BY_WORDS.len() {
+        let b = BY_WORDS[i].as_bytes()[0];
+        let (lo, up) = (
+            b.to_ascii_lowercase() as usize,
+            b.to_ascii_uppercase() as usize,
+        );
+        t[lo / 64] |= 1 << (lo % 64);
+        t[up / 64] |= 1 << (up % 64);
+        i += 1;
+    }
+    t
+};
+
+/// Can a byline word start with the byte `b`?
+fn starts_by_word(b: u8) -> bool {
+    let bits = BY_FIRST_BYTES
+        .get(usize::from(b) / 64)
+        .copied()
+        .unwrap_or(0);
+    bits >> (b % 64) & 1 != 0
+}
+
 /// "By Jane Doe", "– Ranjith Perera –": the author's name, when the line is a byline.
 fn byline_of(s: &str) -> Option<String> {
     let name = unglue_role(byline_name(s)?);
@@ -501,6 +527,12 @@ fn unglue_role(name: &str) -> &str {
 
 /// The name part of a byline line, unallocated (words may be separated by several spaces).
 fn byline_name(s: &str) -> Option<&str> {
+    // Most lines start with a visible ASCII character that neither is a dash nor starts a
+    // byline word: turned away before any trimming (which cannot move such a start).
+    let first = *s.as_bytes().first()?;
+    if first.is_ascii_graphic() && first != b'-' && !starts_by_word(first) {
+        return None;
+    }
     let st = s.trim();
     // Cheap rejections first: most lines neither start with a dash nor with "By".
     let dashed = st.starts_with(['-', '–', '—']);
@@ -543,12 +575,7 @@ fn byline_name(s: &str) -> Option<&str> {
 /// What follows "By", "Por", "Von"... opening the line.
 fn by_prefix(st: &str) -> Option<&str> {
     // Most lines start with no byline word's first byte: one look at it first.
-    let first = st.as_bytes().first()?;
-    if !BY_WORDS.iter().any(|w| {
-        w.as_bytes()
-            .first()
-            .is_some_and(|b| b.eq_ignore_ascii_case(first))
-    }) {
+    if !starts_by_word(*st.as_bytes().first()?) {
         return None;
     }
     let (first, rest) = st.split_once(' ')?;
@@ -824,7 +851,7 @@ impl std::hash::Hash for LineKey<'_> {
 fn line_stats(text: &str) -> Stats {
     let mut s = Stats::of(text);
     if s.eff <= 15.0 && s.digits >= 4 {
-        s.date_line = date::find_date(text).is_some();
+        s.date_line = date::has_date(text);
     }
     if s.words <= 12 {
         s.byline = byline_name(text).is_some();

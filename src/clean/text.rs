@@ -233,34 +233,71 @@ fn flags_at(a: u8, b: u8, c: u8, d: u8) -> u8 {
         | (u8::from(menu) * flag::MENU)
 }
 
-/// All of segmentation's pre-checks in one pass: 16 positions at a time (with three bytes
-/// of look-ahead) in a fixed-size loop the compiler turns into vector code.
+/// Positions checked at once by [`line_flags`], and the bytes they look at (three more).
+const LANES: usize = 16;
+const WINDOW: usize = LANES + 3;
+
+/// Ors the [`flag`]s of the first [`LANES`] positions of `w` into `acc`: a fixed-size loop
+/// the compiler turns into vector code.
+#[inline(always)]
+fn block_flags(w: &[u8; WINDOW], acc: &mut [u8; LANES]) {
+    for (k, lane) in acc.iter_mut().enumerate() {
+        *lane |= flags_at(w[k], w[k + 1], w[k + 2], w[k + 3]);
+    }
+}
+
+/// `tail` (at most [`LANES`] bytes) padded with 0xFF to a window, copied in fixed-size
+/// pieces (two overlapping ones for 4 to 16 bytes) rather than by a call to memcpy.
+#[inline(always)]
+fn padded_tail(tail: &[u8]) -> [u8; WINDOW] {
+    fn put<const N: usize>(pad: &mut [u8; WINDOW], at: usize, src: &[u8]) {
+        if let (Some(d), Some(s)) = (pad.get_mut(at..at + N), src.get(at..at + N)) {
+            d.copy_from_slice(s);
+        }
+    }
+    let mut pad = [0xFFu8; WINDOW];
+    let n = tail.len();
+    if n >= 8 {
+        put::<8>(&mut pad, 0, tail);
+        put::<8>(&mut pad, n - 8, tail);
+    } else if n >= 4 {
+        put::<4>(&mut pad, 0, tail);
+        put::<4>(&mut pad, n - 4, tail);
+    } else {
+        for (d, &b) in pad.iter_mut().zip(tail) {
+            *d = b;
+        }
+    }
+    pad
+}
+
+/// All of segmentation's pre-checks in one pass: [`LANES`] positions at a time, the lanes
+/// or-ed together only at the end.
 pub fn line_flags(s: &[u8]) -> u8 {
-    const LANES: usize = 16;
-    let mut acc = 0u8;
+    if s.is_empty() {
+        return 0;
+    }
+    let mut acc = [0u8; LANES];
     let mut i = 0;
     while let Some(w) = s
-        .get(i..i + LANES + 3)
-        .and_then(|w| <&[u8; LANES + 3]>::try_from(w).ok())
+        .get(i..i + WINDOW)
+        .and_then(|w| <&[u8; WINDOW]>::try_from(w).ok())
     {
-        let mut lanes = [0u8; LANES];
-        for (k, lane) in lanes.iter_mut().enumerate() {
-            *lane = flags_at(w[k], w[k + 1], w[k + 2], w[k + 3]);
-        }
-        acc |= lanes.iter().fold(0, |a, &x| a | x);
+        block_flags(w, &mut acc);
         i += LANES;
     }
-    // The tail (at most LANES + 2 bytes), padded with 0xFF: two more blocks.
-    let mut pad = [0xFFu8; 2 * LANES + 3];
-    let tail = s.get(i..).unwrap_or(&[]);
-    if let Some(dst) = pad.get_mut(..tail.len()) {
-        dst.copy_from_slice(tail);
+    // The last LANES positions (all of a shorter line) make one more block, padded with
+    // 0xFF; positions the loop saw already are or-ed in again. The (at most two) positions
+    // between the loop's last block and that one are taken one at a time.
+    let last = s.len().saturating_sub(LANES);
+    let mut gap = 0;
+    for p in i..last {
+        if let Some(&[a, b, c, d]) = s.get(p..p + 4) {
+            gap |= flags_at(a, b, c, d);
+        }
     }
-    let mut lanes = [0u8; 2 * LANES];
-    for (k, lane) in lanes.iter_mut().enumerate() {
-        *lane = flags_at(pad[k], pad[k + 1], pad[k + 2], pad[k + 3]);
-    }
-    acc | lanes.iter().fold(0, |a, &x| a | x)
+    block_flags(&padded_tail(s.get(last..).unwrap_or(&[])), &mut acc);
+    acc.iter().fold(gap, |a, &x| a | x)
 }
 
 /// Byte offsets where a glued line should be split: after sentence punctuation (and closing
@@ -456,6 +493,31 @@ const JOIN_WORDS: &[&str] = &[
     "new",
 ];
 
+/// Bit `b` set: some join word starts with the byte `b`.
+const JOIN_FIRST_BYTES: [u64; 4] = {
+    let mut t = [0u64; 4];
+    let mut i = 0;
+    while i < JOIN_WORDS.len() {
+        let b = JOIN_WORDS[i].as_bytes()[0] as usize;
+        t[b / 64] |= 1 << (b % 64);
+        i += 1;
+    }
+    t
+};
+
+/// Is `w` one of the [`JOIN_WORDS`]? Most words are turned away by their first byte (a
+/// capitalised name always is) before any comparison.
+fn is_join_word(w: &str) -> bool {
+    let Some(&first) = w.as_bytes().first() else {
+        return false;
+    };
+    let bits = JOIN_FIRST_BYTES
+        .get(usize::from(first) / 64)
+        .copied()
+        .unwrap_or(0);
+    bits >> (first % 64) & 1 != 0 && JOIN_WORDS.contains(&w)
+}
+
 /// Should `b` continue `a` on one line (a scraper cut the sentence at a link or <em>)?
 #[cfg(test)]
 pub fn continues(a: &str, b: &str) -> bool {
@@ -506,7 +568,7 @@ pub fn continues_menu_known(a: &str, a_menu: bool, b: &str, b_menu: bool) -> boo
                 .get(a.len().saturating_sub(JOIN_WORD_MAX + 3)..)
                 .unwrap_or(a);
             let last_word = tail.rsplit(is_sep).next().unwrap_or("");
-            if last_word.len() < tail.len() && JOIN_WORDS.contains(&last_word) && a.contains(' ') {
+            if last_word.len() < tail.len() && is_join_word(last_word) && a.contains(' ') {
                 return true;
             }
         }
@@ -642,6 +704,16 @@ mod tests {
         assert_eq!(split_glued("in 2019.The end"), vec!["in 2019.", "The end"]);
         assert_eq!(split_glued("Sportsnet.ca is"), vec!["Sportsnet.ca is"]);
         assert_eq!(split_glued("ASP.NET core"), vec!["ASP.NET core"]);
+    }
+
+    #[test]
+    fn join_words_pass_the_first_byte_filter() {
+        for w in JOIN_WORDS {
+            assert!(is_join_word(w), "{w}");
+        }
+        for w in ["", "The", "hopes", "Nadal", "the.", "и ", "über"] {
+            assert!(!is_join_word(w), "{w}");
+        }
     }
 
     #[test]
