@@ -1239,229 +1239,198 @@ pub struct UnitCtx<'a> {
     pub title_sim: f32,
 }
 
-/// Builds the feature matrix (row-major, `N_FEAT` per unit) into `out`, a buffer kept from
-/// page to page (a fresh zeroed matrix per page cost a tenth of the cleaner's time).
-pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) {
-    let n = units.len();
-    out.clear();
-    out.resize(n * N_FEAT, 0.0);
-    if n == 0 {
-        return;
-    }
-    let log_eff: Vec<f32> = units.iter().map(|u| ln_1p(u.stats.eff)).collect();
-    let body: Vec<bool> = units.iter().map(|u| u.stats.bodyish()).collect();
-    let chars: Vec<f32> = units.iter().map(|u| u.stats.chars as f32).collect();
-    let total_chars: f32 = chars.iter().sum::<f32>().max(1.0);
-    let body_chars: Vec<f32> = (0..n)
-        .map(|i| if body[i] { chars[i] } else { 0.0 })
-        .collect();
-    let total_body: f32 = body_chars.iter().sum::<f32>().max(1.0);
+/// Per-line values the features of a line and of its neighbours read: the line's own, and
+/// the running sums up to it (prefix sums: entry `i` holds the sum over lines `0..i`).
+#[derive(Clone, Copy, Default)]
+struct Running {
+    log_eff: f32,
+    body: bool,
+    /// The sum of the body-score segment (see [`features_into`]) the line belongs to.
+    seg: f32,
+    pre_eff: f32,
+    pre_body: f32,
+    pre_chars: f32,
+    pre_bchars: f32,
+}
 
-    // Prefix sums for windows.
-    let mut pre_eff = vec![0f32; n + 1];
-    let mut pre_body = vec![0f32; n + 1];
-    let mut pre_chars = vec![0f32; n + 1];
-    let mut pre_bchars = vec![0f32; n + 1];
-    for i in 0..n {
-        pre_eff[i + 1] = pre_eff[i] + log_eff[i];
-        pre_body[i + 1] = pre_body[i] + if body[i] { 1.0 } else { 0.0 };
-        pre_chars[i + 1] = pre_chars[i] + chars[i];
-        pre_bchars[i + 1] = pre_bchars[i] + body_chars[i];
+/// Builds the feature matrix (row-major, `N_FEAT` per unit) into the first
+/// `units.len() * N_FEAT` values of `out` and returns that length. `out` is a buffer kept from
+/// page to page, never shortened: every row is written whole, so only growth is zeroed (a
+/// fresh zeroed matrix per page cost a tenth of the cleaner's time), and values past the
+/// returned length are a larger earlier page's.
+pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) -> usize {
+    let n = units.len();
+    let len = n * N_FEAT;
+    if out.len() < len {
+        out.resize(len, 0.0);
     }
-    let win = |pre: &[f32], i: usize, r: usize| -> f32 {
+    if n == 0 {
+        return 0;
+    }
+
+    // One pass: each line's own values, the prefix sums the windows need (entry `n` holds
+    // the totals), and the densest region: the maximum-sum span (Kadane) of a body score, as
+    // well as, for every line, the sum of the Kadane segment it lies in (0 outside positive
+    // ones) to rank the runner-up regions.
+    let mut run = vec![Running::default(); n + 1];
+    let (mut core_a, mut core_b, mut core_sum) = (0, 0, f32::MIN);
+    let (mut cur, mut start) = (0f32, 0);
+    let mut best_in_seg = 0f32;
+    for i in 0..n {
+        let s = units[i].stats;
+        let body = s.bodyish();
+        let log_eff = ln_1p(s.eff);
+        let chars = s.chars as f32;
+        let p = run[i];
+        run[i].log_eff = log_eff;
+        run[i].body = body;
+        run[i + 1] = Running {
+            pre_eff: p.pre_eff + log_eff,
+            pre_body: p.pre_body + if body { 1.0 } else { 0.0 },
+            pre_chars: p.pre_chars + chars,
+            pre_bchars: p.pre_bchars + if body { chars } else { 0.0 },
+            ..Running::default()
+        };
+        let score = if body {
+            s.eff.min(80.0)
+        } else if s.eff < 5.0 {
+            -3.0
+        } else {
+            -1.0
+        };
+        if cur <= 0.0 {
+            // The segment before `i` closes.
+            for r in &mut run[start..i] {
+                r.seg = best_in_seg.max(0.0);
+            }
+            cur = score;
+            start = i;
+            best_in_seg = cur;
+        } else {
+            cur += score;
+            best_in_seg = best_in_seg.max(cur);
+        }
+        if cur > core_sum {
+            (core_a, core_b, core_sum) = (start, i, cur);
+        }
+    }
+    for r in &mut run[start..n] {
+        r.seg = best_in_seg.max(0.0);
+    }
+    if core_sum == f32::MIN {
+        (core_a, core_b, core_sum) = (0, 0, 0.0);
+    }
+    let totals = run[n];
+    let total_chars = totals.pre_chars.max(1.0);
+    let total_body = totals.pre_bchars.max(1.0);
+    let core_chars = run[core_b + 1].pre_chars - run[core_a].pre_chars;
+    let win_eff = |i: usize, r: usize| -> f32 {
         let a = i.saturating_sub(r);
         let b = (i + r + 1).min(n);
-        (pre[b] - pre[a]) / (b - a) as f32
+        (run[b].pre_eff - run[a].pre_eff) / (b - a) as f32
     };
-
-    // The densest region (maximum-sum subarray of a body score), and the runner-up regions
-    // ranked by their sum.
-    let score: Vec<f32> = (0..n)
-        .map(|i| {
-            let s = units[i].stats;
-            if body[i] {
-                s.eff.min(80.0)
-            } else if s.eff < 5.0 {
-                -3.0
-            } else {
-                -1.0
-            }
-        })
-        .collect();
-    let (core_a, core_b, core_sum) = max_subarray(&score);
-    let core_chars = pre_chars[core_b + 1] - pre_chars[core_a];
-    // Rank of each unit's local region: sum of scores of the maximal positive segment around it.
-    let seg = segment_sums(&score);
-
-    // Nearest bodyish line distance.
-    let mut body_dist = vec![f32::MAX; n];
-    let mut last: Option<usize> = None;
-    for i in 0..n {
-        if body[i] {
-            last = Some(i);
-        }
-        if let Some(l) = last {
-            body_dist[i] = (i - l) as f32;
-        }
-    }
-    last = None;
-    for i in (0..n).rev() {
-        if body[i] {
-            last = Some(i);
-        }
-        if let Some(l) = last {
-            body_dist[i] = body_dist[i].min((l - i) as f32);
-        }
-    }
+    let win_body = |i: usize, r: usize| -> f32 {
+        let a = i.saturating_sub(r);
+        let b = (i + r + 1).min(n);
+        (run[b].pre_body - run[a].pre_body) / (b - a) as f32
+    };
 
     let nf = n as f32;
     let log_units = ln_1p(nf);
     let gap_rate = units.iter().filter(|u| u.gap_before).count() as f32 / nf;
-    let body_rate = pre_body[n] / nf;
-    for i in 0..n {
-        let u = &units[i];
+    let body_rate = totals.pre_body / nf;
+    // The nearest bodyish lines at or before and at or after the current one.
+    let mut body_before: Option<usize> = None;
+    let mut body_after = run[..n].iter().position(|r| r.body);
+    for (i, (u, row)) in units.iter().zip(out.chunks_exact_mut(N_FEAT)).enumerate() {
         let s = u.stats;
-        let f = &mut out[i * N_FEAT..(i + 1) * N_FEAT];
+        let here = run[i];
+        if here.body {
+            body_before = Some(i);
+        }
+        if body_after.is_some_and(|j| j < i) {
+            body_after = run[i..n].iter().position(|r| r.body).map(|k| i + k);
+        }
+        let body_dist = match (body_before, body_after) {
+            (Some(b), Some(a)) => ((i - b).min(a - i)) as f32,
+            (Some(b), None) => (i - b) as f32,
+            (None, Some(a)) => (a - i) as f32,
+            (None, None) => f32::MAX,
+        };
+        let prev = i.checked_sub(1).and_then(|j| units.get(j).zip(run.get(j)));
+        let next = units.get(i + 1).zip(run.get(i + 1));
+        let eff_at = |j: Option<usize>| j.filter(|&j| j < n).map_or(-1.0, |j| run[j].log_eff);
         let words = (s.words as f32).max(1.0);
         let chars_f = (s.chars as f32).max(1.0);
         let letters = (s.letters as f32).max(1.0);
-        let nb = |k: isize| -> usize { (i as isize + k) as usize };
-        let has = |k: isize| -> bool {
-            let j = i as isize + k;
-            j >= 0 && (j as usize) < n
+        let flag = |b: bool| b as u8 as f32;
+        let Ok(row) = <&mut [f32; N_FEAT]>::try_from(row) else {
+            break;
         };
-        f[0] = log_eff[i];
-        f[1] = ln_1p(chars_f);
-        f[2] = s.terminal_end as u8 as f32;
-        f[3] = (s.sent_breaks as f32).min(10.0);
-        f[4] = s.commas as f32 / s.eff.max(1.0);
-        f[5] = s.punct as f32 / chars_f;
-        f[6] = s.upper as f32 / letters;
-        f[7] = s.cap_words as f32 / words;
-        f[8] = s.digits as f32 / chars_f;
-        f[9] = s.stop_words as f32 / words;
-        f[10] = s.starts_lower as u8 as f32;
-        f[11] = s.starts_bullet as u8 as f32;
-        f[12] = (s.cues & CUE_LEGAL != 0) as u8 as f32;
-        f[13] = (s.cues & CUE_SOCIAL != 0) as u8 as f32;
-        f[14] = (s.seps as f32).min(10.0);
-        f[15] = (s.cues & CUE_PROMO != 0) as u8 as f32;
-        f[16] = (s.cues & CUE_NAV != 0) as u8 as f32;
-        f[17] = (s.cues & CUE_CAPTION != 0) as u8 as f32;
-        f[18] = s.date_line as u8 as f32;
-        f[19] = s.byline as u8 as f32;
-        f[20] = (u.dup as f32).min(5.0);
-        f[21] = i as f32 / nf;
-        f[22] = pre_chars[i] / total_chars;
-        f[23] = u.gap_before as u8 as f32;
-        f[24] = u.gap_after as u8 as f32;
-        f[25] = u.glued as u8 as f32;
-        f[26] = (u.merged as f32).min(10.0);
-        f[27] = if has(-2) { log_eff[nb(-2)] } else { -1.0 };
-        f[28] = if has(-1) { log_eff[nb(-1)] } else { -1.0 };
-        f[29] = if has(1) { log_eff[nb(1)] } else { -1.0 };
-        f[30] = if has(2) { log_eff[nb(2)] } else { -1.0 };
-        f[31] = if has(-1) {
-            units[nb(-1)].stats.terminal_end as u8 as f32
-        } else {
-            -1.0
-        };
-        f[32] = if has(1) {
-            units[nb(1)].stats.terminal_end as u8 as f32
-        } else {
-            -1.0
-        };
-        f[33] = win(&pre_eff, i, 3);
-        f[34] = win(&pre_body, i, 3);
-        f[35] = win(&pre_body, i, 10);
-        f[36] = (i >= core_a && i <= core_b && core_sum > 0.0) as u8 as f32;
-        f[37] = span_dist(i, core_a, core_b).clamp(-50.0, 50.0);
-        f[38] = core_chars / total_chars;
-        f[39] = body_dist[i].min(50.0);
-        f[40] = s.ends_colon as u8 as f32;
-        f[41] = (s.letters > 3 && s.upper as f32 / letters > 0.9) as u8 as f32;
-        f[42] = (s.letters == 0) as u8 as f32;
-        f[43] = s.cjk as f32 / chars_f;
-        f[44] = chars_f / words;
-        f[45] = (total_body - pre_bchars[i + 1]) / total_body;
-        f[46] = pre_bchars[i] / total_body;
-        f[47] = ln_1p(u.block_len as f32);
-        f[48] = u.block_first as u8 as f32;
-        f[49] = (s.cues & CUE_COMMENT != 0) as u8 as f32;
-        f[50] = (s.cues & CUE_TIME != 0) as u8 as f32;
-        f[51] = log_units;
-        f[52] = if has(-1) {
-            body[nb(-1)] as u8 as f32
-        } else {
-            -1.0
-        };
-        f[53] = if has(1) {
-            body[nb(1)] as u8 as f32
-        } else {
-            -1.0
-        };
-        f[54] = if core_sum > 0.0 {
-            seg[i] / core_sum
+        row[0] = here.log_eff;
+        row[1] = ln_1p(chars_f);
+        row[2] = flag(s.terminal_end);
+        row[3] = (s.sent_breaks as f32).min(10.0);
+        row[4] = s.commas as f32 / s.eff.max(1.0);
+        row[5] = s.punct as f32 / chars_f;
+        row[6] = s.upper as f32 / letters;
+        row[7] = s.cap_words as f32 / words;
+        row[8] = s.digits as f32 / chars_f;
+        row[9] = s.stop_words as f32 / words;
+        row[10] = flag(s.starts_lower);
+        row[11] = flag(s.starts_bullet);
+        row[12] = flag(s.cues & CUE_LEGAL != 0);
+        row[13] = flag(s.cues & CUE_SOCIAL != 0);
+        row[14] = (s.seps as f32).min(10.0);
+        row[15] = flag(s.cues & CUE_PROMO != 0);
+        row[16] = flag(s.cues & CUE_NAV != 0);
+        row[17] = flag(s.cues & CUE_CAPTION != 0);
+        row[18] = flag(s.date_line);
+        row[19] = flag(s.byline);
+        row[20] = (u.dup as f32).min(5.0);
+        row[21] = i as f32 / nf;
+        row[22] = here.pre_chars / total_chars;
+        row[23] = flag(u.gap_before);
+        row[24] = flag(u.gap_after);
+        row[25] = flag(u.glued);
+        row[26] = (u.merged as f32).min(10.0);
+        row[27] = eff_at(i.checked_sub(2));
+        row[28] = eff_at(i.checked_sub(1));
+        row[29] = eff_at(Some(i + 1));
+        row[30] = eff_at(Some(i + 2));
+        row[31] = prev.map_or(-1.0, |(p, _)| flag(p.stats.terminal_end));
+        row[32] = next.map_or(-1.0, |(x, _)| flag(x.stats.terminal_end));
+        row[33] = win_eff(i, 3);
+        row[34] = win_body(i, 3);
+        row[35] = win_body(i, 10);
+        row[36] = flag(i >= core_a && i <= core_b && core_sum > 0.0);
+        row[37] = span_dist(i, core_a, core_b).clamp(-50.0, 50.0);
+        row[38] = core_chars / total_chars;
+        row[39] = body_dist.min(50.0);
+        row[40] = flag(s.ends_colon);
+        row[41] = flag(s.letters > 3 && s.upper as f32 / letters > 0.9);
+        row[42] = flag(s.letters == 0);
+        row[43] = s.cjk as f32 / chars_f;
+        row[44] = chars_f / words;
+        row[45] = (total_body - run[i + 1].pre_bchars) / total_body;
+        row[46] = here.pre_bchars / total_body;
+        row[47] = ln_1p(u.block_len as f32);
+        row[48] = flag(u.block_first);
+        row[49] = flag(s.cues & CUE_COMMENT != 0);
+        row[50] = flag(s.cues & CUE_TIME != 0);
+        row[51] = log_units;
+        row[52] = prev.map_or(-1.0, |(_, r)| flag(r.body));
+        row[53] = next.map_or(-1.0, |(_, r)| flag(r.body));
+        row[54] = if core_sum > 0.0 {
+            here.seg / core_sum
         } else {
             0.0
         };
-        f[55] = u.title_sim;
-        f[56] = gap_rate;
-        f[57] = body_rate;
+        row[55] = u.title_sim;
+        row[56] = gap_rate;
+        row[57] = body_rate;
     }
-}
-
-/// Maximum-sum contiguous span (Kadane): (start, end inclusive, sum).
-fn max_subarray(xs: &[f32]) -> (usize, usize, f32) {
-    let mut best = (0, 0, f32::MIN);
-    let mut cur = 0f32;
-    let mut start = 0;
-    for (i, &x) in xs.iter().enumerate() {
-        if cur <= 0.0 {
-            cur = x;
-            start = i;
-        } else {
-            cur += x;
-        }
-        if cur > best.2 {
-            best = (start, i, cur);
-        }
-    }
-    if best.2 == f32::MIN {
-        (0, 0, 0.0)
-    } else {
-        best
-    }
-}
-
-/// For each position, the sum of the Kadane segment it belongs to (0 outside positive ones).
-fn segment_sums(xs: &[f32]) -> Vec<f32> {
-    let n = xs.len();
-    let mut out = vec![0f32; n];
-    // Forward pass: running sum that resets when it drops to <= 0; segment ids.
-    let mut seg_start = 0;
-    let mut cur = 0f32;
-    let mut best_in_seg = 0f32;
-    let mut i = 0;
-    while i < n {
-        if cur <= 0.0 {
-            // close previous segment
-            for o in out.iter_mut().take(i).skip(seg_start) {
-                *o = best_in_seg.max(0.0);
-            }
-            seg_start = i;
-            cur = xs[i];
-            best_in_seg = cur;
-        } else {
-            cur += xs[i];
-            best_in_seg = best_in_seg.max(cur);
-        }
-        i += 1;
-    }
-    for o in out.iter_mut().skip(seg_start) {
-        *o = best_in_seg.max(0.0);
-    }
-    out
+    len
 }
 
 #[cfg(test)]
@@ -1960,6 +1929,304 @@ mod tests {
         let n = STOP_TABLE.0.iter().flatten().filter(|&&k| k != 0).count();
         assert_eq!(n, stopwords().len());
         assert!(!is_stopword_key(0));
+    }
+
+    /// The straightforward feature matrix (the code [`features_into`] replaced): one vector per
+    /// quantity, a zeroed matrix filled in place.
+    fn features_reference(units: &[UnitCtx<'_>], out: &mut Vec<f32>) {
+        let n = units.len();
+        out.clear();
+        out.resize(n * N_FEAT, 0.0);
+        if n == 0 {
+            return;
+        }
+        let log_eff: Vec<f32> = units.iter().map(|u| ln_1p(u.stats.eff)).collect();
+        let body: Vec<bool> = units.iter().map(|u| u.stats.bodyish()).collect();
+        let chars: Vec<f32> = units.iter().map(|u| u.stats.chars as f32).collect();
+        let total_chars: f32 = chars.iter().sum::<f32>().max(1.0);
+        let body_chars: Vec<f32> = (0..n)
+            .map(|i| if body[i] { chars[i] } else { 0.0 })
+            .collect();
+        let total_body: f32 = body_chars.iter().sum::<f32>().max(1.0);
+
+        // Prefix sums for windows.
+        let mut pre_eff = vec![0f32; n + 1];
+        let mut pre_body = vec![0f32; n + 1];
+        let mut pre_chars = vec![0f32; n + 1];
+        let mut pre_bchars = vec![0f32; n + 1];
+        for i in 0..n {
+            pre_eff[i + 1] = pre_eff[i] + log_eff[i];
+            pre_body[i + 1] = pre_body[i] + if body[i] { 1.0 } else { 0.0 };
+            pre_chars[i + 1] = pre_chars[i] + chars[i];
+            pre_bchars[i + 1] = pre_bchars[i] + body_chars[i];
+        }
+        let win = |pre: &[f32], i: usize, r: usize| -> f32 {
+            let a = i.saturating_sub(r);
+            let b = (i + r + 1).min(n);
+            (pre[b] - pre[a]) / (b - a) as f32
+        };
+
+        // The densest region (maximum-sum subarray of a body score), and the runner-up regions
+        // ranked by their sum.
+        let score: Vec<f32> = (0..n)
+            .map(|i| {
+                let s = units[i].stats;
+                if body[i] {
+                    s.eff.min(80.0)
+                } else if s.eff < 5.0 {
+                    -3.0
+                } else {
+                    -1.0
+                }
+            })
+            .collect();
+        let (core_a, core_b, core_sum) = max_subarray(&score);
+        let core_chars = pre_chars[core_b + 1] - pre_chars[core_a];
+        // Rank of each unit's local region: sum of scores of the maximal positive segment around it.
+        let seg = segment_sums(&score);
+
+        // Nearest bodyish line distance.
+        let mut body_dist = vec![f32::MAX; n];
+        let mut last: Option<usize> = None;
+        for i in 0..n {
+            if body[i] {
+                last = Some(i);
+            }
+            if let Some(l) = last {
+                body_dist[i] = (i - l) as f32;
+            }
+        }
+        last = None;
+        for i in (0..n).rev() {
+            if body[i] {
+                last = Some(i);
+            }
+            if let Some(l) = last {
+                body_dist[i] = body_dist[i].min((l - i) as f32);
+            }
+        }
+
+        let nf = n as f32;
+        let log_units = ln_1p(nf);
+        let gap_rate = units.iter().filter(|u| u.gap_before).count() as f32 / nf;
+        let body_rate = pre_body[n] / nf;
+        for i in 0..n {
+            let u = &units[i];
+            let s = u.stats;
+            let f = &mut out[i * N_FEAT..(i + 1) * N_FEAT];
+            let words = (s.words as f32).max(1.0);
+            let chars_f = (s.chars as f32).max(1.0);
+            let letters = (s.letters as f32).max(1.0);
+            let nb = |k: isize| -> usize { (i as isize + k) as usize };
+            let has = |k: isize| -> bool {
+                let j = i as isize + k;
+                j >= 0 && (j as usize) < n
+            };
+            f[0] = log_eff[i];
+            f[1] = ln_1p(chars_f);
+            f[2] = s.terminal_end as u8 as f32;
+            f[3] = (s.sent_breaks as f32).min(10.0);
+            f[4] = s.commas as f32 / s.eff.max(1.0);
+            f[5] = s.punct as f32 / chars_f;
+            f[6] = s.upper as f32 / letters;
+            f[7] = s.cap_words as f32 / words;
+            f[8] = s.digits as f32 / chars_f;
+            f[9] = s.stop_words as f32 / words;
+            f[10] = s.starts_lower as u8 as f32;
+            f[11] = s.starts_bullet as u8 as f32;
+            f[12] = (s.cues & CUE_LEGAL != 0) as u8 as f32;
+            f[13] = (s.cues & CUE_SOCIAL != 0) as u8 as f32;
+            f[14] = (s.seps as f32).min(10.0);
+            f[15] = (s.cues & CUE_PROMO != 0) as u8 as f32;
+            f[16] = (s.cues & CUE_NAV != 0) as u8 as f32;
+            f[17] = (s.cues & CUE_CAPTION != 0) as u8 as f32;
+            f[18] = s.date_line as u8 as f32;
+            f[19] = s.byline as u8 as f32;
+            f[20] = (u.dup as f32).min(5.0);
+            f[21] = i as f32 / nf;
+            f[22] = pre_chars[i] / total_chars;
+            f[23] = u.gap_before as u8 as f32;
+            f[24] = u.gap_after as u8 as f32;
+            f[25] = u.glued as u8 as f32;
+            f[26] = (u.merged as f32).min(10.0);
+            f[27] = if has(-2) { log_eff[nb(-2)] } else { -1.0 };
+            f[28] = if has(-1) { log_eff[nb(-1)] } else { -1.0 };
+            f[29] = if has(1) { log_eff[nb(1)] } else { -1.0 };
+            f[30] = if has(2) { log_eff[nb(2)] } else { -1.0 };
+            f[31] = if has(-1) {
+                units[nb(-1)].stats.terminal_end as u8 as f32
+            } else {
+                -1.0
+            };
+            f[32] = if has(1) {
+                units[nb(1)].stats.terminal_end as u8 as f32
+            } else {
+                -1.0
+            };
+            f[33] = win(&pre_eff, i, 3);
+            f[34] = win(&pre_body, i, 3);
+            f[35] = win(&pre_body, i, 10);
+            f[36] = (i >= core_a && i <= core_b && core_sum > 0.0) as u8 as f32;
+            f[37] = span_dist(i, core_a, core_b).clamp(-50.0, 50.0);
+            f[38] = core_chars / total_chars;
+            f[39] = body_dist[i].min(50.0);
+            f[40] = s.ends_colon as u8 as f32;
+            f[41] = (s.letters > 3 && s.upper as f32 / letters > 0.9) as u8 as f32;
+            f[42] = (s.letters == 0) as u8 as f32;
+            f[43] = s.cjk as f32 / chars_f;
+            f[44] = chars_f / words;
+            f[45] = (total_body - pre_bchars[i + 1]) / total_body;
+            f[46] = pre_bchars[i] / total_body;
+            f[47] = ln_1p(u.block_len as f32);
+            f[48] = u.block_first as u8 as f32;
+            f[49] = (s.cues & CUE_COMMENT != 0) as u8 as f32;
+            f[50] = (s.cues & CUE_TIME != 0) as u8 as f32;
+            f[51] = log_units;
+            f[52] = if has(-1) {
+                body[nb(-1)] as u8 as f32
+            } else {
+                -1.0
+            };
+            f[53] = if has(1) {
+                body[nb(1)] as u8 as f32
+            } else {
+                -1.0
+            };
+            f[54] = if core_sum > 0.0 {
+                seg[i] / core_sum
+            } else {
+                0.0
+            };
+            f[55] = u.title_sim;
+            f[56] = gap_rate;
+            f[57] = body_rate;
+        }
+    }
+
+    /// Maximum-sum contiguous span (Kadane): (start, end inclusive, sum).
+    fn max_subarray(xs: &[f32]) -> (usize, usize, f32) {
+        let mut best = (0, 0, f32::MIN);
+        let mut cur = 0f32;
+        let mut start = 0;
+        for (i, &x) in xs.iter().enumerate() {
+            if cur <= 0.0 {
+                cur = x;
+                start = i;
+            } else {
+                cur += x;
+            }
+            if cur > best.2 {
+                best = (start, i, cur);
+            }
+        }
+        if best.2 == f32::MIN {
+            (0, 0, 0.0)
+        } else {
+            best
+        }
+    }
+
+    /// For each position, the sum of the Kadane segment it belongs to (0 outside positive ones).
+    fn segment_sums(xs: &[f32]) -> Vec<f32> {
+        let n = xs.len();
+        let mut out = vec![0f32; n];
+        // Forward pass: running sum that resets when it drops to <= 0; segment ids.
+        let mut seg_start = 0;
+        let mut cur = 0f32;
+        let mut best_in_seg = 0f32;
+        let mut i = 0;
+        while i < n {
+            if cur <= 0.0 {
+                // close previous segment
+                for o in out.iter_mut().take(i).skip(seg_start) {
+                    *o = best_in_seg.max(0.0);
+                }
+                seg_start = i;
+                cur = xs[i];
+                best_in_seg = cur;
+            } else {
+                cur += xs[i];
+                best_in_seg = best_in_seg.max(cur);
+            }
+            i += 1;
+        }
+        for o in out.iter_mut().skip(seg_start) {
+            *o = best_in_seg.max(0.0);
+        }
+        out
+    }
+
+    #[test]
+    fn features_match_the_reference() {
+        let mut next = xorshift(0x3C6E_F372_FE94_F82B);
+        let mut out = vec![f32::NAN; 7];
+        for round in 0..400 {
+            let n =
+                (next(40) as usize) * usize::from(round % 10 != 0) + usize::from(round % 7 == 0);
+            let stats: Vec<Stats> = (0..n)
+                .map(|_| {
+                    let words = next(60) as u32;
+                    let chars = words * (1 + next(8) as u32) + next(5) as u32;
+                    let letters = chars.saturating_sub(next(20) as u32);
+                    Stats {
+                        chars,
+                        words,
+                        // Whole and half counts (the table), odd values, and NaN-free zeros.
+                        eff: match next(4) {
+                            0 => words as f32,
+                            1 => words as f32 / 2.0 + 0.5,
+                            2 => next(3000) as f32 * 0.37,
+                            _ => 0.0,
+                        },
+                        cjk: next(3) as u32 * chars / 2,
+                        letters,
+                        upper: letters * next(11) as u32 / 10,
+                        digits: next(9) as u32,
+                        punct: next(12) as u32,
+                        cap_words: words * next(5) as u32 / 4,
+                        stop_words: words * next(3) as u32 / 2,
+                        terminal_end: next(2) == 1,
+                        sent_breaks: next(14) as u32,
+                        commas: next(6) as u32,
+                        starts_lower: next(3) == 0,
+                        starts_bullet: next(9) == 0,
+                        ends_colon: next(8) == 0,
+                        seps: next(13) as u32,
+                        cues: next(256) as u32 * u32::from(next(3) == 0),
+                        date_line: next(10) == 0,
+                        byline: next(12) == 0,
+                    }
+                })
+                .collect();
+            let units: Vec<UnitCtx> = stats
+                .iter()
+                .map(|stats| UnitCtx {
+                    stats,
+                    dup: next(8) as u32,
+                    gap_before: next(3) == 0,
+                    gap_after: next(3) == 0,
+                    glued: next(9) == 0,
+                    merged: next(12) as u32,
+                    block_len: 1 + next(120) as u32,
+                    block_first: next(2) == 0,
+                    title_sim: next(5) as f32 / 4.0,
+                })
+                .collect();
+            let mut want = Vec::new();
+            features_reference(&units, &mut want);
+            // `out` holds the previous round's rows: nothing of them may show through.
+            let len = features_into(&units, &mut out);
+            assert_eq!(len, want.len());
+            for (k, (a, b)) in out.iter().zip(&want).enumerate() {
+                assert_eq!(
+                    a.to_bits(),
+                    b.to_bits(),
+                    "round {round}, row {}, feature {}",
+                    k / N_FEAT,
+                    k % N_FEAT
+                );
+            }
+        }
     }
 }
 

@@ -826,7 +826,10 @@ thread_local! {
 struct Prepared<'a> {
     seg: Segmented<'a>,
     stats: Vec<Stats>,
+    /// The feature matrix: its first `feats_len` values (the buffer is reused from page to
+    /// page and may be longer).
     feats: Vec<f32>,
+    feats_len: usize,
     /// Row of each unit in `feats` (`usize::MAX` for units a rule decided).
     rows: Vec<usize>,
     title: Option<(usize, String)>,
@@ -1062,12 +1065,13 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         });
     }
     let mut feats = FEATURE_BUFFER.with(std::cell::Cell::take);
-    features::features_into(&ctxs, &mut feats);
+    let feats_len = features::features_into(&ctxs, &mut feats);
     drop(ctxs);
     Prepared {
         seg,
         stats,
         feats,
+        feats_len,
         rows,
         title,
     }
@@ -1133,6 +1137,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
         seg,
         stats,
         feats,
+        feats_len,
         rows,
         title,
     } = prep;
@@ -1146,7 +1151,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
     // Classify.
     let mut keep = vec![false; n];
     let mut reason: Vec<DropReason> = stats.iter().map(reason_for).collect();
-    let row_keep = model.map(|m| m.keep_rows(&feats));
+    let row_keep = model.map(|m| m.keep_rows(feats.get(..feats_len).unwrap_or(&[])));
     FEATURE_BUFFER.with(|b| b.set(feats));
     for i in 0..n {
         if let Some(r) = units[i].forced {

@@ -15,15 +15,89 @@ use std::sync::OnceLock;
 
 use super::features::N_FEAT;
 
-/// A tree node, laid out for branch-free descent: a sample at an inner node moves to
-/// `child[!(x[feature] <= threshold) as usize]` (left on `<=`, NaN right: scikit-learn's
-/// convention); a leaf's children are itself, so walking a tree exactly its depth lands on
-/// the leaf whatever path was taken. A leaf keeps its value in `threshold`.
+/// A parsed tree node: an inner node sends a sample to `child[!(x[feature] <= threshold) as
+/// usize]` (left on `<=`, NaN right: scikit-learn's convention); a leaf's children are itself
+/// and it keeps its value in `threshold`.
 #[derive(Debug, Clone, Copy)]
 struct Node {
     feature: u32,
     threshold: f32,
     child: [u32; 2],
+}
+
+/// The deepest tree a model may hold (the training script grows trees of depth 5).
+const MAX_DEPTH: usize = 5;
+/// Inner nodes (and leaves) of a complete tree of depth [`MAX_DEPTH`].
+const SLOTS: usize = 1 << MAX_DEPTH;
+
+/// A tree as a complete binary tree of depth [`MAX_DEPTH`], in breadth-first order with
+/// implicit children: inner node `k` (from 1) has children `2k` and `2k + 1`, and a walk of
+/// `MAX_DEPTH` steps ends at `SLOTS + leaf`. A leaf above the bottom stands as inner nodes
+/// whose subtrees all end in copies of its value, so the way taken there does not matter.
+/// The arrays' fixed size lets every index be masked instead of checked.
+#[derive(Debug, Clone)]
+struct Tree {
+    feature: [u8; SLOTS],
+    threshold: [f32; SLOTS],
+    leaf: [f32; SLOTS],
+}
+
+impl Tree {
+    /// Lays out the tree rooted at `root` in `nodes` (`None`: deeper than [`MAX_DEPTH`]).
+    fn complete(nodes: &[Node], is_leaf: &[bool], root: usize) -> Option<Tree> {
+        let mut tree = Tree {
+            feature: [0; SLOTS],
+            threshold: [0.0; SLOTS],
+            leaf: [0.0; SLOTS],
+        };
+        // (node, slot): slots 1.. are inner nodes, SLOTS.. leaves.
+        let mut stack = vec![(root, 1usize)];
+        while let Some((k, slot)) = stack.pop() {
+            let node = nodes.get(k)?;
+            let leaf = *is_leaf.get(k)?;
+            if slot >= SLOTS {
+                if !leaf {
+                    return None;
+                }
+                *tree.leaf.get_mut(slot - SLOTS)? = node.threshold;
+                continue;
+            }
+            if !leaf {
+                *tree.feature.get_mut(slot)? = u8::try_from(node.feature).ok()?;
+                *tree.threshold.get_mut(slot)? = node.threshold;
+            }
+            // A leaf's children are itself: its value fills the slots below.
+            stack.push((node.child[0] as usize, 2 * slot));
+            stack.push((node.child[1] as usize, 2 * slot + 1));
+        }
+        Some(tree)
+    }
+
+    /// The leaf value this tree gives the sample `x`.
+    #[inline(always)]
+    fn walk(&self, x: &[f32; N_FEAT]) -> f32 {
+        let mut k = 1;
+        for _ in 0..MAX_DEPTH {
+            let slot = k & (SLOTS - 1);
+            let v = x[usize::from(self.feature[slot])];
+            k = 2 * k + branch(v, self.threshold[slot]);
+        }
+        self.leaf[k & (SLOTS - 1)]
+    }
+
+    /// [`Tree::walk`] for four samples at once: independent chains of loads in flight.
+    #[inline(always)]
+    fn walk4(&self, x: [&[f32; N_FEAT]; 4]) -> [f32; 4] {
+        let mut k = [1; 4];
+        for _ in 0..MAX_DEPTH {
+            for j in 0..4 {
+                let slot = k[j] & (SLOTS - 1);
+                let v = x[j][usize::from(self.feature[slot])];
+                k[j] = 2 * k[j] + branch(v, self.threshold[slot]);
+            }
+        }
+        k.map(|k| self.leaf[k & (SLOTS - 1)])
+    }
 }
 
 /// Early decision: trees always summed before the first check.
@@ -54,11 +128,7 @@ fn floor_f32(t: f64) -> f32 {
 #[derive(Debug, Clone)]
 pub struct Model {
     base: f32,
-    /// Root index of each tree in `nodes`.
-    roots: Vec<u32>,
-    /// Depth of each tree (steps from the root to its deepest leaf).
-    depths: Vec<u32>,
-    nodes: Vec<Node>,
+    trees: Vec<Tree>,
     /// `rest_max[k]` / `rest_min[k]`: the most / least trees `k..` can still add (for exact
     /// early decisions).
     rest_max: Vec<f32>,
@@ -66,7 +136,8 @@ pub struct Model {
 }
 
 impl Model {
-    /// Parses the text format; `None` when it is malformed or built for other features.
+    /// Parses the text format; `None` when it is malformed, built for other features or holds
+    /// a tree deeper than [`MAX_DEPTH`].
     pub fn parse(src: &str) -> Option<Model> {
         let mut it = src.split_ascii_whitespace();
         if it.next()? != "gbdt" {
@@ -79,7 +150,7 @@ impl Model {
             return None;
         }
         let mut roots = Vec::with_capacity(n_trees);
-        let mut depths = Vec::with_capacity(n_trees);
+        let mut trees = Vec::with_capacity(n_trees);
         let mut nodes: Vec<Node> = Vec::new();
         let mut is_leaf: Vec<bool> = Vec::new();
         for _ in 0..n_trees {
@@ -119,7 +190,8 @@ impl Model {
                     }
                 });
             }
-            depths.push(tree_depth(&nodes, &is_leaf, root)?);
+            tree_depth(&nodes, &is_leaf, root)?;
+            trees.push(Tree::complete(&nodes, &is_leaf, root)?);
         }
         // Bounds of what each suffix of trees can add, from its leaves.
         let t = roots.len();
@@ -141,39 +213,10 @@ impl Model {
         }
         Some(Model {
             base,
-            roots,
-            depths,
-            nodes,
+            trees,
             rest_max,
             rest_min,
         })
-    }
-
-    /// The leaf value tree `t` gives the sample `x` (`x.len() >= N_FEAT`).
-    #[inline(always)]
-    fn tree(&self, t: usize, x: &[f32; N_FEAT]) -> f32 {
-        let mut k = self.roots[t] as usize;
-        for _ in 0..self.depths[t] {
-            let node = &self.nodes[k];
-            let v = x[node.feature as usize];
-            k = node.child[branch(v, node.threshold)] as usize;
-        }
-        self.nodes[k].threshold
-    }
-
-    /// [`Model::tree`] for four samples at once.
-    #[inline(always)]
-    fn tree4(&self, t: usize, x: [&[f32; N_FEAT]; 4]) -> [f32; 4] {
-        let root = self.roots[t] as usize;
-        let mut k = [root; 4];
-        for _ in 0..self.depths[t] {
-            for j in 0..4 {
-                let node = &self.nodes[k[j]];
-                let v = x[j][node.feature as usize];
-                k[j] = node.child[branch(v, node.threshold)] as usize;
-            }
-        }
-        k.map(|k| self.nodes[k].threshold)
     }
 
     /// Is the line with features `x` body text? See [`Model::keep_rows`].
@@ -196,51 +239,52 @@ impl Model {
             .chunks_exact(N_FEAT)
             .filter_map(|r| r.try_into().ok())
             .collect();
-        let mut score = vec![self.base; rows.len()];
         let mut out = vec![false; rows.len()];
-        let mut active: Vec<usize> = (0..rows.len()).collect();
-        let t = self.roots.len();
-        let mut k = 0;
-        while k < t && !active.is_empty() {
-            let end = if k < GATE_START {
-                GATE_START.min(t)
-            } else {
-                (k + GATE_EVERY).min(t)
-            };
-            for tree in k..end {
-                // Four walks at a time: independent chains of dependent loads in flight.
-                let mut quads = active.chunks_exact(4);
-                for q in quads.by_ref() {
-                    let [a, b, c, d] = [q[0], q[1], q[2], q[3]];
-                    let v = self.tree4(tree, [rows[a], rows[b], rows[c], rows[d]]);
-                    score[a] += v[0];
-                    score[b] += v[1];
-                    score[c] += v[2];
-                    score[d] += v[3];
-                }
-                for &r in quads.remainder() {
-                    score[r] += self.tree(tree, rows[r]);
-                }
-            }
-            k = end;
-            if k >= t {
+        // The undecided rows and their running scores.
+        let mut active: Vec<(&[f32; N_FEAT], usize, f32)> = rows
+            .iter()
+            .enumerate()
+            .map(|(r, &x)| (x, r, self.base))
+            .collect();
+        let t = self.trees.len();
+        for (k, tree) in self.trees.iter().enumerate() {
+            if active.is_empty() {
                 break;
             }
-            let (rest_max, rest_min) = (self.rest_max[k], self.rest_min[k]);
-            active.retain(|&r| {
-                let s = score[r];
+            let mut quads = active.chunks_exact_mut(4);
+            for q in quads.by_ref() {
+                let v = tree.walk4([q[0].0, q[1].0, q[2].0, q[3].0]);
+                for (a, v) in q.iter_mut().zip(v) {
+                    a.2 += v;
+                }
+            }
+            for a in quads.into_remainder() {
+                a.2 += tree.walk(a.0);
+            }
+            // Checks after the first GATE_START trees and every GATE_EVERY after, while
+            // trees remain.
+            let done = k + 1;
+            if done >= t || !checks_after(done) {
+                continue;
+            }
+            let (rest_max, rest_min) = (self.rest_max[done], self.rest_min[done]);
+            active.retain(|&(_, r, s)| {
                 if s < -GATE_MARGIN || s + rest_max <= 0.0 {
                     false
                 } else if s > GATE_MARGIN || s + rest_min > 0.0 {
-                    out[r] = true;
+                    if let Some(o) = out.get_mut(r) {
+                        *o = true;
+                    }
                     false
                 } else {
                     true
                 }
             });
         }
-        for &r in &active {
-            out[r] = score[r] > 0.0;
+        for &(_, r, s) in &active {
+            if let Some(o) = out.get_mut(r) {
+                *o = s > 0.0;
+            }
         }
         out
     }
@@ -254,15 +298,22 @@ impl Model {
             return f32::NAN;
         };
         let mut s = self.base;
-        for t in 0..self.roots.len() {
-            s += self.tree(t, x);
+        for tree in &self.trees {
+            s += tree.walk(x);
         }
         s
     }
 
     pub fn n_trees(&self) -> usize {
-        self.roots.len()
+        self.trees.len()
     }
+}
+
+/// Does an early decision come after the first `done` trees (while trees remain)?
+// GATE_EVERY is a tuning knob that is 1 at present.
+#[allow(clippy::modulo_one)]
+fn checks_after(done: usize) -> bool {
+    done >= GATE_START && (done - GATE_START) % GATE_EVERY == 0
 }
 
 /// 0 (left) when `v <= threshold`, else 1 (right): NaN goes right, as in scikit-learn.
@@ -333,5 +384,110 @@ mod tests {
     #[test]
     fn shipped_model_loads() {
         assert!(shipped().is_some_and(|m| m.n_trees() > 0));
+    }
+
+    /// (feature, threshold, left, right, value) as written in the model's text.
+    type RefNode = (i32, f64, usize, usize, f32);
+
+    /// The shipped model read straight from its text: per tree, (feature, threshold, left,
+    /// right, value) nodes with the thresholds as written (f64).
+    fn reference_trees() -> (f32, Vec<Vec<RefNode>>) {
+        let mut it = include_str!("model.txt").split_ascii_whitespace().skip(2);
+        let n_trees: usize = it.next().unwrap().parse().unwrap();
+        let base: f32 = it.next().unwrap().parse().unwrap();
+        let trees = (0..n_trees)
+            .map(|_| {
+                assert_eq!(it.next(), Some("tree"));
+                let n: usize = it.next().unwrap().parse().unwrap();
+                (0..n)
+                    .map(|_| {
+                        let mut f = || it.next().unwrap();
+                        (
+                            f().parse().unwrap(),
+                            f().parse().unwrap(),
+                            f().parse().unwrap(),
+                            f().parse().unwrap(),
+                            f().parse().unwrap(),
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        (base, trees)
+    }
+
+    /// A node-by-node walk, comparing in f64 against the written thresholds.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    fn reference_leaf(tree: &[RefNode], x: &[f32]) -> f32 {
+        let mut k = 0;
+        loop {
+            let (f, t, l, r, v) = tree[k];
+            if f < 0 {
+                return v;
+            }
+            k = if !(f64::from(x[f as usize]) <= t) {
+                r
+            } else {
+                l
+            };
+        }
+    }
+
+    #[test]
+    fn walks_and_decisions_match_a_node_by_node_reference() {
+        let m = shipped().unwrap();
+        let (base, trees) = reference_trees();
+        // Feature values at, just below and just above the model's thresholds, and NaN.
+        let mut values: Vec<f32> = vec![f32::NAN, 0.0, -1.0, 1e9];
+        for t in trees.iter().flatten().filter(|n| n.0 >= 0) {
+            let v = t.1 as f32;
+            values.extend([
+                v,
+                // Neighbours (a threshold of 0.0 gives a NaN below: also worth a try).
+                f32::from_bits(v.to_bits().wrapping_add(1)),
+                f32::from_bits(v.to_bits().wrapping_sub(1)),
+            ]);
+        }
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |m: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m as u64) as usize
+        };
+        for rows in [1, 3, 4, 5, 9, 64, 301] {
+            let matrix: Vec<f32> = (0..rows * N_FEAT)
+                .map(|_| values[next(values.len())])
+                .collect();
+            let keep = m.keep_rows(&matrix);
+            for (r, row) in matrix.chunks_exact(N_FEAT).enumerate() {
+                let mut s = base;
+                let mut decided = None;
+                for (k, tree) in trees.iter().enumerate() {
+                    s += reference_leaf(tree, row);
+                    let done = k + 1;
+                    if decided.is_none() && done < trees.len() && checks_after(done) {
+                        if s < -GATE_MARGIN || s + m.rest_max[done] <= 0.0 {
+                            decided = Some(false);
+                        } else if s > GATE_MARGIN || s + m.rest_min[done] > 0.0 {
+                            decided = Some(true);
+                        }
+                    }
+                    if decided.is_some() {
+                        break;
+                    }
+                }
+                assert_eq!(keep[r], decided.unwrap_or(s > 0.0), "rows {rows}, row {r}");
+                let mut full = base;
+                for tree in &trees {
+                    full += reference_leaf(tree, row);
+                }
+                assert_eq!(
+                    m.score(row).to_bits(),
+                    full.to_bits(),
+                    "rows {rows}, row {r}"
+                );
+            }
+        }
     }
 }
