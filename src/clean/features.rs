@@ -332,6 +332,16 @@ struct CharTable {
     flags: [u8; 256],
 }
 
+/// Blocks of the Basic Multilingual Plane whose code points share one class: CJK
+/// ideographs, hangul syllables, surrogates, private use.
+const UNIFORM_BLOCKS: [std::ops::Range<u32>; 5] = [
+    0x3400..0x4DC0,
+    0x4E00..0xA000,
+    0xAC00..0xD7A4,
+    0xD800..0xE000,
+    0xE000..0xF900,
+];
+
 fn char_table() -> &'static CharTable {
     static T: OnceLock<CharTable> = OnceLock::new();
     T.get_or_init(|| {
@@ -341,7 +351,14 @@ fn char_table() -> &'static CharTable {
             flags: [0; 256],
         };
         let mut seen: Vec<(u64, u8)> = vec![];
-        for (cp, class) in (0u32..).zip(t.classes.iter_mut()) {
+        let mut cp = 0u32;
+        while let Some(class) = t.classes.get_mut(cp as usize..) {
+            // Blocks of code points that all share their first's class (a test checks) take
+            // it at once: building the table costs a process little.
+            let run = UNIFORM_BLOCKS
+                .iter()
+                .find(|r| r.start == cp)
+                .map_or(1, |r| r.len());
             // Surrogates are no characters: never looked up.
             let ci = char::from_u32(cp).map_or((0, 0), char_class);
             let k = seen.iter().position(|&x| x == ci).unwrap_or_else(|| {
@@ -349,7 +366,8 @@ fn char_table() -> &'static CharTable {
                 seen.len() - 1
             });
             // Far fewer than 256 distinct classes (a test checks).
-            *class = k as u8;
+            class.iter_mut().take(run).for_each(|c| *c = k as u8);
+            cp += run as u32;
         }
         for (k, (lanes, flags)) in seen.into_iter().enumerate().take(256) {
             t.lanes[k] = lanes;
@@ -697,37 +715,67 @@ fn build_cue_table() -> Option<CueTable> {
         .ok()?;
     let start = dfa.start_state(Anchored::No).ok()?;
     let next = |s: StateID, b: u8| dfa.next_state(Anchored::No, s, b);
+    // A byte in no phrase (in either ASCII case) leads every state back to the start, as
+    // the first such byte does: only the phrases' bytes and that one need stepping (a
+    // table built once per process, cheaply).
+    let mut in_phrase = [false; 256];
+    for b in CUES.iter().flat_map(|(p, _)| p.bytes()) {
+        in_phrase[usize::from(b.to_ascii_lowercase())] = true;
+        in_phrase[usize::from(b.to_ascii_uppercase())] = true;
+    }
+    let other = (0..=255u8).find(|&b| !in_phrase[usize::from(b)])?;
+    let stepped: Vec<u8> = (0..=255u8)
+        .filter(|&b| in_phrase[usize::from(b)] || b == other)
+        .collect();
     // The states reachable from the start, breadth first: a state's depth is its distance
-    // from the start (each byte deepens a match in progress by at most one).
-    let mut index = std::collections::HashMap::new();
+    // from the start (each byte deepens a match in progress by at most one). `succ` holds
+    // each state's successors on the stepped bytes.
+    let mut index: std::collections::HashMap<StateID, usize, BuildHasherDefault<Fx>> =
+        Default::default();
     let mut states = vec![start];
     let mut depth = vec![0u32];
+    let mut succ: Vec<usize> = vec![];
     index.insert(start, 0usize);
     let mut k = 0;
     while let Some(&s) = states.get(k) {
-        for b in 0..=255u8 {
+        for &b in &stepped {
             let t = next(s, b);
-            if let std::collections::hash_map::Entry::Vacant(e) = index.entry(t) {
-                e.insert(states.len());
+            let n = states.len();
+            let i = *index.entry(t).or_insert(n);
+            if i == n {
                 states.push(t);
                 depth.push(depth[k] + 1);
             }
+            succ.push(i);
         }
         k += 1;
     }
     // Bytes that move every state alike share a column.
     let mut columns: Vec<Vec<usize>> = vec![];
+    let mut column_of: std::collections::HashMap<Vec<usize>, usize, BuildHasherDefault<Fx>> =
+        Default::default();
     let mut class = [0u8; 256];
-    for b in 0..=255u8 {
-        let col: Vec<usize> = states.iter().map(|&s| index[&next(s, b)]).collect();
-        let c = match columns.iter().position(|c| *c == col) {
-            Some(c) => c,
-            None => {
-                columns.push(col);
-                columns.len() - 1
-            }
-        };
+    let mut other_class = 0;
+    for (j, &b) in stepped.iter().enumerate() {
+        let col: Vec<usize> = succ
+            .iter()
+            .skip(j)
+            .step_by(stepped.len())
+            .copied()
+            .collect();
+        let c = *column_of.entry(col).or_insert_with_key(|col| {
+            columns.push(col.clone());
+            columns.len() - 1
+        });
         class[b as usize] = u8::try_from(c + 1).ok()?;
+        if b == other {
+            other_class = class[b as usize];
+        }
+    }
+    for (b, c) in class.iter_mut().enumerate() {
+        if !in_phrase[b] {
+            *c = other_class;
+        }
     }
     let mut bits = vec![0u32; states.len()];
     for (i, &s) in states.iter().enumerate() {
@@ -1533,6 +1581,39 @@ mod tests {
         }
     }
 
+    /// What the cue table's building assumes: from every state, a byte in no phrase (in
+    /// either ASCII case) leads back to the start.
+    #[test]
+    fn bytes_outside_the_cues_restart_the_search() {
+        let dfa = aho_corasick::dfa::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Unanchored)
+            .build(CUES.iter().map(|(p, _)| *p))
+            .unwrap();
+        let start = dfa.start_state(Anchored::No).unwrap();
+        let in_phrase = |b: u8| {
+            CUES.iter()
+                .any(|(p, _)| p.bytes().any(|c| c.eq_ignore_ascii_case(&b)))
+        };
+        let mut states = vec![start];
+        let mut seen: FxSet<StateID> = states.iter().copied().collect();
+        let mut k = 0;
+        while let Some(&s) = states.get(k) {
+            for b in 0..=255u8 {
+                let t = dfa.next_state(Anchored::No, s, b);
+                if !in_phrase(b) {
+                    assert_eq!(t, start, "{b:#x}");
+                }
+                if seen.insert(t) {
+                    states.push(t);
+                }
+            }
+            k += 1;
+        }
+        assert!(states.len() > 100);
+    }
+
     #[test]
     fn cue_walkers_agree_with_the_search_across_boundaries() {
         let ac = aho_corasick::AhoCorasick::builder()
@@ -1966,6 +2047,61 @@ mod tests {
 #[cfg(test)]
 mod speed {
     use super::*;
+
+    /// Instruction counts of the statistics alone, for callgrind: the dev pages' distinct
+    /// lines as segmentation makes them, `REPS` times through the function `FN` names
+    /// (`of`, `cues`, `ascii`, `unicode`, or nothing for the harness alone).
+    /// `FN=of valgrind --tool=callgrind target/profiling/deps/newsprep-... stats_ir --ignored`
+    #[test]
+    #[ignore]
+    fn stats_ir() {
+        let mut lines: Vec<String> = vec![];
+        for (_, page) in crate::testing::dev_pages() {
+            let mut seen = FxSet::default();
+            for u in super::super::segment(&page).units {
+                if seen.insert(u.text.to_string()) {
+                    lines.push(u.text.into_owned());
+                }
+            }
+        }
+        // The tables are built before the measured part (`INIT=chars`, `INIT=cues`: only
+        // that one, to measure the building).
+        match std::env::var("INIT").unwrap_or_default().as_str() {
+            "chars" => drop(char_table()),
+            "cues" => drop(cue_table()),
+            _ => drop((char_table(), cue_table())),
+        }
+        let reps: usize = std::env::var("REPS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(1);
+        let f: fn(&str) -> u32 = match std::env::var("FN").unwrap_or_default().as_str() {
+            "of" => |l| Stats::of(l).words,
+            "cues" => |l| if l.len() <= CUE_MAX_LINE { cues(l) } else { 0 },
+            "ascii" => |l| {
+                let mut st = Stats::default();
+                if l.is_ascii() {
+                    st.ascii_line(l.as_bytes());
+                }
+                st.words
+            },
+            "unicode" => |l| {
+                let mut st = Stats::default();
+                if !l.is_ascii() {
+                    st.unicode_line(l);
+                }
+                st.words
+            },
+            _ => |l| l.len() as u32,
+        };
+        let mut x = 0u32;
+        for _ in 0..reps {
+            for l in &lines {
+                x = x.wrapping_add(f(std::hint::black_box(l)));
+            }
+        }
+        println!("{} lines: {x}", lines.len());
+    }
 
     /// `cargo test --release --lib stats_speed -- --ignored --nocapture`
     #[test]
