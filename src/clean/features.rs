@@ -330,7 +330,19 @@ struct CharTable {
     classes: Box<[u8; 0x10000]>,
     lanes: [u64; 256],
     flags: [u8; 256],
+    /// Per class without letters or digits: an ASCII character of that class (0: none).
+    stand_in: [u8; 256],
 }
+
+/// Blocks of the Basic Multilingual Plane whose code points share one class: CJK
+/// ideographs, hangul syllables, surrogates, private use.
+const UNIFORM_BLOCKS: [std::ops::Range<u32>; 5] = [
+    0x3400..0x4DC0,
+    0x4E00..0xA000,
+    0xAC00..0xD7A4,
+    0xD800..0xE000,
+    0xE000..0xF900,
+];
 
 fn char_table() -> &'static CharTable {
     static T: OnceLock<CharTable> = OnceLock::new();
@@ -339,9 +351,17 @@ fn char_table() -> &'static CharTable {
             classes: Box::new([0; 0x10000]),
             lanes: [0; 256],
             flags: [0; 256],
+            stand_in: [0; 256],
         };
         let mut seen: Vec<(u64, u8)> = vec![];
-        for (cp, class) in (0u32..).zip(t.classes.iter_mut()) {
+        let mut cp = 0u32;
+        while let Some(class) = t.classes.get_mut(cp as usize..) {
+            // Blocks of code points that all share their first's class (a test checks) take
+            // it at once: building the table costs a process little.
+            let run = UNIFORM_BLOCKS
+                .iter()
+                .find(|r| r.start == cp)
+                .map_or(1, |r| r.len());
             // Surrogates are no characters: never looked up.
             let ci = char::from_u32(cp).map_or((0, 0), char_class);
             let k = seen.iter().position(|&x| x == ci).unwrap_or_else(|| {
@@ -349,17 +369,64 @@ fn char_table() -> &'static CharTable {
                 seen.len() - 1
             });
             // Far fewer than 256 distinct classes (a test checks).
-            *class = k as u8;
+            class.iter_mut().take(run).for_each(|c| *c = k as u8);
+            cp += run as u32;
         }
         for (k, (lanes, flags)) in seen.into_iter().enumerate().take(256) {
             t.lanes[k] = lanes;
             t.flags[k] = flags;
+        }
+        for c in (1..0x80u8).rev() {
+            let k = t.classes[usize::from(c)] as usize;
+            if t.flags[k] & F_ALNUM == 0 {
+                t.stand_in[k] = c;
+            }
         }
         t
     })
 }
 
 impl CharTable {
+    /// `b` with each character other than ASCII replaced by an ASCII character of its class,
+    /// when every one has such a stand-in (`None` otherwise). A line of ASCII text with
+    /// curly quotes, dashes and no-break spaces has the statistics of its stand-in line
+    /// (starts, ends and cues aside): the classes are what the statistics count, and a word
+    /// core holding such a character is no stopword either way (stopwords are letters).
+    fn ascii_stand_in(&self, b: &[u8]) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while let Some(rest) = b.get(i..).filter(|r| !r.is_empty()) {
+            let run = rest.iter().position(|&c| c >= 0x80).unwrap_or(rest.len());
+            out.extend_from_slice(rest.get(..run).unwrap_or_default());
+            i += run;
+            if i < b.len() {
+                let (k, len) = self.class_at(b, i)?;
+                let c = self.stand_in[k];
+                if c == 0 {
+                    return None;
+                }
+                out.push(c);
+                i += len;
+            }
+        }
+        Some(out)
+    }
+
+    /// The class of the character at `b[i]` (a character start of valid UTF-8) and its
+    /// length in bytes (`None` beyond the BMP).
+    #[inline(always)]
+    fn class_at(&self, b: &[u8], i: usize) -> Option<(usize, usize)> {
+        let byte = |k: usize| u32::from(b.get(i + k).copied().unwrap_or(0) & 0x3F);
+        let lead = u32::from(b.get(i).copied().unwrap_or(0));
+        let (cp, len) = match lead {
+            0..=0x7F => (lead, 1),
+            0x80..=0xDF => ((lead & 0x1F) << 6 | byte(1), 2),
+            0xE0..=0xEF => ((lead & 0x0F) << 12 | byte(1) << 6 | byte(2), 3),
+            _ => return None,
+        };
+        Some((self.classes[cp as u16 as usize] as usize, len))
+    }
+
     /// Counts and flags of the character at `b[i]` (a character start of valid UTF-8), and
     /// its length in bytes.
     #[inline(always)]
@@ -697,37 +764,67 @@ fn build_cue_table() -> Option<CueTable> {
         .ok()?;
     let start = dfa.start_state(Anchored::No).ok()?;
     let next = |s: StateID, b: u8| dfa.next_state(Anchored::No, s, b);
+    // A byte in no phrase (in either ASCII case) leads every state back to the start, as
+    // the first such byte does: only the phrases' bytes and that one need stepping (a
+    // table built once per process, cheaply).
+    let mut in_phrase = [false; 256];
+    for b in CUES.iter().flat_map(|(p, _)| p.bytes()) {
+        in_phrase[usize::from(b.to_ascii_lowercase())] = true;
+        in_phrase[usize::from(b.to_ascii_uppercase())] = true;
+    }
+    let other = (0..=255u8).find(|&b| !in_phrase[usize::from(b)])?;
+    let stepped: Vec<u8> = (0..=255u8)
+        .filter(|&b| in_phrase[usize::from(b)] || b == other)
+        .collect();
     // The states reachable from the start, breadth first: a state's depth is its distance
-    // from the start (each byte deepens a match in progress by at most one).
-    let mut index = std::collections::HashMap::new();
+    // from the start (each byte deepens a match in progress by at most one). `succ` holds
+    // each state's successors on the stepped bytes.
+    let mut index: std::collections::HashMap<StateID, usize, BuildHasherDefault<Fx>> =
+        Default::default();
     let mut states = vec![start];
     let mut depth = vec![0u32];
+    let mut succ: Vec<usize> = vec![];
     index.insert(start, 0usize);
     let mut k = 0;
     while let Some(&s) = states.get(k) {
-        for b in 0..=255u8 {
+        for &b in &stepped {
             let t = next(s, b);
-            if let std::collections::hash_map::Entry::Vacant(e) = index.entry(t) {
-                e.insert(states.len());
+            let n = states.len();
+            let i = *index.entry(t).or_insert(n);
+            if i == n {
                 states.push(t);
                 depth.push(depth[k] + 1);
             }
+            succ.push(i);
         }
         k += 1;
     }
     // Bytes that move every state alike share a column.
     let mut columns: Vec<Vec<usize>> = vec![];
+    let mut column_of: std::collections::HashMap<Vec<usize>, usize, BuildHasherDefault<Fx>> =
+        Default::default();
     let mut class = [0u8; 256];
-    for b in 0..=255u8 {
-        let col: Vec<usize> = states.iter().map(|&s| index[&next(s, b)]).collect();
-        let c = match columns.iter().position(|c| *c == col) {
-            Some(c) => c,
-            None => {
-                columns.push(col);
-                columns.len() - 1
-            }
-        };
+    let mut other_class = 0;
+    for (j, &b) in stepped.iter().enumerate() {
+        let col: Vec<usize> = succ
+            .iter()
+            .skip(j)
+            .step_by(stepped.len())
+            .copied()
+            .collect();
+        let c = *column_of.entry(col).or_insert_with_key(|col| {
+            columns.push(col.clone());
+            columns.len() - 1
+        });
         class[b as usize] = u8::try_from(c + 1).ok()?;
+        if b == other {
+            other_class = class[b as usize];
+        }
+    }
+    for (b, c) in class.iter_mut().enumerate() {
+        if !in_phrase[b] {
+            *c = other_class;
+        }
     }
     let mut bits = vec![0u32; states.len()];
     for (i, &s) in states.iter().enumerate() {
@@ -890,6 +987,9 @@ impl Stats {
         let b = s.as_bytes();
         if s.is_ascii() {
             st.ascii_line(b);
+        } else if let Some(plain) = char_table().ascii_stand_in(b) {
+            // ASCII but for punctuation (most English paragraphs: ’ “ ” —).
+            st.ascii_line(&plain);
         } else {
             st.unicode_line(s);
         }
@@ -1502,6 +1602,39 @@ mod tests {
         }
     }
 
+    /// What the cue table's building assumes: from every state, a byte in no phrase (in
+    /// either ASCII case) leads back to the start.
+    #[test]
+    fn bytes_outside_the_cues_restart_the_search() {
+        let dfa = aho_corasick::dfa::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Unanchored)
+            .build(CUES.iter().map(|(p, _)| *p))
+            .unwrap();
+        let start = dfa.start_state(Anchored::No).unwrap();
+        let in_phrase = |b: u8| {
+            CUES.iter()
+                .any(|(p, _)| p.bytes().any(|c| c.eq_ignore_ascii_case(&b)))
+        };
+        let mut states = vec![start];
+        let mut seen: FxSet<StateID> = states.iter().copied().collect();
+        let mut k = 0;
+        while let Some(&s) = states.get(k) {
+            for b in 0..=255u8 {
+                let t = dfa.next_state(Anchored::No, s, b);
+                if !in_phrase(b) {
+                    assert_eq!(t, start, "{b:#x}");
+                }
+                if seen.insert(t) {
+                    states.push(t);
+                }
+            }
+            k += 1;
+        }
+        assert!(states.len() > 100);
+    }
+
     #[test]
     fn cue_walkers_agree_with_the_search_across_boundaries() {
         let ac = aho_corasick::AhoCorasick::builder()
@@ -1766,6 +1899,35 @@ mod tests {
         for l in lines {
             assert_same_stats(l, l);
         }
+    }
+
+    /// Lines of ASCII and any character with a stand-in take the ASCII path: it and the
+    /// other lines' path agree with the reference on them.
+    #[test]
+    fn stand_in_lines_match_the_reference() {
+        let t = char_table();
+        let mut n = 0;
+        for c in (0x80..=0xFFFFu32).filter_map(char::from_u32) {
+            for l in [
+                format!("don{c}t. The{c} x {c}A a{c}{c}b"),
+                format!("{c}the end{c} Next one ({c}) {c}"),
+                format!("a{c}"),
+            ] {
+                let Some(plain) = t.ascii_stand_in(l.as_bytes()) else {
+                    continue;
+                };
+                n += 1;
+                assert_same_stats(&l, &l);
+                let mut fast = Stats::default();
+                fast.ascii_line(&plain);
+                let mut other = Stats::default();
+                other.unicode_line(&l);
+                assert_eq!(format!("{fast:?}"), format!("{other:?}"), "{l:?}");
+            }
+        }
+        assert!(n > 1000, "{n}");
+        assert!(t.ascii_stand_in("naïve".as_bytes()).is_none());
+        assert!(t.ascii_stand_in("😀".as_bytes()).is_none());
     }
 
     #[test]
@@ -2233,6 +2395,61 @@ mod tests {
 #[cfg(test)]
 mod speed {
     use super::*;
+
+    /// Instruction counts of the statistics alone, for callgrind: the dev pages' distinct
+    /// lines as segmentation makes them, `REPS` times through the function `FN` names
+    /// (`of`, `cues`, `ascii`, `unicode`, or nothing for the harness alone).
+    /// `FN=of valgrind --tool=callgrind target/profiling/deps/newsprep-... stats_ir --ignored`
+    #[test]
+    #[ignore]
+    fn stats_ir() {
+        let mut lines: Vec<String> = vec![];
+        for (_, page) in crate::testing::dev_pages() {
+            let mut seen = FxSet::default();
+            for u in super::super::segment(&page).units {
+                if seen.insert(u.text.to_string()) {
+                    lines.push(u.text.into_owned());
+                }
+            }
+        }
+        // The tables are built before the measured part (`INIT=chars`, `INIT=cues`: only
+        // that one, to measure the building).
+        match std::env::var("INIT").unwrap_or_default().as_str() {
+            "chars" => drop(char_table()),
+            "cues" => drop(cue_table()),
+            _ => drop((char_table(), cue_table())),
+        }
+        let reps: usize = std::env::var("REPS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(1);
+        let f: fn(&str) -> u32 = match std::env::var("FN").unwrap_or_default().as_str() {
+            "of" => |l| Stats::of(l).words,
+            "cues" => |l| if l.len() <= CUE_MAX_LINE { cues(l) } else { 0 },
+            "ascii" => |l| {
+                let mut st = Stats::default();
+                if l.is_ascii() {
+                    st.ascii_line(l.as_bytes());
+                }
+                st.words
+            },
+            "unicode" => |l| {
+                let mut st = Stats::default();
+                if !l.is_ascii() {
+                    st.unicode_line(l);
+                }
+                st.words
+            },
+            _ => |l| l.len() as u32,
+        };
+        let mut x = 0u32;
+        for _ in 0..reps {
+            for l in &lines {
+                x = x.wrapping_add(f(std::hint::black_box(l)));
+            }
+        }
+        println!("{} lines: {x}", lines.len());
+    }
 
     /// `cargo test --release --lib stats_speed -- --ignored --nocapture`
     #[test]
