@@ -906,11 +906,16 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         })
         .collect();
     drop(ids);
+    // The first unit with each unit's text (itself unless it repeats an earlier line).
+    let first_of: Vec<usize> = unit_ids
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| firsts.get(id as usize).copied().unwrap_or(i))
+        .collect();
     // A repeated line (a fifth of the lines of a page: menus, share buttons) has the
     // statistics of its first occurrence: they depend on the text alone.
     let mut stats: Vec<Stats> = Vec::with_capacity(units.len());
-    for (i, (u, &id)) in units.iter().zip(&unit_ids).enumerate() {
-        let first = firsts.get(id as usize).copied().unwrap_or(i);
+    for (i, (u, &first)) in units.iter().zip(&first_of).enumerate() {
         let s = match stats.get(first) {
             Some(s) if first < i => s.clone(),
             _ => reuse(u).unwrap_or_else(|| line_stats(&u.text)),
@@ -928,12 +933,7 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         })
         .collect();
     // Rules (they too look at the text alone: a repeat takes its first's decision).
-    for i in 0..units.len() {
-        let first = unit_ids
-            .get(i)
-            .and_then(|&id| firsts.get(id as usize))
-            .copied()
-            .unwrap_or(i);
+    for (i, &first) in first_of.iter().enumerate() {
         if first < i {
             units[i].forced = units[first].forced;
             continue;
