@@ -12,6 +12,12 @@ enum Tok<'a> {
     Sym(char),
 }
 
+/// A letter of a word token: alphabetic, not CJK (asked only of other than ASCII letters).
+#[inline]
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphabetic() || (!c.is_ascii() && c.is_alphabetic() && !super::text::is_cjk(c))
+}
+
 fn tokenize(s: &str) -> Vec<Tok<'_>> {
     // Sized once for a short line (dates are looked for in short lines).
     let mut out = Vec::with_capacity(s.len().min(32));
@@ -33,10 +39,10 @@ fn tokenize(s: &str) -> Vec<Tok<'_>> {
             while it.peek().is_some_and(|&(k, _)| k < j) {
                 it.next();
             }
-        } else if c.is_alphabetic() && !super::text::is_cjk(c) {
+        } else if is_word_char(c) {
             let mut j = i + c.len_utf8();
             while let Some(&(k, d)) = it.peek() {
-                if d.is_alphabetic() && !super::text::is_cjk(d) {
+                if is_word_char(d) {
                     j = k + d.len_utf8();
                     it.next();
                 } else {

@@ -773,6 +773,18 @@ fn line_ids(units: &[Unit]) -> (Vec<u32>, Vec<u32>, Vec<usize>) {
     (ids, counts, firsts)
 }
 
+/// `t.to_ascii_lowercase().contains(word)` for a lowercase ASCII `word`, without the copy.
+fn contains_ignore_ascii_case(t: &str, word: &[u8]) -> bool {
+    let Some(&first) = word.first() else {
+        return true;
+    };
+    let b = t.as_bytes();
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), b).any(|i| {
+        b.get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    })
+}
+
 /// Statistics of one line, with its date-line and byline flags (short lines only).
 fn line_stats(text: &str) -> Stats {
     let mut s = Stats::of(text);
@@ -821,16 +833,6 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         };
         stats.push(s);
     }
-    let dups: Vec<u32> = unit_ids
-        .iter()
-        .map(|&id| {
-            counts
-                .get(id as usize)
-                .copied()
-                .unwrap_or(1)
-                .saturating_sub(1)
-        })
-        .collect();
     // Rules (they too look at the text alone: a repeat takes its first's decision).
     for (i, &first) in first_of.iter().enumerate() {
         if first < i {
@@ -841,7 +843,7 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         let t = u.text.as_ref();
         let lower_cookie = s.cues & features::CUE_NAV != 0
             && s.eff <= 60.0
-            && t.to_ascii_lowercase().contains("cookie");
+            && contains_ignore_ascii_case(t, b"cookie");
         // Comment counters ("12 Comments", "No Comment") and bare numbers or symbols ("52").
         let counter = (s.words <= 4 && (s.cues & features::CUE_COMMENT != 0) && s.eff <= 4.0)
             || (s.letters == 0 && s.cjk == 0 && s.chars <= 12);
@@ -953,7 +955,11 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         };
         ctxs.push(UnitCtx {
             stats: &stats[i],
-            dup: dups[i],
+            // How many other units have the text.
+            dup: unit_ids
+                .get(i)
+                .and_then(|&id| counts.get(id as usize))
+                .map_or(0, |c| c.saturating_sub(1)),
             gap_before: u.gap_before,
             gap_after: u.gap_after,
             glued: u.glued,

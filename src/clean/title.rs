@@ -121,6 +121,17 @@ impl AsciiBlock {
     }
 }
 
+/// `char::is_alphanumeric`, answering the letters news is mostly written in (Latin-1,
+/// Latin Extended-A and -B, Cyrillic) without the Unicode tables.
+#[inline]
+fn is_alphanumeric(c: char) -> bool {
+    match u32::from(c) {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F | 0x400..=0x481 | 0x48A..=0x52F => true,
+        _ => c.is_alphanumeric(),
+    }
+}
+
 impl TitleWords {
     pub(super) fn new(words: FxSet<String>) -> Self {
         let lens = words.iter().fold(0, |m, w| m | 1u64 << w.len().min(63));
@@ -271,7 +282,7 @@ impl TitleWords {
         if w.is_ascii() {
             return self.ascii_word(w.as_bytes(), buf, hits, total);
         }
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        let w = w.trim_matches(|c: char| !is_alphanumeric(c));
         let mut chars = w.chars();
         let Some(c) = chars.next() else {
             return;
@@ -290,8 +301,12 @@ impl TitleWords {
             return;
         }
         buf.clear();
-        buf.extend(c.to_lowercase());
-        buf.extend(chars.flat_map(char::to_lowercase));
+        for c in w.chars() {
+            match text::simple_lowercase(c) {
+                Some(l) => buf.push(l),
+                None => buf.extend(c.to_lowercase()),
+            }
+        }
         if self.words.contains(buf.as_str()) {
             *hits += 1;
         }
@@ -324,12 +339,20 @@ mod tests {
     }
 
     #[test]
+    fn is_alphanumeric_agrees_with_the_tables() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
     fn similarity_matches_reference() {
         let titles = [
             "Rafael Nadal keeps Spain's hopes alive in the Davis Cup semifinal",
             "Internationalisation of the extraordinary: counterrevolutionary 2022",
             "Путин встретился с президентом Франции в Москве",
             "A 1 b2 Über straße NIÑO x",
+            "İstanbul ΣΊΣΥΦΟΣ ǅemal",
         ];
         let mut lines: Vec<String> = vec![
             String::new(),
@@ -373,6 +396,10 @@ mod tests {
             "é",
             "a1",
             "...",
+            "İstanbul",
+            "σίσυφος",
+            "ǅemal",
+            "҂",
         ];
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
         for _ in 0..4000 {
