@@ -388,44 +388,64 @@ fn segment(input: &str) -> Segmented<'_> {
     }
 }
 
-/// Case-insensitive "starts with one of".
-fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
-    // Most lines fail on their first character: look at that before anything else, and
-    // at its byte alone when it is ASCII.
+/// Per ASCII byte `b`: bit `k` set when prefix `k` (lowercase, at most 32 of them) is
+/// ASCII throughout and starts with `b`.
+const fn ascii_prefixes_by_first(prefixes: &[&str]) -> [u32; 128] {
+    assert!(prefixes.len() <= 32);
+    let mut table = [0u32; 128];
+    let mut k = 0;
+    while k < prefixes.len() {
+        let b = prefixes[k].as_bytes();
+        if !b.is_empty() && b.is_ascii() {
+            table[b[0] as usize] |= 1 << k;
+        }
+        k += 1;
+    }
+    table
+}
+
+/// Case-insensitive "starts with one of"; `by_first` is [`ascii_prefixes_by_first`] of
+/// `prefixes`. A prefix with other characters than ASCII is looked for only in a line that
+/// starts with one (so "leia também" never matches: the rule has always read so).
+fn starts_with_any(s: &str, prefixes: &[&str], by_first: &[u32; 128]) -> bool {
     match s.as_bytes().first() {
-        None => return false,
+        None => false,
         Some(&b) if b.is_ascii() => {
-            let lower = b.to_ascii_lowercase();
-            if !prefixes
-                .iter()
-                .any(|p| p.as_bytes().first() == Some(&lower))
-            {
-                return false;
+            // Most lines fail here, on their first byte.
+            let mut candidates = by_first
+                .get(usize::from(b.to_ascii_lowercase()))
+                .copied()
+                .unwrap_or(0);
+            while candidates != 0 {
+                let k = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                let hit = prefixes
+                    .get(k)
+                    .is_some_and(|p| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
+                if hit {
+                    return true;
+                }
             }
+            false
         }
         Some(_) => {
             let Some(first) = s.chars().next().and_then(|c| c.to_lowercase().next()) else {
                 return false;
             };
-            if !prefixes.iter().any(|p| p.starts_with(first)) {
-                return false;
-            }
+            // The line's first 24 characters, lowercased, must start with the prefix.
+            prefixes.iter().any(|p| {
+                if p.is_ascii() || !p.starts_with(first) {
+                    return false;
+                }
+                let mut head = s.chars().take(24).flat_map(char::to_lowercase);
+                p.chars().all(|c| head.next() == Some(c))
+            })
         }
     }
-    let ascii_start = s.as_bytes().first().is_some_and(u8::is_ascii);
-    let head: String = if ascii_start {
-        String::new()
-    } else {
-        s.chars().take(24).flat_map(char::to_lowercase).collect()
-    };
-    prefixes.iter().any(|p| {
-        if p.is_ascii() {
-            s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
-        } else {
-            !ascii_start && head.starts_with(p)
-        }
-    })
 }
+
+/// [`ascii_prefixes_by_first`] of [`TEASERS`].
+const TEASERS_BY_FIRST: [u32; 128] = ascii_prefixes_by_first(TEASERS);
 
 const TEASERS: &[&str] = &[
     "read more",
@@ -852,6 +872,7 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
             && starts_with_any(
                 t.trim_start_matches(['-', '–', '—', '•', '*', '>', ' ']),
                 TEASERS,
+                &TEASERS_BY_FIRST,
             ))
             || (s.eff <= 25.0 && s.cues & features::CUE_PROMO != 0 && {
                 let l = t.to_lowercase();
@@ -1055,12 +1076,14 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
 
     // Classify.
     let mut keep = vec![false; n];
-    let mut reason: Vec<DropReason> = stats.iter().map(reason_for).collect();
+    // A dropped line's reason when a rule or a later step gave it one (else `reason_for`
+    // its statistics, asked only of the lines dropped in the end).
+    let mut reason: Vec<Option<DropReason>> = vec![None; n];
     let row_keep = model.map(|m| m.keep_rows(feats.get(..feats_len).unwrap_or(&[])));
     FEATURE_BUFFER.with(|b| b.set(feats));
     for i in 0..n {
         if let Some(r) = units[i].forced {
-            reason[i] = r;
+            reason[i] = Some(r);
             continue;
         }
         keep[i] = match &row_keep {
@@ -1126,7 +1149,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
                 for j in fk..m {
                     if keep[j] {
                         keep[j] = false;
-                        reason[j] = DropReason::Caption;
+                        reason[j] = Some(DropReason::Caption);
                     }
                 }
             }
@@ -1178,7 +1201,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
     }
     for j in meta_lines {
         keep[j] = false;
-        reason[j] = DropReason::Metadata;
+        reason[j] = Some(DropReason::Metadata);
     }
     // Other dropped date and byline lines are metadata too; short plain lines between the
     // title and the first date line are its photo caption or kicker.
@@ -1188,10 +1211,10 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
             continue;
         }
         if stats[j].date_line || stats[j].byline {
-            reason[j] = DropReason::Metadata;
+            reason[j] = Some(DropReason::Metadata);
         } else if let (Some((ti, _)), Some(fd)) = (&title, first_date) {
             if j > *ti && j < fd && stats[j].eff >= 4.0 && stats[j].cues == 0 {
-                reason[j] = DropReason::Caption;
+                reason[j] = Some(DropReason::Caption);
             }
         }
     }
@@ -1199,7 +1222,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
     if let Some((ti, t)) = &title {
         for j in 0..n {
             if j != *ti && !keep[j] && (units[j].text == *t || units[j].text == units[*ti].text) {
-                reason[j] = DropReason::Metadata;
+                reason[j] = Some(DropReason::Metadata);
             }
         }
     }
@@ -1241,7 +1264,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
                 u.origin,
                 Dropped {
                     line: u.text.into_owned(),
-                    reason: reason[i],
+                    reason: reason[i].unwrap_or_else(|| reason_for(&st)),
                 },
             ));
         }
