@@ -26,6 +26,12 @@ pub(super) struct TitleWords {
     other_firsts: Vec<char>,
     /// The title words of at most 8 bytes, packed (most words a line is checked for).
     short: Vec<u64>,
+    /// Bit [`short_bit`] of each of `short` (a filter in front of the list).
+    short_bits: u64,
+    /// Per letter or digit `b` (`b - b'0'` for `b` up to `b'z'`): bit `k` set when some
+    /// title word starts with `b` and is `k` bytes long (63: longer). A line's ASCII word is
+    /// turned away by this alone unless both match.
+    len_by_first: [u64; 75],
     /// The title words of more than 8 bytes.
     long: Vec<Box<[u8]>>,
 }
@@ -59,6 +65,12 @@ struct AsciiBlock {
     space: u64,
     alnum: u64,
     high: u64,
+}
+
+/// Which of 64 bits a packed word sets in [`TitleWords::short_bits`].
+#[inline(always)]
+fn short_bit(key: u64) -> u32 {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as u32
 }
 
 impl AsciiBlock {
@@ -106,6 +118,12 @@ impl AsciiBlock {
         }
     }
 
+    /// Byte `i` (below 64) of the block.
+    #[inline(always)]
+    fn byte(&self, i: u32) -> u8 {
+        (self.words.get(i as usize / 8).copied().unwrap_or(0) >> (8 * (i % 8))) as u8
+    }
+
     /// The lowercased packed key of ASCII bytes `a..a + len` (`len` 1 to 8, within the
     /// block).
     #[inline(always)]
@@ -145,11 +163,24 @@ impl TitleWords {
             .collect();
         other_firsts.sort_unstable();
         other_firsts.dedup();
-        let short = words
+        let short: Vec<u64> = words
             .iter()
             .map(|w| features::pack(w.as_bytes()))
             .filter(|&k| k != 0)
             .collect();
+        let short_bits = short.iter().fold(0, |m, &k| m | 1u64 << short_bit(k));
+        let mut len_by_first = [0u64; 75];
+        for w in &words {
+            let Some(&b) = w.as_bytes().first() else {
+                continue;
+            };
+            if let Some(lens) = usize::from(b)
+                .checked_sub(usize::from(b'0'))
+                .and_then(|i| len_by_first.get_mut(i))
+            {
+                *lens |= 1u64 << w.len().min(63);
+            }
+        }
         let long = words
             .iter()
             .filter(|w| w.len() > 8)
@@ -161,6 +192,8 @@ impl TitleWords {
             firsts,
             other_firsts,
             short,
+            short_bits,
+            len_by_first,
             long,
         }
     }
@@ -215,12 +248,18 @@ impl TitleWords {
                 let (a, z) = (m.trailing_zeros(), 63 - m.leading_zeros());
                 let len = z - a + 1;
                 // A letter's or digit's bit 5 set is its lowercase.
-                let first = blk.key(a, 1) | 0x20;
-                if self.lens & (1u64 << len.min(63)) == 0 || self.firsts & (1u128 << first) == 0 {
+                let first = blk.byte(a) | 0x20;
+                let lens = usize::from(first)
+                    .checked_sub(usize::from(b'0'))
+                    .and_then(|i| self.len_by_first.get(i))
+                    .copied()
+                    .unwrap_or(0);
+                if lens & (1u64 << len.min(63)) == 0 {
                     continue;
                 }
                 let hit = if len <= 8 {
-                    self.short.contains(&blk.key(a, len))
+                    let key = blk.key(a, len);
+                    self.short_bits & (1u64 << short_bit(key)) != 0 && self.short.contains(&key)
                 } else {
                     let core = rest.get(a as usize..=z as usize).unwrap_or_default();
                     self.long.iter().any(|w| w.eq_ignore_ascii_case(core))
