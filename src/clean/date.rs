@@ -12,8 +12,15 @@ enum Tok<'a> {
     Sym(char),
 }
 
+/// A letter of a word token: alphabetic, not CJK (asked only of other than ASCII letters).
+#[inline]
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphabetic() || (!c.is_ascii() && c.is_alphabetic() && !super::text::is_cjk(c))
+}
+
 fn tokenize(s: &str) -> Vec<Tok<'_>> {
-    let mut out = Vec::new();
+    // Sized once for a short line (dates are looked for in short lines).
+    let mut out = Vec::with_capacity(s.len().min(32));
     let b = s.as_bytes();
     let mut it = s.char_indices().peekable();
     while let Some((i, c)) = it.next() {
@@ -32,10 +39,10 @@ fn tokenize(s: &str) -> Vec<Tok<'_>> {
             while it.peek().is_some_and(|&(k, _)| k < j) {
                 it.next();
             }
-        } else if c.is_alphabetic() && !super::text::is_cjk(c) {
+        } else if is_word_char(c) {
             let mut j = i + c.len_utf8();
             while let Some(&(k, d)) = it.peek() {
-                if d.is_alphabetic() && !super::text::is_cjk(d) {
+                if is_word_char(d) {
                     j = k + d.len_utf8();
                     it.next();
                 } else {
@@ -58,168 +65,218 @@ fn month_of(word: &str) -> Option<u32> {
     unicode_month_of(word)
 }
 
-/// [`month_of`] for an ASCII word, lowercased on the stack: the ASCII names are 3 to 10
+/// [`month_of`] for an ASCII word, lowercased as it is packed: the ASCII names are 3 to 10
 /// bytes long, so any other length is no month.
 fn ascii_month_of(word: &[u8]) -> Option<u32> {
-    let mut buf = [0u8; 10];
-    let lower = buf.get_mut(..word.len()).filter(|_| word.len() >= 3)?;
-    for (d, b) in lower.iter_mut().zip(word) {
-        *d = b.to_ascii_lowercase();
+    if !(3..=10).contains(&word.len()) {
+        return None;
     }
-    lower_month_of(std::str::from_utf8(lower).ok()?)
+    let key = word
+        .iter()
+        .rev()
+        .fold(0u128, |k, &b| k << 8 | u128::from(b.to_ascii_lowercase()));
+    month_of_key(key)
 }
 
 fn unicode_month_of(word: &str) -> Option<u32> {
     lower_month_of(&word.to_lowercase())
 }
 
+/// Month names in the dev-set languages, lowercased.
+const MONTH_NAMES: &[(&str, u32)] = &[
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("sept", 9),
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("março", 3),
+    ("marco", 3),
+    ("abril", 4),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("agosto", 8),
+    ("setembro", 9),
+    ("outubro", 10),
+    ("novembro", 11),
+    ("dezembro", 12),
+    ("januar", 1),
+    ("februar", 2),
+    ("märz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("dezember", 12),
+    ("gennaio", 1),
+    ("febbraio", 2),
+    ("marzo", 3),
+    ("aprile", 4),
+    ("maggio", 5),
+    ("giugno", 6),
+    ("luglio", 7),
+    ("settembre", 9),
+    ("ottobre", 10),
+    ("dicembre", 12),
+    ("januari", 1),
+    ("februari", 2),
+    ("maret", 3),
+    ("mei", 5),
+    ("agustus", 8),
+    ("desember", 12),
+    ("enero", 1),
+    ("febrero", 2),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("septiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("janvier", 1),
+    ("février", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("décembre", 12),
+    ("января", 1),
+    ("февраля", 2),
+    ("марта", 3),
+    ("апреля", 4),
+    ("мая", 5),
+    ("июня", 6),
+    ("июля", 7),
+    ("августа", 8),
+    ("сентября", 9),
+    ("октября", 10),
+    ("ноября", 11),
+    ("декабря", 12),
+    ("январь", 1),
+    ("февраль", 2),
+    ("март", 3),
+    ("апрель", 4),
+    ("май", 5),
+    ("июнь", 6),
+    ("июль", 7),
+    ("август", 8),
+    ("сентябрь", 9),
+    ("октябрь", 10),
+    ("ноябрь", 11),
+    ("декабрь", 12),
+];
+
+/// Three-letter abbreviations of the English (and most Romance) names.
+const MONTH_ABBRS: &[(&str, u32)] = &[
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+    ("fev", 2),
+    ("abr", 4),
+    ("ago", 8),
+    ("set", 9),
+    ("out", 10),
+    ("dez", 12),
+    ("okt", 10),
+    ("mrz", 3),
+    ("gen", 1),
+    ("giu", 6),
+    ("lug", 7),
+    ("ott", 10),
+    ("dic", 12),
+    ("agu", 8),
+    ("des", 12),
+    ("янв", 1),
+    ("фев", 2),
+    ("мар", 3),
+    ("апр", 4),
+    ("июн", 6),
+    ("июл", 7),
+    ("авг", 8),
+    ("сен", 9),
+    ("окт", 10),
+    ("ноя", 11),
+    ("дек", 12),
+];
+
+/// A lowercased word of up to 16 bytes (every name is) packed into an integer, little-endian.
+/// Words hold no NUL (they are letters), so the zero padding is unambiguous.
+const fn month_key(b: &[u8]) -> u128 {
+    let mut k = 0u128;
+    let mut i = b.len();
+    while i > 0 {
+        i -= 1;
+        k = k << 8 | b[i] as u128;
+    }
+    k
+}
+
+const MONTH_COUNT: usize = MONTH_NAMES.len() + MONTH_ABBRS.len();
+
+/// The names and abbreviations by key, sorted (built at compile time; all are distinct,
+/// and the abbreviations are the three-character words, so one lookup answers for both).
+static MONTH_KEYS: [(u128, u32); MONTH_COUNT] = {
+    let mut t = [(0u128, 0u32); MONTH_COUNT];
+    let mut i = 0;
+    while i < MONTH_COUNT {
+        let (name, m) = if i < MONTH_NAMES.len() {
+            MONTH_NAMES[i]
+        } else {
+            MONTH_ABBRS[i - MONTH_NAMES.len()]
+        };
+        assert!(name.len() <= 16);
+        t[i] = (month_key(name.as_bytes()), m);
+        i += 1;
+    }
+    // Insertion sort.
+    let mut a = 1;
+    while a < MONTH_COUNT {
+        let mut b = a;
+        while b > 0 && t[b - 1].0 > t[b].0 {
+            let x = t[b - 1];
+            t[b - 1] = t[b];
+            t[b] = x;
+            b -= 1;
+        }
+        a += 1;
+    }
+    t
+};
+
+/// The month of a packed lowercased word.
+fn month_of_key(key: u128) -> Option<u32> {
+    let i = MONTH_KEYS.binary_search_by_key(&key, |&(k, _)| k).ok()?;
+    MONTH_KEYS.get(i).map(|&(_, m)| m)
+}
+
 /// [`month_of`] for a lowercased word.
 fn lower_month_of(w: &str) -> Option<u32> {
-    const NAMES: &[(&str, u32)] = &[
-        ("january", 1),
-        ("february", 2),
-        ("march", 3),
-        ("april", 4),
-        ("may", 5),
-        ("june", 6),
-        ("july", 7),
-        ("august", 8),
-        ("september", 9),
-        ("october", 10),
-        ("november", 11),
-        ("december", 12),
-        ("sept", 9),
-        ("janeiro", 1),
-        ("fevereiro", 2),
-        ("março", 3),
-        ("marco", 3),
-        ("abril", 4),
-        ("maio", 5),
-        ("junho", 6),
-        ("julho", 7),
-        ("agosto", 8),
-        ("setembro", 9),
-        ("outubro", 10),
-        ("novembro", 11),
-        ("dezembro", 12),
-        ("januar", 1),
-        ("februar", 2),
-        ("märz", 3),
-        ("mai", 5),
-        ("juni", 6),
-        ("juli", 7),
-        ("oktober", 10),
-        ("dezember", 12),
-        ("gennaio", 1),
-        ("febbraio", 2),
-        ("marzo", 3),
-        ("aprile", 4),
-        ("maggio", 5),
-        ("giugno", 6),
-        ("luglio", 7),
-        ("settembre", 9),
-        ("ottobre", 10),
-        ("dicembre", 12),
-        ("januari", 1),
-        ("februari", 2),
-        ("maret", 3),
-        ("mei", 5),
-        ("agustus", 8),
-        ("desember", 12),
-        ("enero", 1),
-        ("febrero", 2),
-        ("mayo", 5),
-        ("junio", 6),
-        ("julio", 7),
-        ("septiembre", 9),
-        ("octubre", 10),
-        ("noviembre", 11),
-        ("diciembre", 12),
-        ("janvier", 1),
-        ("février", 2),
-        ("mars", 3),
-        ("avril", 4),
-        ("juin", 6),
-        ("juillet", 7),
-        ("août", 8),
-        ("septembre", 9),
-        ("octobre", 10),
-        ("décembre", 12),
-        ("января", 1),
-        ("февраля", 2),
-        ("марта", 3),
-        ("апреля", 4),
-        ("мая", 5),
-        ("июня", 6),
-        ("июля", 7),
-        ("августа", 8),
-        ("сентября", 9),
-        ("октября", 10),
-        ("ноября", 11),
-        ("декабря", 12),
-        ("январь", 1),
-        ("февраль", 2),
-        ("март", 3),
-        ("апрель", 4),
-        ("май", 5),
-        ("июнь", 6),
-        ("июль", 7),
-        ("август", 8),
-        ("сентябрь", 9),
-        ("октябрь", 10),
-        ("ноябрь", 11),
-        ("декабрь", 12),
-    ];
-    // Length and first byte first: most words compared are no month.
-    let same =
-        |n: &str| n.len() == w.len() && n.as_bytes().first() == w.as_bytes().first() && n == w;
-    if let Some(&(_, m)) = NAMES.iter().find(|(n, _)| same(n)) {
-        return Some(m);
+    // Every name or abbreviation is 3 to 16 bytes long.
+    if !(3..=16).contains(&w.len()) {
+        return None;
     }
-    // Three-letter abbreviations of the English (and most Romance) names.
-    if w.chars().count() == 3 {
-        const ABBR: &[(&str, u32)] = &[
-            ("jan", 1),
-            ("feb", 2),
-            ("mar", 3),
-            ("apr", 4),
-            ("jun", 6),
-            ("jul", 7),
-            ("aug", 8),
-            ("sep", 9),
-            ("oct", 10),
-            ("nov", 11),
-            ("dec", 12),
-            ("fev", 2),
-            ("abr", 4),
-            ("ago", 8),
-            ("set", 9),
-            ("out", 10),
-            ("dez", 12),
-            ("okt", 10),
-            ("mrz", 3),
-            ("gen", 1),
-            ("giu", 6),
-            ("lug", 7),
-            ("ott", 10),
-            ("dic", 12),
-            ("agu", 8),
-            ("des", 12),
-            ("янв", 1),
-            ("фев", 2),
-            ("мар", 3),
-            ("апр", 4),
-            ("июн", 6),
-            ("июл", 7),
-            ("авг", 8),
-            ("сен", 9),
-            ("окт", 10),
-            ("ноя", 11),
-            ("дек", 12),
-        ];
-        return ABBR.iter().find(|(n, _)| same(n)).map(|&(_, m)| m);
-    }
-    None
+    month_of_key(month_key(w.as_bytes()))
 }
 
 /// Is there a maximal run of exactly four ASCII digits worth 1900 to 2100 (see [`year_ok`])?
@@ -413,7 +470,45 @@ fn find_ymd(s: &str) -> Option<Ymd> {
 
 #[cfg(test)]
 mod tests {
-    use super::{find_date, month_of, unicode_month_of};
+    use super::{find_date, lower_month_of, month_of, unicode_month_of, MONTH_ABBRS, MONTH_NAMES};
+
+    /// The month lookup as it was: a scan of the names, then of the abbreviations.
+    fn lower_month_of_reference(w: &str) -> Option<u32> {
+        let same = |n: &str| n == w;
+        if let Some(&(_, m)) = MONTH_NAMES.iter().find(|(n, _)| same(n)) {
+            return Some(m);
+        }
+        if w.chars().count() == 3 {
+            return MONTH_ABBRS.iter().find(|(n, _)| same(n)).map(|&(_, m)| m);
+        }
+        None
+    }
+
+    /// The packed, sorted lookup agrees with the scan on every name, its prefixes and
+    /// extensions, and in any case.
+    #[test]
+    fn month_lookup_matches_reference() {
+        let mut words: Vec<String> = vec![String::new(), "a".into(), "ab".into()];
+        for (n, _) in MONTH_NAMES.iter().chain(MONTH_ABBRS) {
+            let chars: Vec<char> = n.chars().collect();
+            for k in 0..=chars.len() {
+                words.push(chars[..k].iter().collect());
+            }
+            for tail in ["s", "x", "é", "я", "aaaaaaaaaaaaaaaa"] {
+                words.push(format!("{n}{tail}"));
+                words.push(format!("{tail}{n}"));
+            }
+            words.push(n.to_uppercase());
+        }
+        for w in &words {
+            assert_eq!(lower_month_of(w), lower_month_of_reference(w), "{w:?}");
+            assert_eq!(
+                month_of(w),
+                lower_month_of_reference(&w.to_lowercase()),
+                "{w:?}"
+            );
+        }
+    }
 
     /// The ASCII shortcut agrees with the lowercasing lookup on month names in any case.
     #[test]

@@ -21,6 +21,7 @@ mod features;
 mod icons;
 mod model;
 mod text;
+mod title;
 
 use std::borrow::Cow;
 
@@ -33,8 +34,9 @@ use crate::parallel;
 pub use date::find_date;
 pub use model::{shipped as shipped_model, Model};
 
-use features::{FxSet, Stats, UnitCtx, N_FEAT};
+use features::{Stats, UnitCtx, N_FEAT};
 use text::flag;
+use title::{lower_words, TitleWords};
 
 /// Why a line (or a piece of one) was removed. A small, fixed vocabulary so an analyst can
 /// audit and count what the cleaner dropped.
@@ -386,44 +388,64 @@ fn segment(input: &str) -> Segmented<'_> {
     }
 }
 
-/// Case-insensitive "starts with one of".
-fn starts_with_any(s: &str, prefixes: &[&str]) -> bool {
-    // Most lines fail on their first character: look at that before anything else, and
-    // at its byte alone when it is ASCII.
+/// Per ASCII byte `b`: bit `k` set when prefix `k` (lowercase, at most 32 of them) is
+/// ASCII throughout and starts with `b`.
+const fn ascii_prefixes_by_first(prefixes: &[&str]) -> [u32; 128] {
+    assert!(prefixes.len() <= 32);
+    let mut table = [0u32; 128];
+    let mut k = 0;
+    while k < prefixes.len() {
+        let b = prefixes[k].as_bytes();
+        if !b.is_empty() && b.is_ascii() {
+            table[b[0] as usize] |= 1 << k;
+        }
+        k += 1;
+    }
+    table
+}
+
+/// Case-insensitive "starts with one of"; `by_first` is [`ascii_prefixes_by_first`] of
+/// `prefixes`. A prefix with other characters than ASCII is looked for only in a line that
+/// starts with one (so "leia também" never matches: the rule has always read so).
+fn starts_with_any(s: &str, prefixes: &[&str], by_first: &[u32; 128]) -> bool {
     match s.as_bytes().first() {
-        None => return false,
+        None => false,
         Some(&b) if b.is_ascii() => {
-            let lower = b.to_ascii_lowercase();
-            if !prefixes
-                .iter()
-                .any(|p| p.as_bytes().first() == Some(&lower))
-            {
-                return false;
+            // Most lines fail here, on their first byte.
+            let mut candidates = by_first
+                .get(usize::from(b.to_ascii_lowercase()))
+                .copied()
+                .unwrap_or(0);
+            while candidates != 0 {
+                let k = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                let hit = prefixes
+                    .get(k)
+                    .is_some_and(|p| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
+                if hit {
+                    return true;
+                }
             }
+            false
         }
         Some(_) => {
             let Some(first) = s.chars().next().and_then(|c| c.to_lowercase().next()) else {
                 return false;
             };
-            if !prefixes.iter().any(|p| p.starts_with(first)) {
-                return false;
-            }
+            // The line's first 24 characters, lowercased, must start with the prefix.
+            prefixes.iter().any(|p| {
+                if p.is_ascii() || !p.starts_with(first) {
+                    return false;
+                }
+                let mut head = s.chars().take(24).flat_map(char::to_lowercase);
+                p.chars().all(|c| head.next() == Some(c))
+            })
         }
     }
-    let ascii_start = s.as_bytes().first().is_some_and(u8::is_ascii);
-    let head: String = if ascii_start {
-        String::new()
-    } else {
-        s.chars().take(24).flat_map(char::to_lowercase).collect()
-    };
-    prefixes.iter().any(|p| {
-        if p.is_ascii() {
-            s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
-        } else {
-            !ascii_start && head.starts_with(p)
-        }
-    })
 }
+
+/// [`ascii_prefixes_by_first`] of [`TEASERS`].
+const TEASERS_BY_FIRST: [u32; 128] = ascii_prefixes_by_first(TEASERS);
 
 const TEASERS: &[&str] = &[
     "read more",
@@ -664,150 +686,6 @@ fn title_like(s: &Stats, text: &str) -> bool {
     words_ok && end_ok && !s.date_line && !s.byline && s.letters >= 4
 }
 
-fn lower_words(s: &str) -> FxSet<String> {
-    s.split(' ')
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
-/// The lowercased words of the page title, with filters that reject most words of a line
-/// before they are lowercased and looked up.
-struct TitleWords {
-    words: FxSet<String>,
-    /// Bit `k` set: some title word is `k` bytes long (63: longer).
-    lens: u64,
-    /// Bit `b` set: some title word starts with ASCII byte `b` (bit 127: a non-ASCII start).
-    firsts: u128,
-    /// The first characters of the title words that start with a non-ASCII character.
-    other_firsts: Vec<char>,
-    /// The title words of at most 8 bytes, packed (most words a line is checked for).
-    short: Vec<u64>,
-}
-
-impl TitleWords {
-    fn new(words: FxSet<String>) -> Self {
-        let lens = words.iter().fold(0, |m, w| m | 1u64 << w.len().min(63));
-        let firsts = words.iter().fold(0, |m, w| {
-            m | w.bytes().next().map_or(0, |b| 1u128 << b.min(127))
-        });
-        let mut other_firsts: Vec<char> = words
-            .iter()
-            .filter_map(|w| w.chars().next())
-            .filter(|c| !c.is_ascii())
-            .collect();
-        other_firsts.sort_unstable();
-        other_firsts.dedup();
-        let short = words
-            .iter()
-            .map(|w| features::pack(w.as_bytes()))
-            .filter(|&k| k != 0)
-            .collect();
-        TitleWords {
-            words,
-            lens,
-            firsts,
-            other_firsts,
-            short,
-        }
-    }
-
-    /// The share of a line's words that are title words (over the longer of the two).
-    fn similarity(&self, line: &str, buf: &mut String) -> f32 {
-        let mut hits = 0usize;
-        let mut total = 0usize;
-        // Words split at spaces and lone no-break spaces ([`text::is_sep`]): at ' ' bytewise,
-        // then, in the few pieces that are not ASCII, at no-break spaces.
-        if line.is_ascii() {
-            for w in line.as_bytes().split(|&b| b == b' ') {
-                self.ascii_word(w, buf, &mut hits, &mut total);
-            }
-        } else {
-            let mut start = 0;
-            for end in memchr::memchr_iter(b' ', line.as_bytes()).chain([line.len()]) {
-                let piece = line.get(start..end).unwrap_or("");
-                start = end + 1;
-                if piece.is_ascii() {
-                    self.ascii_word(piece.as_bytes(), buf, &mut hits, &mut total);
-                } else {
-                    for w in piece.split(text::is_nbsp) {
-                        self.word(w, buf, &mut hits, &mut total);
-                    }
-                }
-            }
-        }
-        if total == 0 {
-            0.0
-        } else {
-            hits as f32 / total.max(self.words.len()) as f32
-        }
-    }
-
-    /// Counts an ASCII word: trimmed bytewise, turned away by its length and first byte
-    /// before it is lowercased and looked up.
-    fn ascii_word(&self, w: &[u8], buf: &mut String, hits: &mut usize, total: &mut usize) {
-        let Some(core) = features::ascii_core(w).and_then(|(a, z)| w.get(a..z)) else {
-            return;
-        };
-        *total += 1;
-        // Lowercasing ASCII keeps the length, and the first byte's lowercase must be some
-        // title word's first byte.
-        let first = core.first().map_or(0, u8::to_ascii_lowercase);
-        if self.lens & (1u64 << core.len().min(63)) == 0
-            || self.firsts & (1u128 << first.min(127)) == 0
-        {
-            return;
-        }
-        // Up to 8 bytes: compared as packed integers (words hold no NUL, so padding is
-        // unambiguous).
-        if let Some(key) = features::ascii_key(core) {
-            if self.short.contains(&key) {
-                *hits += 1;
-            }
-            return;
-        }
-        buf.clear();
-        buf.extend(core.iter().map(|b| b.to_ascii_lowercase() as char));
-        if self.words.contains(buf.as_str()) {
-            *hits += 1;
-        }
-    }
-
-    /// Counts any word: lowercased only when its first letter starts some title word.
-    fn word(&self, w: &str, buf: &mut String, hits: &mut usize, total: &mut usize) {
-        if w.is_ascii() {
-            return self.ascii_word(w.as_bytes(), buf, hits, total);
-        }
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-        let mut chars = w.chars();
-        let Some(c) = chars.next() else {
-            return;
-        };
-        *total += 1;
-        let first = match text::simple_lowercase(c) {
-            Some(l) => l,
-            None => c.to_lowercase().next().unwrap_or(c),
-        };
-        let may_match = if first.is_ascii() {
-            self.firsts & (1u128 << (first as u8).min(127)) != 0
-        } else {
-            self.other_firsts.binary_search(&first).is_ok()
-        };
-        if !may_match {
-            return;
-        }
-        buf.clear();
-        buf.extend(c.to_lowercase());
-        buf.extend(chars.flat_map(char::to_lowercase));
-        if self.words.contains(buf.as_str()) {
-            *hits += 1;
-        }
-    }
-}
-
 /// The output of one pass.
 struct PassOut<'a> {
     paras: Vec<Para<'a>>,
@@ -835,19 +713,96 @@ struct Prepared<'a> {
     title: Option<(usize, String)>,
 }
 
-/// A line as a hash key: hashed by its length and its first and last bytes only (a long
-/// paragraph is not hashed whole; equal keys still compare whole lines).
-#[derive(PartialEq, Eq)]
-struct LineKey<'a>(&'a str);
-
-impl std::hash::Hash for LineKey<'_> {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        const EDGE: usize = 24;
-        let b = self.0.as_bytes();
-        h.write_usize(b.len());
-        h.write(b.get(..EDGE).unwrap_or(b));
-        h.write(b.get(b.len().saturating_sub(EDGE)..).unwrap_or(b));
+/// A hash of a line from its length and its first and last 24 bytes, read eight at a time
+/// (a long paragraph is not hashed whole; equal hashes still compare whole lines).
+fn line_hash(b: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let word = |at: usize| -> u64 {
+        b.get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let n = b.len();
+    let mix = |h: u64, x: u64| (h.rotate_left(26) ^ x).wrapping_mul(K);
+    let mut h = (n as u64).wrapping_mul(K);
+    if n >= 8 {
+        // Overlapping reads cover a line of 8 to 48 bytes whole.
+        h = mix(mix(h, word(0)), word(n - 8));
+        if n > 16 {
+            h = mix(mix(h, word(8)), word(n - 16));
+        }
+        if n > 32 {
+            h = mix(mix(h, word(16)), word(n - 24));
+        }
+    } else {
+        h = mix(h, b.iter().rev().fold(0, |k, &c| k << 8 | u64::from(c)));
     }
+    h ^ h >> 29
+}
+
+/// Numbers the distinct texts of the units in order of first appearance. Returns each
+/// unit's id, and per id how many units have the text and the first of them.
+fn line_ids(units: &[Unit]) -> (Vec<u32>, Vec<u32>, Vec<usize>) {
+    let n = units.len();
+    let mut ids = Vec::with_capacity(n);
+    let mut counts: Vec<u32> = Vec::with_capacity(n);
+    let mut firsts: Vec<usize> = Vec::with_capacity(n);
+    // Open addressing with linear probing, at most half full: a slot holds an id plus one
+    // (0: empty) in its low half and the high half of its text's hash in its high half.
+    let bits = (2 * n).max(16).next_power_of_two().trailing_zeros();
+    let mask = (1usize << bits) - 1;
+    let mut table = vec![0u64; mask + 1];
+    for (i, u) in units.iter().enumerate() {
+        let h = line_hash(u.text.as_bytes());
+        let tag = h >> 32;
+        let mut at = (h >> (64 - bits)) as usize;
+        let id = loop {
+            let Some(slot) = table.get_mut(at) else {
+                // Not reached (the index is masked); a fresh id keeps the result linear.
+                break None;
+            };
+            if *slot == 0 {
+                *slot = tag << 32 | (counts.len() as u64 + 1);
+                break None;
+            }
+            if *slot >> 32 == tag {
+                let id = (*slot & 0xFFFF_FFFF) as usize - 1;
+                let same = firsts
+                    .get(id)
+                    .and_then(|&f| units.get(f))
+                    .is_some_and(|f| f.text == u.text);
+                if same {
+                    break Some(id);
+                }
+            }
+            at = (at + 1) & mask;
+        };
+        let id = match id {
+            Some(id) => id,
+            None => {
+                counts.push(0);
+                firsts.push(i);
+                counts.len() - 1
+            }
+        };
+        if let Some(c) = counts.get_mut(id) {
+            *c += 1;
+        }
+        ids.push(id as u32);
+    }
+    (ids, counts, firsts)
+}
+
+/// `t.to_ascii_lowercase().contains(word)` for a lowercase ASCII `word`, without the copy.
+fn contains_ignore_ascii_case(t: &str, word: &[u8]) -> bool {
+    let Some(&first) = word.first() else {
+        return true;
+    };
+    let b = t.as_bytes();
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), b).any(|i| {
+        b.get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    })
 }
 
 /// Statistics of one line, with its date-line and byline flags (short lines only).
@@ -881,31 +836,7 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
     };
     // Duplicates: the same line elsewhere on the page (menus repeat, body lines do not).
     // Each distinct text gets an id (a unique text is hashed once and never compared).
-    let mut ids: std::collections::HashMap<
-        LineKey<'_>,
-        u32,
-        std::hash::BuildHasherDefault<features::Fx>,
-    > = std::collections::HashMap::with_capacity_and_hasher(units.len(), Default::default());
-    // Per id: how many units have the text, and the first of them.
-    let mut counts: Vec<u32> = Vec::with_capacity(units.len());
-    let mut firsts: Vec<usize> = Vec::with_capacity(units.len());
-    let unit_ids: Vec<u32> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            let next = counts.len() as u32;
-            let id = *ids.entry(LineKey(u.text.as_ref())).or_insert(next);
-            if id == next {
-                counts.push(0);
-                firsts.push(i);
-            }
-            if let Some(c) = counts.get_mut(id as usize) {
-                *c += 1;
-            }
-            id
-        })
-        .collect();
-    drop(ids);
+    let (unit_ids, counts, firsts) = line_ids(units);
     // The first unit with each unit's text (itself unless it repeats an earlier line).
     let first_of: Vec<usize> = unit_ids
         .iter()
@@ -922,16 +853,6 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         };
         stats.push(s);
     }
-    let dups: Vec<u32> = unit_ids
-        .iter()
-        .map(|&id| {
-            counts
-                .get(id as usize)
-                .copied()
-                .unwrap_or(1)
-                .saturating_sub(1)
-        })
-        .collect();
     // Rules (they too look at the text alone: a repeat takes its first's decision).
     for (i, &first) in first_of.iter().enumerate() {
         if first < i {
@@ -942,7 +863,7 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         let t = u.text.as_ref();
         let lower_cookie = s.cues & features::CUE_NAV != 0
             && s.eff <= 60.0
-            && t.to_ascii_lowercase().contains("cookie");
+            && contains_ignore_ascii_case(t, b"cookie");
         // Comment counters ("12 Comments", "No Comment") and bare numbers or symbols ("52").
         let counter = (s.words <= 4 && (s.cues & features::CUE_COMMENT != 0) && s.eff <= 4.0)
             || (s.letters == 0 && s.cjk == 0 && s.chars <= 12);
@@ -951,6 +872,7 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
             && starts_with_any(
                 t.trim_start_matches(['-', '–', '—', '•', '*', '>', ' ']),
                 TEASERS,
+                &TEASERS_BY_FIRST,
             ))
             || (s.eff <= 25.0 && s.cues & features::CUE_PROMO != 0 && {
                 let l = t.to_lowercase();
@@ -1054,7 +976,11 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         };
         ctxs.push(UnitCtx {
             stats: &stats[i],
-            dup: dups[i],
+            // How many other units have the text.
+            dup: unit_ids
+                .get(i)
+                .and_then(|&id| counts.get(id as usize))
+                .map_or(0, |c| c.saturating_sub(1)),
             gap_before: u.gap_before,
             gap_after: u.gap_after,
             glued: u.glued,
@@ -1150,12 +1076,14 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
 
     // Classify.
     let mut keep = vec![false; n];
-    let mut reason: Vec<DropReason> = stats.iter().map(reason_for).collect();
+    // A dropped line's reason when a rule or a later step gave it one (else `reason_for`
+    // its statistics, asked only of the lines dropped in the end).
+    let mut reason: Vec<Option<DropReason>> = vec![None; n];
     let row_keep = model.map(|m| m.keep_rows(feats.get(..feats_len).unwrap_or(&[])));
     FEATURE_BUFFER.with(|b| b.set(feats));
     for i in 0..n {
         if let Some(r) = units[i].forced {
-            reason[i] = r;
+            reason[i] = Some(r);
             continue;
         }
         keep[i] = match &row_keep {
@@ -1221,7 +1149,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
                 for j in fk..m {
                     if keep[j] {
                         keep[j] = false;
-                        reason[j] = DropReason::Caption;
+                        reason[j] = Some(DropReason::Caption);
                     }
                 }
             }
@@ -1273,7 +1201,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
     }
     for j in meta_lines {
         keep[j] = false;
-        reason[j] = DropReason::Metadata;
+        reason[j] = Some(DropReason::Metadata);
     }
     // Other dropped date and byline lines are metadata too; short plain lines between the
     // title and the first date line are its photo caption or kicker.
@@ -1283,10 +1211,10 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
             continue;
         }
         if stats[j].date_line || stats[j].byline {
-            reason[j] = DropReason::Metadata;
+            reason[j] = Some(DropReason::Metadata);
         } else if let (Some((ti, _)), Some(fd)) = (&title, first_date) {
             if j > *ti && j < fd && stats[j].eff >= 4.0 && stats[j].cues == 0 {
-                reason[j] = DropReason::Caption;
+                reason[j] = Some(DropReason::Caption);
             }
         }
     }
@@ -1294,7 +1222,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
     if let Some((ti, t)) = &title {
         for j in 0..n {
             if j != *ti && !keep[j] && (units[j].text == *t || units[j].text == units[*ti].text) {
-                reason[j] = DropReason::Metadata;
+                reason[j] = Some(DropReason::Metadata);
             }
         }
     }
@@ -1336,7 +1264,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
                 u.origin,
                 Dropped {
                     line: u.text.into_owned(),
-                    reason: reason[i],
+                    reason: reason[i].unwrap_or_else(|| reason_for(&st)),
                 },
             ));
         }

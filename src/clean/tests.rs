@@ -384,3 +384,49 @@ fn by_prefix_first_bytes_cover_by_words() {
         }
     }
 }
+
+/// `starts_with_any` without its first-byte filters.
+fn starts_with_any_reference(s: &str, prefixes: &[&str]) -> bool {
+    let ascii_start = s.as_bytes().first().is_some_and(u8::is_ascii);
+    let head: String = s.chars().take(24).flat_map(char::to_lowercase).collect();
+    prefixes.iter().any(|p| {
+        if p.is_ascii() {
+            s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
+        } else {
+            !ascii_start && head.starts_with(p)
+        }
+    })
+}
+
+#[test]
+fn starts_with_any_matches_reference() {
+    let mut lines: Vec<String> = vec![
+        String::new(),
+        "r".into(),
+        "K teaser".into(),
+        "\u{212A}eep reading".into(),
+        "İ".into(),
+        "Ämter".into(),
+        "Читайте также: новости".into(),
+        "СМОТРИТЕ ТАКЖЕ".into(),
+        "смотрите".into(),
+    ];
+    for t in TEASERS {
+        let chars: Vec<char> = t.chars().collect();
+        for k in 0..=chars.len() {
+            let head: String = chars[..k].iter().collect();
+            lines.push(head.clone());
+            lines.push(head.to_uppercase());
+            lines.push(format!("{} more text", head.to_uppercase()));
+            lines.push(format!("x{head}"));
+        }
+        lines.push(format!("{t}: the story"));
+    }
+    for l in &lines {
+        assert_eq!(
+            starts_with_any(l, TEASERS, &TEASERS_BY_FIRST),
+            starts_with_any_reference(l, TEASERS),
+            "{l:?}"
+        );
+    }
+}

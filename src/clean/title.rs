@@ -1,0 +1,474 @@
+//! The page title's words, and the share of a line's words that are title words (a feature
+//! of the classifier: a repeat of the title, or a teaser for it, is no body).
+
+use super::features::{self, FxSet};
+use super::text;
+
+pub(super) fn lower_words(s: &str) -> FxSet<String> {
+    s.split(' ')
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// The lowercased words of the page title, with filters that reject most words of a line
+/// before they are lowercased and looked up.
+pub(super) struct TitleWords {
+    pub(super) words: FxSet<String>,
+    /// Bit `k` set: some title word is `k` bytes long (63: longer).
+    lens: u64,
+    /// Bit `b` set: some title word starts with ASCII byte `b` (bit 127: a non-ASCII start).
+    firsts: u128,
+    /// The first characters of the title words that start with a non-ASCII character.
+    other_firsts: Vec<char>,
+    /// The title words of at most 8 bytes, packed (most words a line is checked for).
+    short: Vec<u64>,
+    /// Bit [`short_bit`] of each of `short` (a filter in front of the list).
+    short_bits: u64,
+    /// Per letter or digit `b` (`b - b'0'` for `b` up to `b'z'`): bit `k` set when some
+    /// title word starts with `b` and is `k` bytes long (63: longer). A line's ASCII word is
+    /// turned away by this alone unless both match.
+    len_by_first: [u64; 75],
+    /// The title words of more than 8 bytes.
+    long: Vec<Box<[u8]>>,
+}
+
+/// 0x01 in every byte of a u64.
+const LOWS: u64 = 0x0101_0101_0101_0101;
+/// 0x80 in every byte of a u64.
+const HIGHS: u64 = LOWS * 0x80;
+
+/// 0x80 in each byte of `x` (all bytes below 0x80) that lies in `lo..=hi`, 0 elsewhere.
+#[inline(always)]
+fn swar_in(x: u64, lo: u8, hi: u8) -> u64 {
+    // No byte carries into the next: each stays below 0x100.
+    let ge = x + LOWS * u64::from(0x80 - lo);
+    let gt = x + LOWS * u64::from(0x7F - hi);
+    ge & !gt & (LOWS * 0x80)
+}
+
+/// The high bits of the eight bytes of `m` (nothing else set) as an 8-bit mask, byte 0 in
+/// bit 0.
+#[inline(always)]
+fn gather(m: u64) -> u64 {
+    (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Up to 64 bytes of a line as eight little-endian words padded with spaces, with bit
+/// masks of its ASCII spaces (the padding included), its ASCII letters and digits, and its
+/// other bytes (of other characters).
+struct AsciiBlock {
+    words: [u64; 8],
+    space: u64,
+    alnum: u64,
+    high: u64,
+}
+
+/// Which of 64 bits a packed word sets in [`TitleWords::short_bits`].
+#[inline(always)]
+fn short_bit(key: u64) -> u32 {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as u32
+}
+
+impl AsciiBlock {
+    fn new(block: &[u8]) -> AsciiBlock {
+        const SPACES: u64 = LOWS * b' ' as u64;
+        let mut words = [SPACES; 8];
+        let mut chunks = block.chunks_exact(8);
+        for (w, c) in words.iter_mut().zip(&mut chunks) {
+            *w = c.try_into().map_or(SPACES, u64::from_le_bytes);
+        }
+        let t = chunks.remainder().len();
+        if let Some(w) = words.get_mut(block.len() / 8).filter(|_| t > 0) {
+            // The last eight bytes when there are (one load), else byte by byte.
+            let last = block
+                .get(block.len().saturating_sub(8)..)
+                .and_then(|x| x.try_into().ok())
+                .map(u64::from_le_bytes);
+            let x = match last {
+                Some(x) => x >> (8 * (8 - t)),
+                None => chunks
+                    .remainder()
+                    .iter()
+                    .rev()
+                    .fold(0, |k, &c| k << 8 | u64::from(c)),
+            };
+            *w = x | SPACES << (8 * t);
+        }
+        let used = block.len().div_ceil(8);
+        let mut space = u64::MAX.checked_shl(8 * used as u32).unwrap_or(0);
+        let (mut alnum, mut high) = (0, 0);
+        for (k, &x) in words.iter().enumerate().take(used) {
+            // Other bytes are tested without their high bit, as `swar_in` needs, and dropped
+            // from the ASCII masks.
+            let (low7, ascii) = (x & !HIGHS, !x & HIGHS);
+            space |= gather(swar_in(low7, b' ', b' ') & ascii) << (8 * k);
+            let letter = swar_in(low7 | (LOWS * 0x20), b'a', b'z');
+            alnum |= gather((letter | swar_in(low7, b'0', b'9')) & ascii) << (8 * k);
+            high |= gather(x & HIGHS) << (8 * k);
+        }
+        AsciiBlock {
+            words,
+            space,
+            alnum,
+            high,
+        }
+    }
+
+    /// Byte `i` (below 64) of the block.
+    #[inline(always)]
+    fn byte(&self, i: u32) -> u8 {
+        (self.words.get(i as usize / 8).copied().unwrap_or(0) >> (8 * (i % 8))) as u8
+    }
+
+    /// The lowercased packed key of ASCII bytes `a..a + len` (`len` 1 to 8, within the
+    /// block).
+    #[inline(always)]
+    fn key(&self, a: u32, len: u32) -> u64 {
+        let (q, r) = (a as usize / 8, a % 8);
+        let lo = self.words.get(q).copied().unwrap_or(0) >> (8 * r);
+        let hi = match r {
+            0 => 0,
+            _ => self.words.get(q + 1).copied().unwrap_or(0) << (64 - 8 * r),
+        };
+        let key = (lo | hi) & (u64::MAX >> (64 - 8 * len.clamp(1, 8)));
+        key | swar_in(key, b'A', b'Z') >> 2
+    }
+}
+
+/// `char::is_alphanumeric`, answering the letters news is mostly written in (Latin-1,
+/// Latin Extended-A and -B, Cyrillic) without the Unicode tables.
+#[inline]
+fn is_alphanumeric(c: char) -> bool {
+    match u32::from(c) {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F | 0x400..=0x481 | 0x48A..=0x52F => true,
+        _ => c.is_alphanumeric(),
+    }
+}
+
+impl TitleWords {
+    pub(super) fn new(words: FxSet<String>) -> Self {
+        let lens = words.iter().fold(0, |m, w| m | 1u64 << w.len().min(63));
+        let firsts = words.iter().fold(0, |m, w| {
+            m | w.bytes().next().map_or(0, |b| 1u128 << b.min(127))
+        });
+        let mut other_firsts: Vec<char> = words
+            .iter()
+            .filter_map(|w| w.chars().next())
+            .filter(|c| !c.is_ascii())
+            .collect();
+        other_firsts.sort_unstable();
+        other_firsts.dedup();
+        let short: Vec<u64> = words
+            .iter()
+            .map(|w| features::pack(w.as_bytes()))
+            .filter(|&k| k != 0)
+            .collect();
+        let short_bits = short.iter().fold(0, |m, &k| m | 1u64 << short_bit(k));
+        let mut len_by_first = [0u64; 75];
+        for w in &words {
+            let Some(&b) = w.as_bytes().first() else {
+                continue;
+            };
+            if let Some(lens) = usize::from(b)
+                .checked_sub(usize::from(b'0'))
+                .and_then(|i| len_by_first.get_mut(i))
+            {
+                *lens |= 1u64 << w.len().min(63);
+            }
+        }
+        let long = words
+            .iter()
+            .filter(|w| w.len() > 8)
+            .map(|w| w.as_bytes().into())
+            .collect();
+        TitleWords {
+            words,
+            lens,
+            firsts,
+            other_firsts,
+            short,
+            short_bits,
+            len_by_first,
+            long,
+        }
+    }
+
+    /// The share of a line's words that are title words (over the longer of the two).
+    ///
+    /// Words are split at spaces and lone no-break spaces ([`text::is_sep`]). The line is
+    /// read from bit masks of its ASCII spaces, letters and digits, 64 bytes at a time, so
+    /// an ASCII word (most words) costs a few bit operations rather than a loop over its
+    /// bytes; a word with other characters is split at no-break spaces and read by char.
+    /// A block ends at its last space, so no word spans two blocks.
+    pub(super) fn similarity(&self, line: &str, buf: &mut String) -> f32 {
+        let (mut hits, mut total) = (0usize, 0usize);
+        let mut from = 0;
+        while let Some(rest) = line.as_bytes().get(from..).filter(|r| !r.is_empty()) {
+            let blk = AsciiBlock::new(rest.get(..64).unwrap_or(rest));
+            let (mut space, mut alnum, mut high) = (blk.space, blk.alnum, blk.high);
+            let mut used = rest.len();
+            if rest.len() > 64 {
+                if space == 0 {
+                    // A word of 64 bytes or more: the plain way.
+                    let end = from + memchr::memchr(b' ', rest).unwrap_or(rest.len());
+                    let piece = line.get(from..end).unwrap_or_default();
+                    self.piece(piece, buf, &mut hits, &mut total);
+                    from = end;
+                    continue;
+                }
+                let last = 63 - space.leading_zeros();
+                let kept = u64::MAX >> (63 - last);
+                space |= !kept;
+                alnum &= kept;
+                high &= kept;
+                used = last as usize + 1;
+            }
+            let mut starts = !space & (space << 1 | 1);
+            let mut ends = !space & (space >> 1 | 1 << 63);
+            while starts != 0 {
+                let (s, e) = (starts.trailing_zeros(), ends.trailing_zeros());
+                starts &= starts - 1;
+                ends &= ends - 1;
+                let span = (u64::MAX >> (63 - e)) & (u64::MAX << s);
+                if high & span != 0 {
+                    let piece = line.get(from + s as usize..=from + e as usize);
+                    self.piece(piece.unwrap_or_default(), buf, &mut hits, &mut total);
+                    continue;
+                }
+                let m = alnum & span;
+                if m == 0 {
+                    continue;
+                }
+                total += 1;
+                let (a, z) = (m.trailing_zeros(), 63 - m.leading_zeros());
+                let len = z - a + 1;
+                // A letter's or digit's bit 5 set is its lowercase.
+                let first = blk.byte(a) | 0x20;
+                let lens = usize::from(first)
+                    .checked_sub(usize::from(b'0'))
+                    .and_then(|i| self.len_by_first.get(i))
+                    .copied()
+                    .unwrap_or(0);
+                if lens & (1u64 << len.min(63)) == 0 {
+                    continue;
+                }
+                let hit = if len <= 8 {
+                    let key = blk.key(a, len);
+                    self.short_bits & (1u64 << short_bit(key)) != 0 && self.short.contains(&key)
+                } else {
+                    let core = rest.get(a as usize..=z as usize).unwrap_or_default();
+                    self.long.iter().any(|w| w.eq_ignore_ascii_case(core))
+                };
+                hits += usize::from(hit);
+            }
+            from += used;
+        }
+        if total == 0 {
+            0.0
+        } else {
+            hits as f32 / total.max(self.words.len()) as f32
+        }
+    }
+
+    /// Counts the words of a piece of a line between spaces.
+    fn piece(&self, piece: &str, buf: &mut String, hits: &mut usize, total: &mut usize) {
+        if piece.is_ascii() {
+            self.ascii_word(piece.as_bytes(), buf, hits, total);
+        } else {
+            for w in piece.split(text::is_nbsp) {
+                self.word(w, buf, hits, total);
+            }
+        }
+    }
+
+    /// Counts an ASCII word: trimmed bytewise, turned away by its length and first byte
+    /// before it is lowercased and looked up.
+    fn ascii_word(&self, w: &[u8], buf: &mut String, hits: &mut usize, total: &mut usize) {
+        let Some(core) = features::ascii_core(w).and_then(|(a, z)| w.get(a..z)) else {
+            return;
+        };
+        *total += 1;
+        // Lowercasing ASCII keeps the length, and the first byte's lowercase must be some
+        // title word's first byte.
+        let first = core.first().map_or(0, u8::to_ascii_lowercase);
+        if self.lens & (1u64 << core.len().min(63)) == 0
+            || self.firsts & (1u128 << first.min(127)) == 0
+        {
+            return;
+        }
+        // Up to 8 bytes: compared as packed integers (words hold no NUL, so padding is
+        // unambiguous).
+        if let Some(key) = features::ascii_key(core) {
+            if self.short.contains(&key) {
+                *hits += 1;
+            }
+            return;
+        }
+        buf.clear();
+        buf.extend(core.iter().map(|b| b.to_ascii_lowercase() as char));
+        if self.words.contains(buf.as_str()) {
+            *hits += 1;
+        }
+    }
+
+    /// Counts any word: lowercased only when its first letter starts some title word.
+    fn word(&self, w: &str, buf: &mut String, hits: &mut usize, total: &mut usize) {
+        if w.is_ascii() {
+            return self.ascii_word(w.as_bytes(), buf, hits, total);
+        }
+        let w = w.trim_matches(|c: char| !is_alphanumeric(c));
+        let mut chars = w.chars();
+        let Some(c) = chars.next() else {
+            return;
+        };
+        *total += 1;
+        let first = match text::simple_lowercase(c) {
+            Some(l) => l,
+            None => c.to_lowercase().next().unwrap_or(c),
+        };
+        let may_match = if first.is_ascii() {
+            self.firsts & (1u128 << (first as u8).min(127)) != 0
+        } else {
+            self.other_firsts.binary_search(&first).is_ok()
+        };
+        if !may_match {
+            return;
+        }
+        buf.clear();
+        for c in w.chars() {
+            match text::simple_lowercase(c) {
+                Some(l) => buf.push(l),
+                None => buf.extend(c.to_lowercase()),
+            }
+        }
+        if self.words.contains(buf.as_str()) {
+            *hits += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The similarity as the words are defined: split at spaces and no-break spaces, trimmed
+    /// of other characters than letters and digits, lowercased.
+    fn similarity_reference(title: &FxSet<String>, line: &str) -> f32 {
+        let (mut hits, mut total) = (0usize, 0usize);
+        for w in line.split(text::is_sep) {
+            let w = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            if w.is_empty() {
+                continue;
+            }
+            total += 1;
+            hits += usize::from(title.contains(&w));
+        }
+        if total == 0 {
+            0.0
+        } else {
+            hits as f32 / total.max(title.len()) as f32
+        }
+    }
+
+    #[test]
+    fn is_alphanumeric_agrees_with_the_tables() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn similarity_matches_reference() {
+        let titles = [
+            "Rafael Nadal keeps Spain's hopes alive in the Davis Cup semifinal",
+            "Internationalisation of the extraordinary: counterrevolutionary 2022",
+            "Путин встретился с президентом Франции в Москве",
+            "A 1 b2 Über straße NIÑO x",
+            "İstanbul ΣΊΣΥΦΟΣ ǅemal",
+        ];
+        let mut lines: Vec<String> = vec![
+            String::new(),
+            " ".into(),
+            "  ...  !! ".into(),
+            "Nadal, NADAL; nadal... (Davis) \"Cup\" semifinal!".into(),
+            "INTERNATIONALISATION of The Extraordinary counterrevolutionary2022".into(),
+            "президентом Франции встретился — Путин".into(),
+            "über Straße niño X a A 1 B2".into(),
+            format!("{} Nadal", "x".repeat(70)),
+            format!("the {} the", "Internationalisation-".repeat(5)),
+            format!("{}the", " ".repeat(63)),
+            format!("{}Davis Cup", "a ".repeat(31)),
+            "Nadal\u{a0}Davis\u{202f}Cup the".into(),
+        ];
+        // Random lines over a small alphabet of title fragments, punctuation and spaces.
+        let pieces = [
+            "the",
+            "The",
+            "THE",
+            "Nadal",
+            "nadal,",
+            "cup",
+            "Cup.",
+            "spain's",
+            "(hopes)",
+            " ",
+            "  ",
+            "-",
+            "2022",
+            "extraordinary",
+            "Extraordinary!",
+            "Москве",
+            "über",
+            "x",
+            "ab",
+            "semifinal",
+            "semifinals",
+            "\u{a0}",
+            "—",
+            "é",
+            "a1",
+            "...",
+            "İstanbul",
+            "σίσυφος",
+            "ǅemal",
+            "҂",
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..4000 {
+            let mut l = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let n = (seed % 40) as usize;
+            for k in 0..n {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                l.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+                if seed >> 20 & 1 == 0 || k % 5 == 0 {
+                    l.push(' ');
+                }
+            }
+            lines.push(l);
+        }
+        let mut buf = String::new();
+        for t in titles {
+            let words = lower_words(t);
+            let tw = TitleWords::new(words.clone());
+            for l in &lines {
+                assert_eq!(
+                    tw.similarity(l, &mut buf),
+                    similarity_reference(&words, l),
+                    "{t:?} / {l:?}"
+                );
+            }
+        }
+    }
+}
