@@ -396,7 +396,7 @@ const fn ascii_prefixes_by_first(prefixes: &[&str]) -> [u32; 128] {
     let mut k = 0;
     while k < prefixes.len() {
         let b = prefixes[k].as_bytes();
-        if !b.is_empty() && b.is_ascii() {
+        if !b.is_empty() && b[0].is_ascii() {
             table[b[0] as usize] |= 1 << k;
         }
         k += 1;
@@ -405,8 +405,7 @@ const fn ascii_prefixes_by_first(prefixes: &[&str]) -> [u32; 128] {
 }
 
 /// Case-insensitive "starts with one of"; `by_first` is [`ascii_prefixes_by_first`] of
-/// `prefixes`. A prefix with other characters than ASCII is looked for only in a line that
-/// starts with one (so "leia também" never matches: the rule has always read so).
+/// `prefixes` (the prefixes by their first byte, when it is ASCII).
 fn starts_with_any(s: &str, prefixes: &[&str], by_first: &[u32; 128]) -> bool {
     match s.as_bytes().first() {
         None => false,
@@ -419,9 +418,14 @@ fn starts_with_any(s: &str, prefixes: &[&str], by_first: &[u32; 128]) -> bool {
             while candidates != 0 {
                 let k = candidates.trailing_zeros() as usize;
                 candidates &= candidates - 1;
-                let hit = prefixes
-                    .get(k)
-                    .is_some_and(|p| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
+                let hit = prefixes.get(k).is_some_and(|p| {
+                    if p.is_ascii() {
+                        s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
+                    } else {
+                        // "leia também": ASCII first byte, other characters later.
+                        starts_with_lowercased(s, p)
+                    }
+                });
                 if hit {
                     return true;
                 }
@@ -433,15 +437,18 @@ fn starts_with_any(s: &str, prefixes: &[&str], by_first: &[u32; 128]) -> bool {
                 return false;
             };
             // The line's first 24 characters, lowercased, must start with the prefix.
-            prefixes.iter().any(|p| {
-                if p.is_ascii() || !p.starts_with(first) {
-                    return false;
-                }
-                let mut head = s.chars().take(24).flat_map(char::to_lowercase);
-                p.chars().all(|c| head.next() == Some(c))
-            })
+            prefixes
+                .iter()
+                .any(|p| !p.is_ascii() && p.starts_with(first) && starts_with_lowercased(s, p))
         }
     }
+}
+
+/// Does `s`, lowercased, start with the lowercase `prefix`? (Only `s`'s first 24
+/// characters are lowercased.)
+fn starts_with_lowercased(s: &str, prefix: &str) -> bool {
+    let mut head = s.chars().take(24).flat_map(char::to_lowercase);
+    prefix.chars().all(|c| head.next() == Some(c))
 }
 
 /// [`ascii_prefixes_by_first`] of [`TEASERS`].

@@ -387,15 +387,23 @@ fn by_prefix_first_bytes_cover_by_words() {
 
 /// `starts_with_any` without its first-byte filters.
 fn starts_with_any_reference(s: &str, prefixes: &[&str]) -> bool {
-    let ascii_start = s.as_bytes().first().is_some_and(u8::is_ascii);
     let head: String = s.chars().take(24).flat_map(char::to_lowercase).collect();
     prefixes.iter().any(|p| {
         if p.is_ascii() {
             s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
         } else {
-            !ascii_start && head.starts_with(p)
+            head.starts_with(p)
         }
     })
+}
+
+/// Teasers whose first letter is ASCII but not the rest ("também") are found in any case.
+#[test]
+fn teasers_with_accents_after_an_ascii_letter() {
+    for l in ["Leia também: o que muda", "VEJA TAMBÉM", "veja também"] {
+        assert!(starts_with_any(l, TEASERS, &TEASERS_BY_FIRST), "{l}");
+    }
+    assert!(!starts_with_any("Veja tambem", TEASERS, &TEASERS_BY_FIRST));
 }
 
 #[test]
