@@ -788,24 +788,27 @@ const CUES: &[(&str, u32)] = &[
 
 /// The cue phrases' Aho-Corasick DFA (ASCII case-insensitive), re-laid as a table walked
 /// without branches: `trans[sid + class[b]]` is the next state (ids premultiplied by the
-/// row width), and column 0 of each row holds the state's info: the cue bits of the
-/// matches it reports (bits 0-7) and its depth, the length of the text it stands for
-/// (bits 8-15).
+/// row width, in the low bits) and the cue bits of the matches it reports (from bit
+/// [`CUE_SHIFT`]: a walk ORs the states it visits and reads them off at its end); column 0
+/// of each row holds the state's info: the cue bits (bits 0-7) and its depth, the length of
+/// the text it stands for (bits 8-15).
 struct CueTable {
     class: [u8; 256],
     /// Padded to a fixed power of two: an index reduced modulo its length needs no bounds
     /// check in the walk.
     trans: Box<[u32; CUE_TRANS_LEN]>,
     start: u32,
-    /// States below this id report matches.
-    matches_end: u32,
 }
 
 /// Mask of [`CueTable`]'s info column: the cue bits.
 const CUE_BITS: u32 = 0xFF;
 
-/// Room in [`CueTable`]'s transitions (rows times columns; a test checks they fit).
+/// Room in [`CueTable`]'s transitions (rows times columns; a test checks they fit): ids
+/// stay below it, and a step reduces an id modulo it (dropping the cue bits above).
 const CUE_TRANS_LEN: usize = 1 << 17;
+
+/// Where a transition holds the cue bits of the state it leads to (above every id).
+const CUE_SHIFT: u32 = 24;
 
 fn cue_table() -> Option<&'static CueTable> {
     static T: OnceLock<Option<CueTable>> = OnceLock::new();
@@ -892,14 +895,6 @@ fn build_cue_table() -> Option<CueTable> {
             }
         }
     }
-    // Rows in a new order, the states that report matches first: `sid < matches_end` tells
-    // a walk when to look at the info column.
-    let mut order: Vec<usize> = (0..states.len()).collect();
-    order.sort_by_key(|&i| bits[i] == 0);
-    let mut row = vec![0usize; states.len()];
-    for (r, &i) in order.iter().enumerate() {
-        row[i] = r;
-    }
     let width = columns.len() + 1;
     if states.len() * width > CUE_TRANS_LEN {
         return None;
@@ -909,19 +904,18 @@ fn build_cue_table() -> Option<CueTable> {
         .into_boxed_slice()
         .try_into()
         .ok()?;
-    for (r, &i) in order.iter().enumerate() {
-        trans[r * width] = bits[i] | depth[i].min(255) << 8;
+    for i in 0..states.len() {
+        trans[i * width] = bits[i] | depth[i].min(255) << 8;
         for (c, col) in columns.iter().enumerate() {
-            trans[r * width + c + 1] = u32::try_from(row[col[i]] * width).ok()?;
+            // The next state's id, and above it the cue bits it reports.
+            let next = u32::try_from(col[i] * width).ok()?;
+            trans[i * width + c + 1] = next | bits[col[i]] << CUE_SHIFT;
         }
     }
-    let matches_end = u32::try_from(bits.iter().filter(|&&b| b != 0).count() * width).ok()?;
-    let start = u32::try_from(row[0] * width).ok()?;
     Some(CueTable {
         class,
         trans,
-        start,
-        matches_end,
+        start: 0,
     })
 }
 
@@ -950,7 +944,8 @@ impl CueTable {
         let segs: [&[u8]; W] =
             std::array::from_fn(|w| head.get(w * len..(w + 1) * len).unwrap_or_default());
         let mut sid = [self.start; W];
-        let mut acc = 0;
+        // Every state each walker visits, ORed: the cue bits above the ids.
+        let mut seen = [0u32; W];
         let mut k = 0;
         // Eight bytes per walker from one load: fewer loads, and no bounds check per byte.
         while k + 8 <= len {
@@ -964,10 +959,7 @@ impl CueTable {
                 for w in 0..W {
                     sid[w] = self.step(sid[w], words[w] as u8);
                     words[w] >>= 8;
-                    // Rarely true: most states report nothing.
-                    if sid[w] < self.matches_end {
-                        acc |= self.info(sid[w]);
-                    }
+                    seen[w] |= sid[w];
                 }
             }
             k += 8;
@@ -975,15 +967,13 @@ impl CueTable {
         for k in k..len {
             for w in 0..W {
                 sid[w] = self.step(sid[w], segs[w].get(k).copied().unwrap_or(0));
-                if sid[w] < self.matches_end {
-                    acc |= self.info(sid[w]);
-                }
+                seen[w] |= sid[w];
             }
         }
         // The last walker ends the line; the others walk on past their ends.
         for &c in rest {
             sid[W - 1] = self.step(sid[W - 1], c);
-            acc |= self.info(sid[W - 1]);
+            seen[W - 1] |= sid[W - 1];
         }
         for (w, &s) in sid.iter().enumerate().take(W - 1) {
             let mut s = s;
@@ -994,10 +984,10 @@ impl CueTable {
                     break;
                 }
                 s = self.step(s, c);
-                acc |= self.info(s);
+                seen[w] |= s;
             }
         }
-        acc & CUE_BITS
+        seen.iter().fold(0, |acc, &s| acc | s >> CUE_SHIFT) & CUE_BITS
     }
 }
 
