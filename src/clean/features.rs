@@ -1189,16 +1189,20 @@ impl Stats {
                 leads &= leads - 1;
                 let (add, f, len) = t.at(b, base + i as usize);
                 lanes += add;
-                // The character's bytes: here, and past the block.
-                let bytes = ((1u128 << len) - 1) << i;
-                let (here, past) = (bytes as u64, (bytes >> 64) as u64);
+                // The character's bytes (one to four) in the block: those past it fall off.
+                let bytes = (1u64 << len) - 1;
+                let here = bytes << i;
                 let all_if = |flag: u8| 0u64.wrapping_sub(u64::from(f & flag != 0));
                 m.sep |= here & all_if(F_SEP);
                 m.alnum |= here & all_if(F_ALNUM);
                 m.terminal |= here & all_if(F_TERMINAL);
-                carry.sep |= past & all_if(F_SEP);
-                carry.alnum |= past & all_if(F_ALNUM);
-                carry.terminal |= past & all_if(F_TERMINAL);
+                if i as usize + len > 64 {
+                    // A character running on into the next block (rare): its bytes there.
+                    let past = bytes >> (64 - i);
+                    carry.sep |= past & all_if(F_SEP);
+                    carry.alnum |= past & all_if(F_ALNUM);
+                    carry.terminal |= past & all_if(F_TERMINAL);
+                }
                 m.cap |= u64::from(f & F_CAP != 0) << i;
                 m.cjk |= u64::from(add & CJK_LANE != 0) << i;
             }
