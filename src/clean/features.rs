@@ -573,14 +573,40 @@ impl AsciiBlock {
 
     /// The lowercased key of the word at bytes `s..=e` (below 64) of the block without its
     /// edge punctuation, as [`ascii_core`] and [`ascii_key`] make it; 0 if there is no such
-    /// key (no letter or digit, or longer than 8 bytes). Computed without branches.
+    /// key (no letter or digit, or longer than 8 bytes). The block starts at byte `base` of
+    /// `line`: the key is read from the line with one load where eight bytes follow the
+    /// core's start, else from the block's words.
     #[inline(always)]
-    fn core_key(&self, s: u32, e: u32) -> u64 {
+    fn core_key_in(&self, line: &[u8], base: usize, s: u32, e: u32) -> u64 {
+        let (a, len) = self.core(s, e);
+        if !(1..=8).contains(&len) {
+            return 0;
+        }
+        let at = base + a as usize;
+        match line.get(at..at + 8).and_then(|w| w.try_into().ok()) {
+            Some(w) => {
+                let key = u64::from_le_bytes(w) & (u64::MAX >> (64 - 8 * len));
+                key | swar_in(key, b'A', b'Z') >> 2
+            }
+            None => self.key_at(a, len),
+        }
+    }
+
+    /// The start (below 64) and length of the core of the word at bytes `s..=e` of the
+    /// block: from its first to its last letter or digit (length out of 1..=64: none).
+    #[inline(always)]
+    fn core(&self, s: u32, e: u32) -> (u32, u32) {
         let span = (u64::MAX >> (63 - e % 64)) & (u64::MAX << (s % 64));
         let m = self.alnum & span;
-        // With m == 0 these are 64 and 0: len wraps and the key comes out 0 below.
+        // With m == 0 these are 64 and 0: len wraps and the key comes out 0.
         let (a, z) = (m.trailing_zeros(), 63u32.wrapping_sub(m.leading_zeros()));
-        let len = z.wrapping_sub(a).wrapping_add(1);
+        (a, z.wrapping_sub(a).wrapping_add(1))
+    }
+
+    /// The lowercased key of the `len` bytes from byte `a` of the block (0 unless `len` is
+    /// in 1..=8), without branches.
+    #[inline(always)]
+    fn key_at(&self, a: u32, len: u32) -> u64 {
         let (q, r) = ((a as usize / 8) % 8, a % 8);
         let lo = self.words[q] >> (8 * r);
         // The next word's low bytes above `lo` (none when r == 0: a shift by 64 split in two).
@@ -1137,7 +1163,7 @@ impl Stats {
                         prev_terminal = is_terminal(char::from(blk.byte(e)));
                     }
                 }
-                stop += u32::from(is_stopword_key(blk.core_key(s, e)));
+                stop += u32::from(is_stopword_key(blk.core_key_in(b, base, s, e)));
             }
             if let Some(last) = run_on {
                 let upper = blk.byte(last).is_ascii_uppercase();
@@ -1256,12 +1282,12 @@ impl Stats {
                 prev_terminal = m.terminal >> last & 1 != 0
                     || (end_byte.is_ascii() && is_terminal(char::from(end_byte)));
                 // A core of ASCII bytes in one block is keyed from the block's words (a word
-                // without a core has no key: `core_key` reads ASCII bytes only).
+                // without a core has no key: `core_key_in` reads ASCII bytes only).
                 let core_bytes = u64::MAX.checked_shl(core.trailing_zeros()).unwrap_or(0)
                     & u64::MAX.checked_shr(core.leading_zeros()).unwrap_or(0);
                 let ascii_core = core != 0 && high & core_bytes == 0;
                 let stop = if started_here && ascii_core {
-                    is_stopword_key(blk.core_key(first, last))
+                    is_stopword_key(blk.core_key_in(b, base, first, last))
                 } else {
                     core_is_stopword(s, word.core)
                 };
