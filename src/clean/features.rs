@@ -480,14 +480,14 @@ impl CharTable {
 /// Up to 64 bytes of a line as eight little-endian words (padded with spaces), and bit
 /// masks of its ASCII spaces and its ASCII letters and digits, computed eight bytes at a
 /// time.
-struct AsciiBlock {
-    words: [u64; 8],
-    space: u64,
-    alnum: u64,
+pub(super) struct AsciiBlock {
+    pub(super) words: [u64; 8],
+    pub(super) space: u64,
+    pub(super) alnum: u64,
 }
 
 impl AsciiBlock {
-    fn new(block: &[u8]) -> AsciiBlock {
+    pub(super) fn new(block: &[u8]) -> AsciiBlock {
         let words = Self::load(block);
         // Only the words the block fills are looked at; the rest are spaces.
         let used = block.len().div_ceil(8);
@@ -552,6 +552,16 @@ impl AsciiBlock {
         }
     }
 
+    /// The mask of the block's bytes of other characters than ASCII ones.
+    #[inline(always)]
+    pub(super) fn high(&self) -> u64 {
+        let mut high = 0;
+        for (k, &x) in self.words.iter().enumerate() {
+            high |= gather(x & HIGHS) << (8 * k);
+        }
+        high
+    }
+
     /// Masks of the block's bytes of other characters than ASCII ones, and of those that
     /// start one (the rest continue one).
     #[inline(always)]
@@ -565,9 +575,23 @@ impl AsciiBlock {
         (high, lead)
     }
 
+    /// The lowercased packed key of ASCII bytes `a..a + len` (`len` 1 to 8, within the
+    /// block).
+    #[inline(always)]
+    pub(super) fn key(&self, a: u32, len: u32) -> u64 {
+        let (q, r) = (a as usize / 8, a % 8);
+        let lo = self.words.get(q).copied().unwrap_or(0) >> (8 * r);
+        let hi = match r {
+            0 => 0,
+            _ => self.words.get(q + 1).copied().unwrap_or(0) << (64 - 8 * r),
+        };
+        let key = (lo | hi) & (u64::MAX >> (64 - 8 * len.clamp(1, 8)));
+        key | swar_in(key, b'A', b'Z') >> 2
+    }
+
     /// Byte `i` (below 64) of the block.
     #[inline(always)]
-    fn byte(&self, i: u32) -> u8 {
+    pub(super) fn byte(&self, i: u32) -> u8 {
         (self.words[(i as usize / 8) % 8] >> (8 * (i % 8))) as u8
     }
 

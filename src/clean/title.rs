@@ -1,7 +1,7 @@
 //! The page title's words, and the share of a line's words that are title words (a feature
 //! of the classifier: a repeat of the title, or a teaser for it, is no body).
 
-use super::features::{self, FxSet};
+use super::features::{self, AsciiBlock, FxSet};
 use super::text;
 
 pub(super) fn lower_words(s: &str) -> FxSet<String> {
@@ -36,107 +36,10 @@ pub(super) struct TitleWords {
     long: Vec<Box<[u8]>>,
 }
 
-/// 0x01 in every byte of a u64.
-const LOWS: u64 = 0x0101_0101_0101_0101;
-/// 0x80 in every byte of a u64.
-const HIGHS: u64 = LOWS * 0x80;
-
-/// 0x80 in each byte of `x` (all bytes below 0x80) that lies in `lo..=hi`, 0 elsewhere.
-#[inline(always)]
-fn swar_in(x: u64, lo: u8, hi: u8) -> u64 {
-    // No byte carries into the next: each stays below 0x100.
-    let ge = x + LOWS * u64::from(0x80 - lo);
-    let gt = x + LOWS * u64::from(0x7F - hi);
-    ge & !gt & (LOWS * 0x80)
-}
-
-/// The high bits of the eight bytes of `m` (nothing else set) as an 8-bit mask, byte 0 in
-/// bit 0.
-#[inline(always)]
-fn gather(m: u64) -> u64 {
-    (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
-}
-
-/// Up to 64 bytes of a line as eight little-endian words padded with spaces, with bit
-/// masks of its ASCII spaces (the padding included), its ASCII letters and digits, and its
-/// other bytes (of other characters).
-struct AsciiBlock {
-    words: [u64; 8],
-    space: u64,
-    alnum: u64,
-    high: u64,
-}
-
 /// Which of 64 bits a packed word sets in [`TitleWords::short_bits`].
 #[inline(always)]
 fn short_bit(key: u64) -> u32 {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as u32
-}
-
-impl AsciiBlock {
-    fn new(block: &[u8]) -> AsciiBlock {
-        const SPACES: u64 = LOWS * b' ' as u64;
-        let mut words = [SPACES; 8];
-        let mut chunks = block.chunks_exact(8);
-        for (w, c) in words.iter_mut().zip(&mut chunks) {
-            *w = c.try_into().map_or(SPACES, u64::from_le_bytes);
-        }
-        let t = chunks.remainder().len();
-        if let Some(w) = words.get_mut(block.len() / 8).filter(|_| t > 0) {
-            // The last eight bytes when there are (one load), else byte by byte.
-            let last = block
-                .get(block.len().saturating_sub(8)..)
-                .and_then(|x| x.try_into().ok())
-                .map(u64::from_le_bytes);
-            let x = match last {
-                Some(x) => x >> (8 * (8 - t)),
-                None => chunks
-                    .remainder()
-                    .iter()
-                    .rev()
-                    .fold(0, |k, &c| k << 8 | u64::from(c)),
-            };
-            *w = x | SPACES << (8 * t);
-        }
-        let used = block.len().div_ceil(8);
-        let mut space = u64::MAX.checked_shl(8 * used as u32).unwrap_or(0);
-        let (mut alnum, mut high) = (0, 0);
-        for (k, &x) in words.iter().enumerate().take(used) {
-            // Other bytes are tested without their high bit, as `swar_in` needs, and dropped
-            // from the ASCII masks.
-            let (low7, ascii) = (x & !HIGHS, !x & HIGHS);
-            space |= gather(swar_in(low7, b' ', b' ') & ascii) << (8 * k);
-            let letter = swar_in(low7 | (LOWS * 0x20), b'a', b'z');
-            alnum |= gather((letter | swar_in(low7, b'0', b'9')) & ascii) << (8 * k);
-            high |= gather(x & HIGHS) << (8 * k);
-        }
-        AsciiBlock {
-            words,
-            space,
-            alnum,
-            high,
-        }
-    }
-
-    /// Byte `i` (below 64) of the block.
-    #[inline(always)]
-    fn byte(&self, i: u32) -> u8 {
-        (self.words.get(i as usize / 8).copied().unwrap_or(0) >> (8 * (i % 8))) as u8
-    }
-
-    /// The lowercased packed key of ASCII bytes `a..a + len` (`len` 1 to 8, within the
-    /// block).
-    #[inline(always)]
-    fn key(&self, a: u32, len: u32) -> u64 {
-        let (q, r) = (a as usize / 8, a % 8);
-        let lo = self.words.get(q).copied().unwrap_or(0) >> (8 * r);
-        let hi = match r {
-            0 => 0,
-            _ => self.words.get(q + 1).copied().unwrap_or(0) << (64 - 8 * r),
-        };
-        let key = (lo | hi) & (u64::MAX >> (64 - 8 * len.clamp(1, 8)));
-        key | swar_in(key, b'A', b'Z') >> 2
-    }
 }
 
 /// `char::is_alphanumeric`, answering the letters news is mostly written in (Latin-1,
@@ -210,7 +113,7 @@ impl TitleWords {
         let mut from = 0;
         while let Some(rest) = line.as_bytes().get(from..).filter(|r| !r.is_empty()) {
             let blk = AsciiBlock::new(rest.get(..64).unwrap_or(rest));
-            let (mut space, mut alnum, mut high) = (blk.space, blk.alnum, blk.high);
+            let (mut space, mut alnum, mut high) = (blk.space, blk.alnum, blk.high());
             let mut used = rest.len();
             if rest.len() > 64 {
                 if space == 0 {
