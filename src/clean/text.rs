@@ -511,6 +511,31 @@ fn is_join_word(w: &str) -> bool {
     bits >> (first % 64) & 1 != 0 && JOIN_WORDS.contains(&w)
 }
 
+/// The word after the last separator ([`is_sep`]) of `a`, if there is one and the word is
+/// no longer than a join word: only the last few bytes are looked at.
+fn short_last_word(a: &str) -> Option<&str> {
+    let b = a.as_bytes();
+    // The last byte of the separator is at `lowest` or after.
+    let lowest = b.len().saturating_sub(JOIN_WORD_MAX + 1);
+    let mut end = b.len();
+    loop {
+        // The last byte of a space or a no-break space (U+00A0, U+202F, U+2007 in UTF-8).
+        let p = lowest
+            + b.get(lowest..end)?
+                .iter()
+                .rposition(|&c| matches!(c, b' ' | 0xA0 | 0xAF | 0x87))?;
+        let head = b.get(..=p)?;
+        if head.ends_with(b" ")
+            || head.ends_with("\u{A0}".as_bytes())
+            || head.ends_with("\u{202F}".as_bytes())
+            || head.ends_with("\u{2007}".as_bytes())
+        {
+            return a.get(p + 1..);
+        }
+        end = p;
+    }
+}
+
 /// Should `b` continue `a` on one line (a scraper cut the sentence at a link or <em>)?
 #[cfg(test)]
 pub fn continues(a: &str, b: &str) -> bool {
@@ -555,15 +580,10 @@ pub fn continues_menu_known(a: &str, a_menu: bool, b: &str, b_menu: bool) -> boo
         if b_first.is_ascii_digit() || b_first == '$' || b_first == '€' || b_first == '£' {
             return true;
         }
-        if b_first.is_uppercase() {
-            // The join words are short ASCII words: look at the tail of `a` only.
-            let tail = a
-                .get(a.len().saturating_sub(JOIN_WORD_MAX + 3)..)
-                .unwrap_or(a);
-            let last_word = tail.rsplit(is_sep).next().unwrap_or("");
-            if last_word.len() < tail.len() && is_join_word(last_word) && a.contains(' ') {
-                return true;
-            }
+        // The join words are short: look at the end of `a` only.
+        if b_first.is_uppercase() && short_last_word(a).is_some_and(is_join_word) && a.contains(' ')
+        {
+            return true;
         }
     }
     false
@@ -804,6 +824,50 @@ mod tests {
         assert_eq!(split_glued("in 2019.The end"), vec!["in 2019.", "The end"]);
         assert_eq!(split_glued("Sportsnet.ca is"), vec!["Sportsnet.ca is"]);
         assert_eq!(split_glued("ASP.NET core"), vec!["ASP.NET core"]);
+    }
+
+    /// The tail's last word is a join word: the `rsplit` it replaced.
+    fn ends_with_join_word_reference(a: &str) -> bool {
+        let tail = a
+            .get(a.len().saturating_sub(JOIN_WORD_MAX + 3)..)
+            .unwrap_or(a);
+        let last_word = tail.rsplit(is_sep).next().unwrap_or("");
+        last_word.len() < tail.len() && is_join_word(last_word)
+    }
+
+    #[test]
+    fn short_last_word_agrees_with_rsplit() {
+        let mut lines: Vec<String> = Vec::new();
+        let seps = [
+            " ", "\u{a0}", "\u{202f}", "\u{2007}", "\u{2009}", "é", "ï", "", "  ",
+        ];
+        let heads = ["", "x", "according to", "Привет", "日本語の", "é\u{a0}"];
+        for h in heads {
+            for sep in seps {
+                for w in JOIN_WORDS
+                    .iter()
+                    .chain(&["The", "hopes", "x", "", "including!", "the."])
+                {
+                    for pad in ["", "a", "éé", "abcdefghij", "\u{a0}"] {
+                        lines.push(format!("{h}{pad}{sep}{w}"));
+                        lines.push(format!("{pad}{h}{sep}{w}"));
+                    }
+                }
+            }
+        }
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+        for l in &lines {
+            assert_eq!(
+                short_last_word(l).is_some_and(is_join_word),
+                ends_with_join_word_reference(l),
+                "{l:?}"
+            );
+        }
     }
 
     #[test]
