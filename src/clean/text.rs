@@ -486,29 +486,26 @@ const JOIN_WORDS: &[&str] = &[
     "new",
 ];
 
-/// Bit `b` set: some join word starts with the byte `b`.
-const JOIN_FIRST_BYTES: [u64; 4] = {
-    let mut t = [0u64; 4];
+/// Bit `n` of entry `b` set: some join word of `n` bytes starts with the byte `b`.
+const JOIN_FIRST_BYTES: [u16; 256] = {
+    let mut t = [0u16; 256];
     let mut i = 0;
     while i < JOIN_WORDS.len() {
-        let b = JOIN_WORDS[i].as_bytes()[0] as usize;
-        t[b / 64] |= 1 << (b % 64);
+        let w = JOIN_WORDS[i].as_bytes();
+        t[w[0] as usize] |= 1 << w.len();
         i += 1;
     }
     t
 };
 
-/// Is `w` one of the [`JOIN_WORDS`]? Most words are turned away by their first byte (a
-/// capitalised name always is) before any comparison.
+/// Is `w` one of the [`JOIN_WORDS`]? Most words are turned away by their first byte and length
+/// (a capitalised name always is) before any comparison.
 fn is_join_word(w: &str) -> bool {
     let Some(&first) = w.as_bytes().first() else {
         return false;
     };
-    let bits = JOIN_FIRST_BYTES
-        .get(usize::from(first) / 64)
-        .copied()
-        .unwrap_or(0);
-    bits >> (first % 64) & 1 != 0 && JOIN_WORDS.contains(&w)
+    let lengths = JOIN_FIRST_BYTES[usize::from(first)];
+    w.len() <= JOIN_WORD_MAX && lengths >> w.len() & 1 != 0 && JOIN_WORDS.contains(&w)
 }
 
 /// The word after the last separator ([`is_sep`]) of `a`, if there is one and the word is
