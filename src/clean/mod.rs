@@ -321,60 +321,31 @@ fn segment(input: &str) -> Segmented<'_> {
                 prev.gap_after = true;
             }
         }
-        let pieces: Vec<Cow<'_, str>> = match line {
-            _ if flags & flag::GLUE == 0 => vec![line],
-            Cow::Borrowed(l) => text::split_glued(l)
-                .into_iter()
-                .map(Cow::Borrowed)
-                .collect(),
-            Cow::Owned(ref l) => text::split_glued(l)
-                .into_iter()
-                .map(|p| Cow::Owned(p.to_string()))
-                .collect(),
+        // Most lines are one piece: no list of pieces for them.
+        let mut piece = Piece {
+            units: &mut units,
+            last_menu: &mut last_menu,
+            origin,
+            block,
+            gap,
+            flags,
         };
-        let glued = pieces.len() > 1;
-        for (k, p) in pieces.into_iter().enumerate() {
-            let menu = flags & flag::MENU != 0 && (!glued || text::has_menu_sep(p.as_bytes()));
-            let unit = Unit {
-                text: p,
-                origin,
-                block,
-                gap_before: gap && k == 0,
-                gap_after: false,
-                glued,
-                merged: 0,
-                forced: None,
-            };
-            // Merge a line a scraper cut at a link into the line before (same block only).
-            if k == 0 && !gap {
-                if let Some(prev) = units.last_mut() {
-                    // A byline ("By Jane Doe") does not run on into the date under it.
-                    if prev.block == block
-                        && text::continues_menu_known(&prev.text, last_menu, &unit.text, menu)
-                        && byline_name(&prev.text).is_none()
-                    {
-                        let join = prev.text.len();
-                        if !matches!(
-                            prev.text.chars().next_back(),
-                            Some('(' | '[' | '“' | '‘' | '/')
-                        ) && !matches!(
-                            unit.text.chars().next(),
-                            Some(',' | '.' | ';' | ')' | '!' | '?' | '%' | ']' | ':')
-                        ) {
-                            prev.text.to_mut().push(' ');
-                        }
-                        prev.text.to_mut().push_str(&unit.text);
-                        prev.merged += 1;
-                        // Neither part held " | " (or they would not merge): only the join can.
-                        let b = prev.text.as_bytes();
-                        let window = b.get(join.saturating_sub(2)..(join + 3).min(b.len()));
-                        last_menu = window.is_some_and(text::has_menu_sep);
-                        continue;
-                    }
+        match line {
+            _ if flags & flag::GLUE == 0 => piece.add(line, 0, false),
+            Cow::Borrowed(l) => {
+                let parts = text::split_glued(l);
+                let glued = parts.len() > 1;
+                for (k, p) in parts.into_iter().enumerate() {
+                    piece.add(Cow::Borrowed(p), k, glued);
                 }
             }
-            units.push(unit);
-            last_menu = menu;
+            Cow::Owned(ref l) => {
+                let parts = text::split_glued(l);
+                let glued = parts.len() > 1;
+                for (k, p) in parts.into_iter().enumerate() {
+                    piece.add(Cow::Owned(p.to_string()), k, glued);
+                }
+            }
         }
         gap = false;
     }
@@ -388,8 +359,66 @@ fn segment(input: &str) -> Segmented<'_> {
     }
 }
 
-/// Per ASCII byte `b`: bit `k` set when prefix `k` (lowercase, at most 32 of them) is
-/// ASCII throughout and starts with `b`.
+/// Where the pieces of one line go: [`segment`]'s units, and what they need to know of the
+/// line.
+struct Piece<'u, 'a> {
+    units: &'u mut Vec<Unit<'a>>,
+    /// Whether the last unit's text holds " | ".
+    last_menu: &'u mut bool,
+    origin: usize,
+    block: u32,
+    gap: bool,
+    flags: u8,
+}
+
+impl<'a> Piece<'_, 'a> {
+    /// Adds piece `k` of the line as a unit, or merges it into the unit before.
+    fn add(&mut self, p: Cow<'a, str>, k: usize, glued: bool) {
+        let menu = self.flags & flag::MENU != 0 && (!glued || text::has_menu_sep(p.as_bytes()));
+        // Merge a line a scraper cut at a link into the line before (same block only).
+        if k == 0 && !self.gap {
+            if let Some(prev) = self.units.last_mut() {
+                // A byline ("By Jane Doe") does not run on into the date under it.
+                if prev.block == self.block
+                    && text::continues_menu_known(&prev.text, *self.last_menu, &p, menu)
+                    && byline_name(&prev.text).is_none()
+                {
+                    let join = prev.text.len();
+                    if !matches!(
+                        prev.text.chars().next_back(),
+                        Some('(' | '[' | '“' | '‘' | '/')
+                    ) && !matches!(
+                        p.chars().next(),
+                        Some(',' | '.' | ';' | ')' | '!' | '?' | '%' | ']' | ':')
+                    ) {
+                        prev.text.to_mut().push(' ');
+                    }
+                    prev.text.to_mut().push_str(&p);
+                    prev.merged += 1;
+                    // Neither part held " | " (or they would not merge): only the join can.
+                    let b = prev.text.as_bytes();
+                    let window = b.get(join.saturating_sub(2)..(join + 3).min(b.len()));
+                    *self.last_menu = window.is_some_and(text::has_menu_sep);
+                    return;
+                }
+            }
+        }
+        self.units.push(Unit {
+            text: p,
+            origin: self.origin,
+            block: self.block,
+            gap_before: self.gap && k == 0,
+            gap_after: false,
+            glued,
+            merged: 0,
+            forced: None,
+        });
+        *self.last_menu = menu;
+    }
+}
+
+/// Per ASCII byte `b`: bit `k` set when prefix `k` (lowercase, at most 32 of them) starts
+/// with `b`.
 const fn ascii_prefixes_by_first(prefixes: &[&str]) -> [u32; 128] {
     assert!(prefixes.len() <= 32);
     let mut table = [0u32; 128];

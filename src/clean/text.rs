@@ -86,52 +86,28 @@ pub fn is_opener(c: char) -> bool {
     matches!(c, '"' | '“' | '«' | '„' | '‘' | '「' | '『' | '(' | '‹')
 }
 
-/// Bytes that may start a control character, a non-ASCII space or an invisible character
-/// (U+0085/U+00A0/U+00AD: 0xC2; U+1680/U+180E: 0xE1; U+2000-U+206F: 0xE2; U+3000: 0xE3;
-/// U+FEFF: 0xEF): only these need a closer look.
-static WS_LEAD: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
-        i += 1;
-    }
-    t[0x7F] = true;
-    t[0xC2] = true;
-    t[0xE1] = true;
-    t[0xE2] = true;
-    t[0xE3] = true;
-    t[0xEF] = true;
-    t
-};
-
 /// Does `b` hold a control character, a non-ASCII space or an invisible character?
 /// (Checks UTF-8 byte patterns: U+0085/U+00A0/U+00AD, U+1680, U+180E, U+2000-U+200F,
 /// U+2028-U+202F, U+205F-U+206F, U+3000, U+FEFF.) Asked only of lines whose
-/// [`flag::ODD_SPACE`] is set, i.e. that hold one of the lead bytes.
+/// [`flag::ODD_SPACE`] is set, i.e. that hold one of the lead bytes: mostly prose with curly
+/// quotes or dashes (U+2018-U+201D, U+2013), so this is a block-wise scan like
+/// [`line_flags`], not a byte loop.
 fn needs_slow_ws(b: &[u8]) -> bool {
-    let at = |i: usize| b.get(i).copied().unwrap_or(0);
-    for (i, &c) in b.iter().enumerate() {
-        if !WS_LEAD[c as usize] {
-            continue;
-        }
-        let hit = match c {
-            0x00..=0x1F | 0x7F => true,
-            0xC2 => matches!(at(i + 1), 0x80..=0xA0 | 0xAD),
-            0xE1 => matches!((at(i + 1), at(i + 2)), (0x9A, 0x80) | (0xA0, 0x8E)),
-            0xE2 => matches!(
-                (at(i + 1), at(i + 2)),
-                (0x80, 0x80..=0x8F) | (0x80, 0xA8..=0xAF) | (0x81, 0x9F..=0xAF)
-            ),
-            0xE3 => at(i + 1) == 0x80 && at(i + 2) == 0x80,
-            0xEF => at(i + 1) == 0xBB && at(i + 2) == 0xBF,
-            _ => false,
-        };
-        if hit {
-            return true;
-        }
-    }
-    false
+    or_lanes(b, slow_ws_at) != 0
+}
+
+/// 1 if a character [`needs_slow_ws`] looks for starts at the byte `a` followed by `b`, `c`.
+#[inline(always)]
+fn slow_ws_at(a: u8, b: u8, c: u8, _d: u8) -> u8 {
+    let control = (a < 0x20) | (a == 0x7F);
+    let latin1 = (a == 0xC2) & ((b.wrapping_sub(0x80) <= 0x20) | (b == 0xAD));
+    let ogham_mongolian = (a == 0xE1) & (((b == 0x9A) & (c == 0x80)) | ((b == 0xA0) & (c == 0x8E)));
+    let general = (a == 0xE2)
+        & (((b == 0x80) & ((c.wrapping_sub(0x80) <= 0x0F) | (c.wrapping_sub(0xA8) <= 0x07)))
+            | ((b == 0x81) & (c.wrapping_sub(0x9F) <= 0x10)));
+    let ideographic = (a == 0xE3) & (b == 0x80) & (c == 0x80);
+    let bom = (a == 0xEF) & (b == 0xBB) & (c == 0xBF);
+    u8::from(control | latin1 | ogham_mongolian | general | ideographic | bom)
 }
 
 /// Collapses every run of whitespace (see [`is_space`]) into one space and trims; a lone
@@ -203,7 +179,8 @@ const HONORIFICS: &[&str] = &[
 /// What one pass over a line's bytes found: which of segmentation's closer looks it needs.
 /// Bits of [`line_flags`].
 pub mod flag {
-    /// A control character, a non-ASCII space or an invisible character may be present.
+    /// A control character, a non-ASCII space or an invisible character may be present
+    /// (a superset: [`super::needs_slow_ws`] makes sure).
     pub const ODD_SPACE: u8 = 1;
     /// Two spaces in a row.
     pub const DOUBLE_SPACE: u8 = 2;
@@ -220,7 +197,17 @@ pub mod flag {
 /// UTF-8, so it completes no pattern).
 #[inline(always)]
 fn flags_at(a: u8, b: u8, c: u8, d: u8) -> u8 {
-    let odd = (a < 0x20) | (a == 0x7F) | (a == 0xC2) | (a.wrapping_sub(0xE1) <= 2) | (a == 0xEF);
+    // The lead byte of every character `needs_slow_ws` looks for, with the bytes after it
+    // where a cheap test turns away the common characters: curly quotes, dashes and "…"
+    // (U+2010-U+2027, as 0xE2 0x80 0x90-0xA7) and CJK punctuation (U+3001-U+303F).
+    // `needs_slow_ws` makes sure.
+    let odd = (a < 0x20)
+        | (a == 0x7F)
+        | (a == 0xC2)
+        | (a == 0xE1)
+        | (a == 0xEF)
+        | ((a == 0xE2) & ((b == 0x81) | (c <= 0x8F) | (c >= 0xA8)))
+        | ((a == 0xE3) & (b == 0x80) & (c == 0x80));
     let double = (a == b' ') & (b == b' ');
     let icon =
         ((a | 0x20) == b'i') & ((b | 0x20) == b'c') & ((c | 0x20) == b'o') & ((d | 0x20) == b'n');
@@ -237,12 +224,12 @@ fn flags_at(a: u8, b: u8, c: u8, d: u8) -> u8 {
 const LANES: usize = 16;
 const WINDOW: usize = LANES + 3;
 
-/// Ors the [`flag`]s of the first [`LANES`] positions of `w` into `acc`: a fixed-size loop
-/// the compiler turns into vector code.
+/// Ors `at` of the first [`LANES`] positions of `w` into `acc`: a fixed-size loop the
+/// compiler turns into vector code.
 #[inline(always)]
-fn block_flags(w: &[u8; WINDOW], acc: &mut [u8; LANES]) {
+fn block_lanes(w: &[u8; WINDOW], acc: &mut [u8; LANES], at: impl Fn(u8, u8, u8, u8) -> u8) {
     for (k, lane) in acc.iter_mut().enumerate() {
-        *lane |= flags_at(w[k], w[k + 1], w[k + 2], w[k + 3]);
+        *lane |= at(w[k], w[k + 1], w[k + 2], w[k + 3]);
     }
 }
 
@@ -271,9 +258,15 @@ fn padded_tail(tail: &[u8]) -> [u8; WINDOW] {
     pad
 }
 
-/// All of segmentation's pre-checks in one pass: [`LANES`] positions at a time, the lanes
-/// or-ed together only at the end.
+/// All of segmentation's pre-checks in one pass.
 pub fn line_flags(s: &[u8]) -> u8 {
+    or_lanes(s, flags_at)
+}
+
+/// `at(a, b, c, d)` of every byte `a` of `s` and the three after it (0xFF past the end),
+/// or-ed together: [`LANES`] positions at a time, the lanes or-ed together only at the end.
+#[inline(always)]
+fn or_lanes(s: &[u8], at: impl Fn(u8, u8, u8, u8) -> u8 + Copy) -> u8 {
     if s.is_empty() {
         return 0;
     }
@@ -283,7 +276,7 @@ pub fn line_flags(s: &[u8]) -> u8 {
         .get(i..i + WINDOW)
         .and_then(|w| <&[u8; WINDOW]>::try_from(w).ok())
     {
-        block_flags(w, &mut acc);
+        block_lanes(w, &mut acc, at);
         i += LANES;
     }
     // The last LANES positions (all of a shorter line) make one more block, padded with
@@ -293,10 +286,10 @@ pub fn line_flags(s: &[u8]) -> u8 {
     let mut gap = 0;
     for p in i..last {
         if let Some(&[a, b, c, d]) = s.get(p..p + 4) {
-            gap |= flags_at(a, b, c, d);
+            gap |= at(a, b, c, d);
         }
     }
-    block_flags(&padded_tail(s.get(last..).unwrap_or(&[])), &mut acc);
+    block_lanes(&padded_tail(s.get(last..).unwrap_or(&[])), &mut acc, at);
     acc.iter().fold(gap, |a, &x| a | x)
 }
 
@@ -493,29 +486,51 @@ const JOIN_WORDS: &[&str] = &[
     "new",
 ];
 
-/// Bit `b` set: some join word starts with the byte `b`.
-const JOIN_FIRST_BYTES: [u64; 4] = {
-    let mut t = [0u64; 4];
+/// Bit `n` of entry `b` set: some join word of `n` bytes starts with the byte `b`.
+const JOIN_FIRST_BYTES: [u16; 256] = {
+    let mut t = [0u16; 256];
     let mut i = 0;
     while i < JOIN_WORDS.len() {
-        let b = JOIN_WORDS[i].as_bytes()[0] as usize;
-        t[b / 64] |= 1 << (b % 64);
+        let w = JOIN_WORDS[i].as_bytes();
+        t[w[0] as usize] |= 1 << w.len();
         i += 1;
     }
     t
 };
 
-/// Is `w` one of the [`JOIN_WORDS`]? Most words are turned away by their first byte (a
-/// capitalised name always is) before any comparison.
+/// Is `w` one of the [`JOIN_WORDS`]? Most words are turned away by their first byte and length
+/// (a capitalised name always is) before any comparison.
 fn is_join_word(w: &str) -> bool {
     let Some(&first) = w.as_bytes().first() else {
         return false;
     };
-    let bits = JOIN_FIRST_BYTES
-        .get(usize::from(first) / 64)
-        .copied()
-        .unwrap_or(0);
-    bits >> (first % 64) & 1 != 0 && JOIN_WORDS.contains(&w)
+    let lengths = JOIN_FIRST_BYTES[usize::from(first)];
+    w.len() <= JOIN_WORD_MAX && lengths >> w.len() & 1 != 0 && JOIN_WORDS.contains(&w)
+}
+
+/// The word after the last separator ([`is_sep`]) of `a`, if there is one and the word is
+/// no longer than a join word: only the last few bytes are looked at.
+fn short_last_word(a: &str) -> Option<&str> {
+    let b = a.as_bytes();
+    // The last byte of the separator is at `lowest` or after.
+    let lowest = b.len().saturating_sub(JOIN_WORD_MAX + 1);
+    let mut end = b.len();
+    loop {
+        // The last byte of a space or a no-break space (U+00A0, U+202F, U+2007 in UTF-8).
+        let p = lowest
+            + b.get(lowest..end)?
+                .iter()
+                .rposition(|&c| matches!(c, b' ' | 0xA0 | 0xAF | 0x87))?;
+        let head = b.get(..=p)?;
+        if head.ends_with(b" ")
+            || head.ends_with("\u{A0}".as_bytes())
+            || head.ends_with("\u{202F}".as_bytes())
+            || head.ends_with("\u{2007}".as_bytes())
+        {
+            return a.get(p + 1..);
+        }
+        end = p;
+    }
 }
 
 /// Should `b` continue `a` on one line (a scraper cut the sentence at a link or <em>)?
@@ -562,15 +577,10 @@ pub fn continues_menu_known(a: &str, a_menu: bool, b: &str, b_menu: bool) -> boo
         if b_first.is_ascii_digit() || b_first == '$' || b_first == '€' || b_first == '£' {
             return true;
         }
-        if b_first.is_uppercase() {
-            // The join words are short ASCII words: look at the tail of `a` only.
-            let tail = a
-                .get(a.len().saturating_sub(JOIN_WORD_MAX + 3)..)
-                .unwrap_or(a);
-            let last_word = tail.rsplit(is_sep).next().unwrap_or("");
-            if last_word.len() < tail.len() && is_join_word(last_word) && a.contains(' ') {
-                return true;
-            }
+        // The join words are short: look at the end of `a` only.
+        if b_first.is_uppercase() && short_last_word(a).is_some_and(is_join_word) && a.contains(' ')
+        {
+            return true;
         }
     }
     false
@@ -591,11 +601,118 @@ mod tests {
         assert_eq!(simple_lowercase('İ'), None);
     }
 
+    /// Bytes that may start a control character, a non-ASCII space or an invisible character
+    /// (U+0085/U+00A0/U+00AD: 0xC2; U+1680/U+180E: 0xE1; U+2000-U+206F: 0xE2; U+3000: 0xE3;
+    /// U+FEFF: 0xEF): only these need a closer look.
+    static WS_LEAD: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 0x20 {
+            t[i] = true;
+            i += 1;
+        }
+        t[0x7F] = true;
+        t[0xC2] = true;
+        t[0xE1] = true;
+        t[0xE2] = true;
+        t[0xE3] = true;
+        t[0xEF] = true;
+        t
+    };
+
+    /// [`needs_slow_ws`], one byte at a time.
+    fn needs_slow_ws_reference(b: &[u8]) -> bool {
+        let at = |i: usize| b.get(i).copied().unwrap_or(0);
+        for (i, &c) in b.iter().enumerate() {
+            if !WS_LEAD[c as usize] {
+                continue;
+            }
+            let hit = match c {
+                0x00..=0x1F | 0x7F => true,
+                0xC2 => matches!(at(i + 1), 0x80..=0xA0 | 0xAD),
+                0xE1 => matches!((at(i + 1), at(i + 2)), (0x9A, 0x80) | (0xA0, 0x8E)),
+                0xE2 => matches!(
+                    (at(i + 1), at(i + 2)),
+                    (0x80, 0x80..=0x8F) | (0x80, 0xA8..=0xAF) | (0x81, 0x9F..=0xAF)
+                ),
+                0xE3 => at(i + 1) == 0x80 && at(i + 2) == 0x80,
+                0xEF => at(i + 1) == 0xBB && at(i + 2) == 0xBF,
+                _ => false,
+            };
+            if hit {
+                return true;
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn needs_slow_ws_agrees_with_the_byte_loop() {
+        // Every character from U+0000 to U+FFFF (and a few beyond) at every offset around
+        // the 16-byte blocks and the tail, alone and between letters and curly quotes.
+        let mut lines = Vec::new();
+        for c in (0..0x1_0000u32)
+            .chain([0x1F600, 0x10FFFF])
+            .filter_map(char::from_u32)
+        {
+            lines.push(c.to_string());
+            lines.push(format!("ab{c}“”"));
+        }
+        for pat in [
+            "\u{85}", "\u{a0}", "\u{ad}", "\u{1680}", "\u{180e}", "\u{2000}", "\u{200f}",
+            "\u{2010}", "\u{2028}", "\u{202f}", "\u{2030}", "\u{205e}", "\u{205f}", "\u{206f}",
+            "\u{2070}", "\u{3000}", "\u{3001}", "\u{feff}", "\u{fefe}", "\t", "\u{7f}", "’", "—",
+            "…",
+        ] {
+            for len in 0..44 {
+                let mut l = "x".repeat(len);
+                l.push_str(pat);
+                lines.push(l.clone());
+                l.push_str("y’");
+                lines.push(l);
+            }
+        }
+        // Random mixes of the bytes that matter.
+        let pieces = [
+            "a", " ", "’", "“", "\u{a0}", "\u{2009}", "\u{3000}", "の", "é", "\u{feff}", "\u{ad}",
+            "\u{2060}",
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            let mut l = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut r = seed;
+            for _ in 0..(r % 40) {
+                r = r.rotate_right(5) ^ seed;
+                l.push_str(pieces[(r % pieces.len() as u64) as usize]);
+            }
+            lines.push(l);
+        }
+        for l in &lines {
+            let slow = needs_slow_ws_reference(l.as_bytes());
+            assert_eq!(needs_slow_ws(l.as_bytes()), slow, "{l:?}");
+            // The flag that lets a line into the check is set for every line it finds.
+            assert!(
+                !slow || line_flags(l.as_bytes()) & flag::ODD_SPACE != 0,
+                "{l:?}"
+            );
+        }
+    }
+
     /// The flags, one check at a time.
     fn line_flags_reference(s: &str) -> u8 {
         let b = s.as_bytes();
         let mut f = 0;
-        if b.iter().any(|&c| WS_LEAD[c as usize]) {
+        let at = |i: usize| b.get(i).copied().unwrap_or(0xFF);
+        let odd = (0..b.len()).any(|i| match at(i) {
+            0x00..=0x1F | 0x7F | 0xC2 | 0xE1 | 0xEF => true,
+            0xE2 => at(i + 1) == 0x81 || !(0x90..=0xA7).contains(&at(i + 2)),
+            0xE3 => at(i + 1) == 0x80 && at(i + 2) == 0x80,
+            _ => false,
+        });
+        if odd {
             f |= flag::ODD_SPACE;
         }
         if s.contains("  ") {
@@ -704,6 +821,50 @@ mod tests {
         assert_eq!(split_glued("in 2019.The end"), vec!["in 2019.", "The end"]);
         assert_eq!(split_glued("Sportsnet.ca is"), vec!["Sportsnet.ca is"]);
         assert_eq!(split_glued("ASP.NET core"), vec!["ASP.NET core"]);
+    }
+
+    /// The tail's last word is a join word: the `rsplit` it replaced.
+    fn ends_with_join_word_reference(a: &str) -> bool {
+        let tail = a
+            .get(a.len().saturating_sub(JOIN_WORD_MAX + 3)..)
+            .unwrap_or(a);
+        let last_word = tail.rsplit(is_sep).next().unwrap_or("");
+        last_word.len() < tail.len() && is_join_word(last_word)
+    }
+
+    #[test]
+    fn short_last_word_agrees_with_rsplit() {
+        let mut lines: Vec<String> = Vec::new();
+        let seps = [
+            " ", "\u{a0}", "\u{202f}", "\u{2007}", "\u{2009}", "é", "ï", "", "  ",
+        ];
+        let heads = ["", "x", "according to", "Привет", "日本語の", "é\u{a0}"];
+        for h in heads {
+            for sep in seps {
+                for w in JOIN_WORDS
+                    .iter()
+                    .chain(&["The", "hopes", "x", "", "including!", "the."])
+                {
+                    for pad in ["", "a", "éé", "abcdefghij", "\u{a0}"] {
+                        lines.push(format!("{h}{pad}{sep}{w}"));
+                        lines.push(format!("{pad}{h}{sep}{w}"));
+                    }
+                }
+            }
+        }
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+        for l in &lines {
+            assert_eq!(
+                short_last_word(l).is_some_and(is_join_word),
+                ends_with_join_word_reference(l),
+                "{l:?}"
+            );
+        }
     }
 
     #[test]
