@@ -1,5 +1,5 @@
-//! Helpers shared by the modules' tests: the development set's pages and a stable hash for
-//! output fingerprints.
+//! Helpers shared by the modules' tests: the development set's pages, a stable hash for
+//! output fingerprints, and a small random generator for reference tests.
 
 use std::path::PathBuf;
 
@@ -39,5 +39,18 @@ impl Fnv {
             self.0 ^= u64::from(b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
+    }
+}
+
+/// xorshift64: cheap, reproducible pseudo-random numbers for tests that compare a fast
+/// function with its reference on random inputs.
+pub(crate) struct XorShift(pub u64);
+
+impl XorShift {
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
     }
 }

@@ -1992,13 +1992,9 @@ mod tests {
     }
 
     /// A small xorshift generator: `next(m)` is in `0..m`.
-    fn xorshift(mut x: u64) -> impl FnMut(u64) -> u64 {
-        move |m| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        }
+    fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut rng = crate::testing::XorShift(seed);
+        move |m| rng.next_u64() % m
     }
 
     #[test]

@@ -646,6 +646,20 @@ mod tests {
         false
     }
 
+    /// Each pattern after 0 to 43 "x"s (every offset around the 16-byte blocks and the
+    /// tail), alone at the end and followed by `after`.
+    fn at_every_offset(patterns: &[&str], after: &str) -> Vec<String> {
+        let mut lines = Vec::new();
+        for pat in patterns {
+            for len in 0..44 {
+                let l = format!("{}{pat}", "x".repeat(len));
+                lines.push(format!("{l}{after}"));
+                lines.push(l);
+            }
+        }
+        lines
+    }
+
     #[test]
     fn needs_slow_ws_agrees_with_the_byte_loop() {
         // Every character from U+0000 to U+FFFF (and a few beyond) at every offset around
@@ -658,31 +672,24 @@ mod tests {
             lines.push(c.to_string());
             lines.push(format!("ab{c}“”"));
         }
-        for pat in [
-            "\u{85}", "\u{a0}", "\u{ad}", "\u{1680}", "\u{180e}", "\u{2000}", "\u{200f}",
-            "\u{2010}", "\u{2028}", "\u{202f}", "\u{2030}", "\u{205e}", "\u{205f}", "\u{206f}",
-            "\u{2070}", "\u{3000}", "\u{3001}", "\u{feff}", "\u{fefe}", "\t", "\u{7f}", "’", "—",
-            "…",
-        ] {
-            for len in 0..44 {
-                let mut l = "x".repeat(len);
-                l.push_str(pat);
-                lines.push(l.clone());
-                l.push_str("y’");
-                lines.push(l);
-            }
-        }
+        lines.extend(at_every_offset(
+            &[
+                "\u{85}", "\u{a0}", "\u{ad}", "\u{1680}", "\u{180e}", "\u{2000}", "\u{200f}",
+                "\u{2010}", "\u{2028}", "\u{202f}", "\u{2030}", "\u{205e}", "\u{205f}", "\u{206f}",
+                "\u{2070}", "\u{3000}", "\u{3001}", "\u{feff}", "\u{fefe}", "\t", "\u{7f}", "’",
+                "—", "…",
+            ],
+            "y’",
+        ));
         // Random mixes of the bytes that matter.
         let pieces = [
             "a", " ", "’", "“", "\u{a0}", "\u{2009}", "\u{3000}", "の", "é", "\u{feff}", "\u{ad}",
             "\u{2060}",
         ];
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rng = crate::testing::XorShift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..20_000 {
             let mut l = String::new();
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next_u64();
             let mut r = seed;
             for _ in 0..(r % 40) {
                 r = r.rotate_right(5) ^ seed;
@@ -766,17 +773,12 @@ mod tests {
             }
         }
         // Every pattern at every offset around the 16-byte blocks and the tail.
-        for pat in [
-            "icon", "a.B", " | ", "  ", "\u{a0}", "\u{200b}", "\0", "!x", "?",
-        ] {
-            for len in 0..44 {
-                let mut l = "x".repeat(len);
-                l.push_str(pat);
-                lines.push(l.clone());
-                l.push_str("yy");
-                lines.push(l);
-            }
-        }
+        lines.extend(at_every_offset(
+            &[
+                "icon", "a.B", " | ", "  ", "\u{a0}", "\u{200b}", "\0", "!x", "?",
+            ],
+            "yy",
+        ));
         for l in &lines {
             assert_eq!(line_flags(l.as_bytes()), line_flags_reference(l), "{l:?}");
         }

@@ -343,17 +343,12 @@ mod tests {
             "ǅemal",
             "҂",
         ];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..4000 {
             let mut l = String::new();
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let n = (seed % 40) as usize;
+            let n = (rng.next_u64() % 40) as usize;
             for k in 0..n {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+                let seed = rng.next_u64();
                 l.push_str(pieces[(seed % pieces.len() as u64) as usize]);
                 if seed >> 20 & 1 == 0 || k % 5 == 0 {
                     l.push(' ');
