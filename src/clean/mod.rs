@@ -776,56 +776,62 @@ fn line_hash(b: &[u8]) -> u64 {
     h ^ h >> 29
 }
 
+/// A line as a hash key, hashed by [`line_hash`] (equal hashes still compare whole lines).
+#[derive(PartialEq, Eq)]
+struct LineKey<'a>(&'a str);
+
+impl std::hash::Hash for LineKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u64(line_hash(self.0.as_bytes()));
+    }
+}
+
+/// A hasher that hands on the one `u64` it is given ([`LineKey`]'s hash is mixed already).
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used by `LineKey`; any other key still gets a usable hash.
+        self.0 = line_hash(bytes) ^ self.0.rotate_left(5);
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
 /// Numbers the distinct texts of the units in order of first appearance. Returns each
 /// unit's id, and per id how many units have the text and the first of them.
 fn line_ids(units: &[Unit]) -> (Vec<u32>, Vec<u32>, Vec<usize>) {
     let n = units.len();
-    let mut ids = Vec::with_capacity(n);
+    let mut by_text: std::collections::HashMap<
+        LineKey<'_>,
+        u32,
+        std::hash::BuildHasherDefault<PassThrough>,
+    > = std::collections::HashMap::with_capacity_and_hasher(n, Default::default());
     let mut counts: Vec<u32> = Vec::with_capacity(n);
     let mut firsts: Vec<usize> = Vec::with_capacity(n);
-    // Open addressing with linear probing, at most half full: a slot holds an id plus one
-    // (0: empty) in its low half and the high half of its text's hash in its high half.
-    let bits = (2 * n).max(16).next_power_of_two().trailing_zeros();
-    let mask = (1usize << bits) - 1;
-    let mut table = vec![0u64; mask + 1];
-    for (i, u) in units.iter().enumerate() {
-        let h = line_hash(u.text.as_bytes());
-        let tag = h >> 32;
-        let mut at = (h >> (64 - bits)) as usize;
-        let id = loop {
-            let Some(slot) = table.get_mut(at) else {
-                // Not reached (the index is masked); a fresh id keeps the result linear.
-                break None;
-            };
-            if *slot == 0 {
-                *slot = tag << 32 | (counts.len() as u64 + 1);
-                break None;
-            }
-            if *slot >> 32 == tag {
-                let id = (*slot & 0xFFFF_FFFF) as usize - 1;
-                let same = firsts
-                    .get(id)
-                    .and_then(|&f| units.get(f))
-                    .is_some_and(|f| f.text == u.text);
-                if same {
-                    break Some(id);
-                }
-            }
-            at = (at + 1) & mask;
-        };
-        let id = match id {
-            Some(id) => id,
-            None => {
+    let ids = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let next = counts.len() as u32;
+            let id = *by_text.entry(LineKey(u.text.as_ref())).or_insert(next);
+            if id == next {
                 counts.push(0);
                 firsts.push(i);
-                counts.len() - 1
             }
-        };
-        if let Some(c) = counts.get_mut(id) {
-            *c += 1;
-        }
-        ids.push(id as u32);
-    }
+            if let Some(c) = counts.get_mut(id as usize) {
+                *c += 1;
+            }
+            id
+        })
+        .collect();
     (ids, counts, firsts)
 }
 
