@@ -172,7 +172,7 @@ pub(super) fn ascii_key(word: &[u8]) -> Option<u64> {
 /// `char::is_alphabetic`, answering the scripts news is mostly written in (Latin-1 and
 /// Latin Extended letters, Cyrillic) without the Unicode tables.
 #[inline]
-fn is_alphabetic(c: char) -> bool {
+pub(super) fn is_alphabetic(c: char) -> bool {
     match c as u32 {
         0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F | 0x400..=0x481 | 0x48A..=0x52F => true,
         // Kana, CJK ideographs, hangul syllables.

@@ -4,6 +4,7 @@
 use super::features::{self, AsciiBlock, FxSet};
 use super::text;
 
+/// The distinct lowercased words of `s`, trimmed of what is not a letter or digit.
 pub(super) fn lower_words(s: &str) -> FxSet<String> {
     s.split(' ')
         .map(|w| {
@@ -42,15 +43,11 @@ fn short_bit(key: u64) -> u32 {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as u32
 }
 
-/// `char::is_alphanumeric`, answering the letters news is mostly written in (Latin-1,
-/// Latin Extended-A and -B, Cyrillic) without the Unicode tables.
+/// `char::is_alphanumeric`, answering the letters news is mostly written in without the
+/// Unicode tables ([`features::is_alphabetic`]).
 #[inline]
 fn is_alphanumeric(c: char) -> bool {
-    match u32::from(c) {
-        0..=0x7F => c.is_ascii_alphanumeric(),
-        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F | 0x400..=0x481 | 0x48A..=0x52F => true,
-        _ => c.is_alphanumeric(),
-    }
+    features::is_alphabetic(c) || c.is_numeric()
 }
 
 impl TitleWords {
