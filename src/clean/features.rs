@@ -575,20 +575,6 @@ impl AsciiBlock {
         (high, lead)
     }
 
-    /// The lowercased packed key of ASCII bytes `a..a + len` (`len` 1 to 8, within the
-    /// block).
-    #[inline(always)]
-    pub(super) fn key(&self, a: u32, len: u32) -> u64 {
-        let (q, r) = (a as usize / 8, a % 8);
-        let lo = self.words.get(q).copied().unwrap_or(0) >> (8 * r);
-        let hi = match r {
-            0 => 0,
-            _ => self.words.get(q + 1).copied().unwrap_or(0) << (64 - 8 * r),
-        };
-        let key = (lo | hi) & (u64::MAX >> (64 - 8 * len.clamp(1, 8)));
-        key | swar_in(key, b'A', b'Z') >> 2
-    }
-
     /// Byte `i` (below 64) of the block.
     #[inline(always)]
     pub(super) fn byte(&self, i: u32) -> u8 {
@@ -630,7 +616,7 @@ impl AsciiBlock {
     /// The lowercased key of the `len` bytes from byte `a` of the block (0 unless `len` is
     /// in 1..=8), without branches.
     #[inline(always)]
-    fn key_at(&self, a: u32, len: u32) -> u64 {
+    pub(super) fn key_at(&self, a: u32, len: u32) -> u64 {
         let (q, r) = ((a as usize / 8) % 8, a % 8);
         let lo = self.words[q] >> (8 * r);
         // The next word's low bytes above `lo` (none when r == 0: a shift by 64 split in two).

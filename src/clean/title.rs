@@ -158,7 +158,7 @@ impl TitleWords {
                     continue;
                 }
                 let hit = if len <= 8 {
-                    let key = blk.key(a, len);
+                    let key = blk.key_at(a, len);
                     self.short_bits & (1u64 << short_bit(key)) != 0 && self.short.contains(&key)
                 } else {
                     let core = rest.get(a as usize..=z as usize).unwrap_or_default();
