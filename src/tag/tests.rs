@@ -851,3 +851,34 @@ fn dev_pages_tagging_fingerprint() {
         h.0
     );
 }
+
+/// A steady loop of the default gazetteer over the cleaned dev pages, for a profiler:
+/// `REPS=10 valgrind --tool=callgrind <test binary> profile_tag --ignored` (the gazetteer is
+/// built once, before the loop).
+#[test]
+#[ignore]
+fn profile_tag() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cleanup-dev");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".noisy.txt"))
+        .collect();
+    paths.sort();
+    let pages: Vec<String> = paths
+        .iter()
+        .map(|p| crate::clean::clean(&std::fs::read_to_string(p).unwrap()).text)
+        .collect();
+    let g = Gazetteer::default_world().unwrap();
+    let reps = std::env::var("REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(60);
+    let mut n = 0;
+    for _ in 0..reps {
+        for p in &pages {
+            n += g.tag(p).len();
+        }
+    }
+    println!("{n}");
+}
