@@ -140,8 +140,8 @@ impl TitleWords {
             let ends = !space & (space >> 1 | 1 << 63);
             // The first letter or digit of each word: a carry from the word's start runs
             // through the bytes that are neither (nor spaces) and stops at the first that
-            // is (or at the space after the word, which is no letter). A word's bytes are
-            // then only read when its first letter starts a title word.
+            // is (or at the space after the word, which is no letter). Each counts a word;
+            // its bytes are only read when its first letter starts a title word.
             let inner_other = !alnum & !space;
             let mut firsts = starts.wrapping_add(inner_other) & alnum;
             // Words with other characters than ASCII ones are counted by the slow path.
@@ -156,10 +156,11 @@ impl TitleWords {
                 let piece = line.get(from + s as usize..=from + e as usize);
                 self.piece(piece.unwrap_or_default(), buf, &mut hits, &mut total);
             }
-            total += firsts.count_ones() as usize;
             while firsts != 0 {
                 let a = firsts.trailing_zeros();
                 firsts &= firsts - 1;
+                // (Counted here: `count_ones` is a long sequence without a popcnt target.)
+                total += 1;
                 // A letter's or digit's bit 5 set is its lowercase.
                 let first = blk.byte(a) | 0x20;
                 let lens = usize::from(first)
@@ -241,12 +242,10 @@ impl TitleWords {
 
     /// Counts any word: lowercased only when its first letter starts some title word.
     fn word(&self, w: &str, buf: &mut String, hits: &mut usize, total: &mut usize) {
-        if w.is_ascii() {
-            return self.ascii_word(w.as_bytes(), buf, hits, total);
-        }
         let w = w.trim_matches(|c: char| !is_alphanumeric(c));
         if w.is_ascii() {
-            // Only edge punctuation was not ASCII (curly quotes): the fast path.
+            // An ASCII word, or one whose only other characters were edge punctuation
+            // (curly quotes): the fast path.
             return self.ascii_word(w.as_bytes(), buf, hits, total);
         }
         let mut chars = w.chars();
@@ -273,7 +272,8 @@ impl TitleWords {
                 None => buf.extend(c.to_lowercase()),
             }
         }
-        if self.words.contains(buf.as_str()) {
+        // No title word is as long: no need to hash it.
+        if self.lens & (1u64 << buf.len().min(63)) != 0 && self.words.contains(buf.as_str()) {
             *hits += 1;
         }
     }
