@@ -349,9 +349,13 @@ impl Model {
             let Some(gate) = gate else {
                 continue;
             };
-            // Keeps the undecided rows, in order.
-            let mut kept = 0;
-            for k in 0..pending.len() {
+            // Keeps the undecided rows, in order; those before the first decided one stay
+            // where they are (later trees decide few rows).
+            let Some(first) = pending.iter().position(|p| gate.decide(p.score).is_some()) else {
+                continue;
+            };
+            let mut kept = first;
+            for k in first..pending.len() {
                 let p = pending[k];
                 match gate.decide(p.score) {
                     Some(keep) => {
