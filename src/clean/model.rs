@@ -85,20 +85,39 @@ impl Tree {
         self.leaf[k & (SLOTS - 1)]
     }
 
-    /// [`Tree::walk`] for four samples at once: independent chains of loads in flight.
+    /// [`Tree::walk`] for four samples at once (independent chains of loads in flight), each
+    /// seen through a [`Window`] so a feature index is masked rather than bounds-checked.
     #[inline(always)]
-    fn walk4(&self, x: [&[f32; N_FEAT]; 4]) -> [f32; 4] {
+    fn walk4(&self, x: [&Window; 4]) -> [f32; 4] {
         let mut k = [1; 4];
         for _ in 0..MAX_DEPTH {
             for j in 0..4 {
                 let slot = k[j] & (SLOTS - 1);
-                let v = x[j][usize::from(self.feature[slot])];
+                let v = x[j][usize::from(self.feature[slot]) & (WINDOW - 1)];
                 k[j] = 2 * k[j] + branch(v, self.threshold[slot]);
             }
         }
         k.map(|k| self.leaf[k & (SLOTS - 1)])
     }
+
+    /// [`Tree::walk4`] for one sample.
+    #[inline(always)]
+    fn walk1(&self, x: &Window) -> f32 {
+        let mut k = 1;
+        for _ in 0..MAX_DEPTH {
+            let slot = k & (SLOTS - 1);
+            let v = x[usize::from(self.feature[slot]) & (WINDOW - 1)];
+            k = 2 * k + branch(v, self.threshold[slot]);
+        }
+        self.leaf[k & (SLOTS - 1)]
+    }
 }
+
+/// Floats a row is read through during [`Model::keep_rows`]: its `N_FEAT` features and
+/// whatever follows them (the next row's, or padding), a power of two so that masking a
+/// node's feature index proves it in bounds. Nodes only name features below `N_FEAT`.
+const WINDOW: usize = N_FEAT.next_power_of_two();
+type Window = [f32; WINDOW];
 
 /// Early decision: trees always summed before the first check.
 pub const GATE_START: usize = 4;
@@ -124,15 +143,65 @@ fn floor_f32(t: f64) -> f32 {
     }
 }
 
+/// The smallest `f32` above `v` (finite `v`): `s > v` iff `s >= next_up(v)`.
+fn next_up(v: f32) -> f32 {
+    let bits = v.to_bits();
+    if v == 0.0 {
+        f32::from_bits(1)
+    } else if v > 0.0 {
+        f32::from_bits(bits + 1)
+    } else {
+        f32::from_bits(bits - 1)
+    }
+}
+
+/// An early decision after some trees, as the range of running scores it leaves undecided:
+/// below `lo` the row is no body, above `hi` it is. Equivalent to the rule in
+/// [`Model::keep_rows`], `s < -GATE_MARGIN || s + rest_max <= 0` for no, then
+/// `s > GATE_MARGIN || s + rest_min > 0` for yes: the sign of a rounded float sum is the
+/// sign of the exact sum, so `s + r > 0` iff `s > -r`, and `s > -r` iff `s >= next_up(-r)`.
+#[derive(Debug, Clone, Copy)]
+struct Gate {
+    lo: f32,
+    hi: f32,
+}
+
+impl Gate {
+    fn new(rest_max: f32, rest_min: f32) -> Gate {
+        Gate {
+            lo: (-GATE_MARGIN).max(next_up(-rest_max)),
+            hi: GATE_MARGIN.min(-rest_min),
+        }
+    }
+
+    /// The decision on a row with running score `score`, if there is one yet.
+    #[inline(always)]
+    fn decide(self, score: f32) -> Option<bool> {
+        if score < self.lo {
+            Some(false)
+        } else if score > self.hi {
+            Some(true)
+        } else {
+            None
+        }
+    }
+}
+
+/// A row not yet decided in [`Model::keep_rows`].
+#[derive(Clone, Copy)]
+struct Pending<'a> {
+    x: &'a Window,
+    row: u32,
+    score: f32,
+}
+
 /// A parsed tree ensemble.
 #[derive(Debug, Clone)]
 pub struct Model {
     base: f32,
     trees: Vec<Tree>,
-    /// `rest_max[k]` / `rest_min[k]`: the most / least trees `k..` can still add (for exact
-    /// early decisions).
-    rest_max: Vec<f32>,
-    rest_min: Vec<f32>,
+    /// `gates[k]`: the early decision after the first `k` trees, if one comes then.
+    gates: Vec<Option<Gate>>,
 }
 
 impl Model {
@@ -193,7 +262,9 @@ impl Model {
             tree_depth(&nodes, &is_leaf, root)?;
             trees.push(Tree::complete(&nodes, &is_leaf, root)?);
         }
-        // Bounds of what each suffix of trees can add, from its leaves.
+        // Bounds of what each suffix of trees can add, from its leaves (`rest_max[k]` /
+        // `rest_min[k]`: the most / least trees `k..` can still add), for exact early
+        // decisions.
         let t = roots.len();
         let mut rest_max = vec![0f32; t + 1];
         let mut rest_min = vec![0f32; t + 1];
@@ -211,12 +282,18 @@ impl Model {
             rest_max[k] = rest_max[k + 1] + hi + 1e-4;
             rest_min[k] = rest_min[k + 1] + lo - 1e-4;
         }
-        Some(Model {
-            base,
-            trees,
-            rest_max,
-            rest_min,
-        })
+        // The early decisions' bounds assume finite leaf values.
+        if rest_max.iter().chain(&rest_min).any(|r| !r.is_finite()) {
+            return None;
+        }
+        // Checks after the first GATE_START trees and every GATE_EVERY after, while trees
+        // remain.
+        let gates = (0..=t)
+            .map(|done| {
+                (done < t && checks_after(done)).then(|| Gate::new(rest_max[done], rest_min[done]))
+            })
+            .collect();
+        Some(Model { base, trees, gates })
     }
 
     /// Is the line with features `x` body text? See [`Model::keep_rows`].
@@ -235,55 +312,71 @@ impl Model {
     /// Rows are scored tree by tree: one tree's nodes stay in cache while every undecided
     /// row walks it, and the rows' walks are independent, so the CPU overlaps them.
     pub fn keep_rows(&self, x: &[f32]) -> Vec<bool> {
-        let rows: Vec<&[f32; N_FEAT]> = x
-            .chunks_exact(N_FEAT)
-            .filter_map(|r| r.try_into().ok())
+        let n = x.len() / N_FEAT;
+        let mut out = vec![false; n];
+        // Every row but the last is seen in place through a window running into the next
+        // row; the last through a padded copy.
+        let mut last: Window = [0.0; WINDOW];
+        if let Some(tail) = n
+            .checked_sub(1)
+            .and_then(|r| x.get(r * N_FEAT..(r + 1) * N_FEAT))
+        {
+            last[..N_FEAT].copy_from_slice(tail);
+        }
+        let window = |r: usize| -> &Window {
+            x.get(r * N_FEAT..r * N_FEAT + WINDOW)
+                .and_then(|w| w.try_into().ok())
+                .unwrap_or(&last)
+        };
+        let mut pending: Vec<Pending> = (0..n)
+            .map(|row| Pending {
+                x: window(row),
+                row: row as u32,
+                score: self.base,
+            })
             .collect();
-        let mut out = vec![false; rows.len()];
-        // The undecided rows and their running scores.
-        let mut active: Vec<(&[f32; N_FEAT], usize, f32)> = rows
-            .iter()
-            .enumerate()
-            .map(|(r, &x)| (x, r, self.base))
-            .collect();
-        let t = self.trees.len();
-        for (k, tree) in self.trees.iter().enumerate() {
-            if active.is_empty() {
+        for (tree, gate) in self.trees.iter().zip(&self.gates[1..]) {
+            let mut quads = pending.chunks_exact_mut(4);
+            for q in quads.by_ref() {
+                let v = tree.walk4([q[0].x, q[1].x, q[2].x, q[3].x]);
+                for (p, v) in q.iter_mut().zip(v) {
+                    p.score += v;
+                }
+            }
+            for p in quads.into_remainder() {
+                p.score += tree.walk1(p.x);
+            }
+            let Some(gate) = gate else {
+                continue;
+            };
+            // Keeps the undecided rows, in order; those before the first decided one stay
+            // where they are (later trees decide few rows).
+            let Some(first) = pending.iter().position(|p| gate.decide(p.score).is_some()) else {
+                continue;
+            };
+            let mut kept = first;
+            for k in first..pending.len() {
+                let p = pending[k];
+                match gate.decide(p.score) {
+                    Some(keep) => {
+                        if let Some(o) = out.get_mut(p.row as usize) {
+                            *o = keep;
+                        }
+                    }
+                    None => {
+                        pending[kept] = p;
+                        kept += 1;
+                    }
+                }
+            }
+            pending.truncate(kept);
+            if pending.is_empty() {
                 break;
             }
-            let mut quads = active.chunks_exact_mut(4);
-            for q in quads.by_ref() {
-                let v = tree.walk4([q[0].0, q[1].0, q[2].0, q[3].0]);
-                for (a, v) in q.iter_mut().zip(v) {
-                    a.2 += v;
-                }
-            }
-            for a in quads.into_remainder() {
-                a.2 += tree.walk(a.0);
-            }
-            // Checks after the first GATE_START trees and every GATE_EVERY after, while
-            // trees remain.
-            let done = k + 1;
-            if done >= t || !checks_after(done) {
-                continue;
-            }
-            let (rest_max, rest_min) = (self.rest_max[done], self.rest_min[done]);
-            active.retain(|&(_, r, s)| {
-                if s < -GATE_MARGIN || s + rest_max <= 0.0 {
-                    false
-                } else if s > GATE_MARGIN || s + rest_min > 0.0 {
-                    if let Some(o) = out.get_mut(r) {
-                        *o = true;
-                    }
-                    false
-                } else {
-                    true
-                }
-            });
         }
-        for &(_, r, s) in &active {
-            if let Some(o) = out.get_mut(r) {
-                *o = s > 0.0;
+        for p in &pending {
+            if let Some(o) = out.get_mut(p.row as usize) {
+                *o = p.score > 0.0;
             }
         }
         out
@@ -386,6 +479,50 @@ mod tests {
         assert!(shipped().is_some_and(|m| m.n_trees() > 0));
     }
 
+    #[test]
+    fn gates_decide_as_the_margin_and_bounds_rule() {
+        let m = shipped().unwrap();
+        let bounds = reference_bounds(&reference_trees().1);
+        let mut rng = crate::testing::XorShift(0x9E37_79B9_7F4A_7C15);
+        for done in 0..=m.n_trees() {
+            let (rest_max, rest_min) = (bounds.0[done], bounds.1[done]);
+            let checks = done < m.n_trees() && checks_after(done);
+            let mut scores = vec![
+                0.0,
+                -0.0,
+                1e-30,
+                GATE_MARGIN,
+                -GATE_MARGIN,
+                -rest_max,
+                -rest_min,
+            ];
+            for s in scores.clone() {
+                // Neighbours (of 0.0: a NaN below, also worth a try).
+                scores.extend([
+                    f32::from_bits(s.to_bits().wrapping_add(1)),
+                    f32::from_bits(s.to_bits().wrapping_sub(1)),
+                ]);
+            }
+            scores.extend((0..2000).map(|_| (rng.next_u64() % 20_000) as f32 / 1000.0 - 10.0));
+            for s in scores {
+                let rule = if !checks {
+                    None
+                } else if s < -GATE_MARGIN || s + rest_max <= 0.0 {
+                    Some(false)
+                } else if s > GATE_MARGIN || s + rest_min > 0.0 {
+                    Some(true)
+                } else {
+                    None
+                };
+                assert_eq!(
+                    m.gates[done].and_then(|g| g.decide(s)),
+                    rule,
+                    "after {done} trees, score {s}"
+                );
+            }
+        }
+    }
+
     /// (feature, threshold, left, right, value) as written in the model's text.
     type RefNode = (i32, f64, usize, usize, f32);
 
@@ -416,6 +553,21 @@ mod tests {
         (base, trees)
     }
 
+    /// The most and least trees `k..` can add (`[k]`), from their leaves, rounded outward by
+    /// 1e-4 per tree as the model's parser does.
+    fn reference_bounds(trees: &[Vec<RefNode>]) -> (Vec<f32>, Vec<f32>) {
+        let mut rest_max = vec![0f32; trees.len() + 1];
+        let mut rest_min = vec![0f32; trees.len() + 1];
+        for (k, tree) in trees.iter().enumerate().rev() {
+            let leaves = tree.iter().filter(|n| n.0 < 0).map(|n| n.4);
+            let hi = leaves.clone().fold(f32::MIN, f32::max);
+            let lo = leaves.fold(f32::MAX, f32::min);
+            rest_max[k] = rest_max[k + 1] + hi + 1e-4;
+            rest_min[k] = rest_min[k + 1] + lo - 1e-4;
+        }
+        (rest_max, rest_min)
+    }
+
     /// A node-by-node walk, comparing in f64 against the written thresholds.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
     fn reference_leaf(tree: &[RefNode], x: &[f32]) -> f32 {
@@ -437,6 +589,7 @@ mod tests {
     fn walks_and_decisions_match_a_node_by_node_reference() {
         let m = shipped().unwrap();
         let (base, trees) = reference_trees();
+        let (rest_max, rest_min) = reference_bounds(&trees);
         // Feature values at, just below and just above the model's thresholds, and NaN.
         let mut values: Vec<f32> = vec![f32::NAN, 0.0, -1.0, 1e9];
         for t in trees.iter().flatten().filter(|n| n.0 >= 0) {
@@ -467,9 +620,9 @@ mod tests {
                     s += reference_leaf(tree, row);
                     let done = k + 1;
                     if decided.is_none() && done < trees.len() && checks_after(done) {
-                        if s < -GATE_MARGIN || s + m.rest_max[done] <= 0.0 {
+                        if s < -GATE_MARGIN || s + rest_max[done] <= 0.0 {
                             decided = Some(false);
-                        } else if s > GATE_MARGIN || s + m.rest_min[done] > 0.0 {
+                        } else if s > GATE_MARGIN || s + rest_min[done] > 0.0 {
                             decided = Some(true);
                         }
                     }

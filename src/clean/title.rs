@@ -47,7 +47,12 @@ fn short_bit(key: u64) -> u32 {
 /// Unicode tables ([`features::is_alphabetic`]).
 #[inline]
 fn is_alphanumeric(c: char) -> bool {
-    features::is_alphabetic(c) || c.is_numeric()
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        // General punctuation (dashes, curly quotes...): neither, and common at word edges.
+        0x2000..=0x206F => false,
+        _ => features::is_alphabetic(c) || c.is_numeric(),
+    }
 }
 
 impl TitleWords {
@@ -110,7 +115,10 @@ impl TitleWords {
         let mut from = 0;
         while let Some(rest) = line.as_bytes().get(from..).filter(|r| !r.is_empty()) {
             let blk = AsciiBlock::new(rest.get(..64).unwrap_or(rest));
-            let (mut space, mut alnum, mut high) = (blk.space, blk.alnum, blk.high());
+            // Most lines are all ASCII: one test spares gathering the (empty) mask of others.
+            let any_high = blk.words.iter().fold(0, |m, &w| m | w) & u64::from_le_bytes([0x80; 8]);
+            let high = if any_high != 0 { blk.high() } else { 0 };
+            let (mut space, mut alnum, mut high) = (blk.space, blk.alnum, high);
             let mut used = rest.len();
             if rest.len() > 64 {
                 if space == 0 {
@@ -128,25 +136,31 @@ impl TitleWords {
                 high &= kept;
                 used = last as usize + 1;
             }
-            let mut starts = !space & (space << 1 | 1);
-            let mut ends = !space & (space >> 1 | 1 << 63);
-            while starts != 0 {
-                let (s, e) = (starts.trailing_zeros(), ends.trailing_zeros());
-                starts &= starts - 1;
-                ends &= ends - 1;
+            let starts = !space & (space << 1 | 1);
+            let ends = !space & (space >> 1 | 1 << 63);
+            // The first letter or digit of each word: a carry from the word's start runs
+            // through the bytes that are neither (nor spaces) and stops at the first that
+            // is (or at the space after the word, which is no letter). Each counts a word;
+            // its bytes are only read when its first letter starts a title word.
+            let inner_other = !alnum & !space;
+            let mut firsts = starts.wrapping_add(inner_other) & alnum;
+            // Words with other characters than ASCII ones are counted by the slow path.
+            while high != 0 {
+                let at = high.trailing_zeros();
+                // (`| 1`, `| 1 << a` below: never needed, but keep the subtractions in range.)
+                let s = 63 - (starts & (u64::MAX >> (63 - at)) | 1).leading_zeros();
+                let e = (ends & (u64::MAX << at)).trailing_zeros().min(63);
                 let span = (u64::MAX >> (63 - e)) & (u64::MAX << s);
-                if high & span != 0 {
-                    let piece = line.get(from + s as usize..=from + e as usize);
-                    self.piece(piece.unwrap_or_default(), buf, &mut hits, &mut total);
-                    continue;
-                }
-                let m = alnum & span;
-                if m == 0 {
-                    continue;
-                }
+                high &= !span;
+                firsts &= !span;
+                let piece = line.get(from + s as usize..=from + e as usize);
+                self.piece(piece.unwrap_or_default(), buf, &mut hits, &mut total);
+            }
+            while firsts != 0 {
+                let a = firsts.trailing_zeros();
+                firsts &= firsts - 1;
+                // (Counted here: `count_ones` is a long sequence without a popcnt target.)
                 total += 1;
-                let (a, z) = (m.trailing_zeros(), 63 - m.leading_zeros());
-                let len = z - a + 1;
                 // A letter's or digit's bit 5 set is its lowercase.
                 let first = blk.byte(a) | 0x20;
                 let lens = usize::from(first)
@@ -154,6 +168,13 @@ impl TitleWords {
                     .and_then(|i| self.len_by_first.get(i))
                     .copied()
                     .unwrap_or(0);
+                if lens == 0 {
+                    continue;
+                }
+                // The word's last letter or digit: the last one before its end.
+                let e = (ends & (u64::MAX << a)).trailing_zeros().min(63);
+                let z = 63 - (alnum & (u64::MAX >> (63 - e)) | 1 << a).leading_zeros();
+                let len = z - a + 1;
                 if lens & (1u64 << len.min(63)) == 0 {
                     continue;
                 }
@@ -179,6 +200,9 @@ impl TitleWords {
     fn piece(&self, piece: &str, buf: &mut String, hits: &mut usize, total: &mut usize) {
         if piece.is_ascii() {
             self.ascii_word(piece.as_bytes(), buf, hits, total);
+        } else if !piece.bytes().any(|b| matches!(b, 0xA0 | 0xAF | 0x87)) {
+            // No byte ends a no-break space (U+00A0, U+202F, U+2007): one word, no split.
+            self.word(piece, buf, hits, total);
         } else {
             for w in piece.split(text::is_nbsp) {
                 self.word(w, buf, hits, total);
@@ -218,10 +242,12 @@ impl TitleWords {
 
     /// Counts any word: lowercased only when its first letter starts some title word.
     fn word(&self, w: &str, buf: &mut String, hits: &mut usize, total: &mut usize) {
+        let w = w.trim_matches(|c: char| !is_alphanumeric(c));
         if w.is_ascii() {
+            // An ASCII word, or one whose only other characters were edge punctuation
+            // (curly quotes): the fast path.
             return self.ascii_word(w.as_bytes(), buf, hits, total);
         }
-        let w = w.trim_matches(|c: char| !is_alphanumeric(c));
         let mut chars = w.chars();
         let Some(c) = chars.next() else {
             return;
@@ -246,7 +272,8 @@ impl TitleWords {
                 None => buf.extend(c.to_lowercase()),
             }
         }
-        if self.words.contains(buf.as_str()) {
+        // No title word is as long: no need to hash it.
+        if self.lens & (1u64 << buf.len().min(63)) != 0 && self.words.contains(buf.as_str()) {
             *hits += 1;
         }
     }
@@ -339,6 +366,10 @@ mod tests {
             "σίσυφος",
             "ǅemal",
             "҂",
+            "“Nadal”",
+            "don’t",
+            "\u{2007}",
+            "«Москве»",
         ];
         let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..4000 {
