@@ -426,6 +426,8 @@ struct Prefixes {
     by_second: [u32; 128],
     /// Bit `k` set when prefix `k` is all ASCII (compared byte by byte).
     ascii: u32,
+    /// Bit `k` set when prefix `k` is not all ASCII.
+    non_ascii: u32,
 }
 
 impl Prefixes {
@@ -434,6 +436,7 @@ impl Prefixes {
         let mut by_first = [0u32; 128];
         let mut by_second = [0u32; 128];
         let mut ascii = 0u32;
+        let mut non_ascii = 0u32;
         let mut k = 0;
         while k < all.len() {
             let b = all[k].as_bytes();
@@ -445,6 +448,7 @@ impl Prefixes {
                 ascii |= 1 << k;
                 by_second[b[1] as usize] |= 1 << k;
             } else {
+                non_ascii |= 1 << k;
                 let mut c = 0;
                 while c < 128 {
                     by_second[c] |= 1 << k;
@@ -458,6 +462,7 @@ impl Prefixes {
             by_first,
             by_second,
             ascii,
+            non_ascii,
         }
     }
 }
@@ -483,7 +488,7 @@ fn starts_with_any(s: &str, prefixes: &Prefixes) -> bool {
                     .get(usize::from(second.to_ascii_lowercase()))
                     .copied()
                     .unwrap_or(0),
-                _ => !prefixes.ascii,
+                _ => prefixes.non_ascii,
             };
             while candidates != 0 {
                 let k = candidates.trailing_zeros() as usize;
@@ -508,10 +513,19 @@ fn starts_with_any(s: &str, prefixes: &Prefixes) -> bool {
                 return false;
             };
             // The line's first 24 characters, lowercased, must start with the prefix.
-            prefixes
-                .all
-                .iter()
-                .any(|p| !p.is_ascii() && p.starts_with(first) && starts_with_lowercased(s, p))
+            let mut candidates = prefixes.non_ascii;
+            while candidates != 0 {
+                let k = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                if prefixes
+                    .all
+                    .get(k)
+                    .is_some_and(|p| p.starts_with(first) && starts_with_lowercased(s, p))
+                {
+                    return true;
+                }
+            }
+            false
         }
     }
 }
