@@ -265,13 +265,12 @@ fn segment(input: &str) -> Segmented<'_> {
     let mut last_menu = false;
     // Byte offset of the next line in `input`.
     let mut from = 0;
-    for end in memchr::memchr_iter(b'\n', input.as_bytes()).chain([input.len()]) {
+    // One pass over the page's bytes finds its lines and tells which of the closer looks
+    // below each needs; a line's flags are taken again only when a step changes its text.
+    for (end, raw_flags) in text::flagged_lines(input) {
         let origin = from;
         let raw = input.get(from..end).unwrap_or("");
         from = end + 1;
-        // One pass over the bytes tells which of the closer looks below a line needs; it is
-        // taken again only when a step changes the text.
-        let raw_flags = text::line_flags(raw.as_bytes());
         let norm = text::normalize_ws_flagged(raw, raw_flags);
         if norm.is_empty() {
             gap = true;
@@ -417,38 +416,86 @@ impl<'a> Piece<'_, 'a> {
     }
 }
 
-/// Per ASCII byte `b`: bit `k` set when prefix `k` (lowercase, at most 32 of them) starts
-/// with `b`.
-const fn ascii_prefixes_by_first(prefixes: &[&str]) -> [u32; 128] {
-    assert!(prefixes.len() <= 32);
-    let mut table = [0u32; 128];
-    let mut k = 0;
-    while k < prefixes.len() {
-        let b = prefixes[k].as_bytes();
-        if !b.is_empty() && b[0].is_ascii() {
-            table[b[0] as usize] |= 1 << k;
-        }
-        k += 1;
-    }
-    table
+/// Lowercase prefixes (at most 32), with filters on the first two bytes of a line.
+struct Prefixes {
+    all: &'static [&'static str],
+    /// Per ASCII byte: bit `k` set when prefix `k` starts with it.
+    by_first: [u32; 128],
+    /// Per ASCII byte: bit `k` set when prefix `k`'s second byte is it, or when prefix `k`
+    /// is not all ASCII (lowercasing may then turn a line's second character into it).
+    by_second: [u32; 128],
+    /// Bit `k` set when prefix `k` is all ASCII (compared byte by byte).
+    ascii: u32,
+    /// Bit `k` set when prefix `k` is not all ASCII.
+    non_ascii: u32,
 }
 
-/// Case-insensitive "starts with one of"; `by_first` is [`ascii_prefixes_by_first`] of
-/// `prefixes` (the prefixes by their first byte, when it is ASCII).
-fn starts_with_any(s: &str, prefixes: &[&str], by_first: &[u32; 128]) -> bool {
-    match s.as_bytes().first() {
+impl Prefixes {
+    const fn new(all: &'static [&'static str]) -> Self {
+        assert!(all.len() <= 32);
+        let mut by_first = [0u32; 128];
+        let mut by_second = [0u32; 128];
+        let mut ascii = 0u32;
+        let mut non_ascii = 0u32;
+        let mut k = 0;
+        while k < all.len() {
+            let b = all[k].as_bytes();
+            assert!(b.len() >= 2);
+            if b[0].is_ascii() {
+                by_first[b[0] as usize] |= 1 << k;
+            }
+            if all[k].is_ascii() {
+                ascii |= 1 << k;
+                by_second[b[1] as usize] |= 1 << k;
+            } else {
+                non_ascii |= 1 << k;
+                let mut c = 0;
+                while c < 128 {
+                    by_second[c] |= 1 << k;
+                    c += 1;
+                }
+            }
+            k += 1;
+        }
+        Prefixes {
+            all,
+            by_first,
+            by_second,
+            ascii,
+            non_ascii,
+        }
+    }
+}
+
+/// Case-insensitive "starts with one of the prefixes".
+fn starts_with_any(s: &str, prefixes: &Prefixes) -> bool {
+    let bytes = s.as_bytes();
+    match bytes.first() {
         None => false,
         Some(&b) if b.is_ascii() => {
-            // Most lines fail here, on their first byte.
-            let mut candidates = by_first
+            // Most lines fail here, on their first two bytes.
+            let mut candidates = prefixes
+                .by_first
                 .get(usize::from(b.to_ascii_lowercase()))
                 .copied()
                 .unwrap_or(0);
+            if candidates == 0 {
+                return false;
+            }
+            candidates &= match bytes.get(1) {
+                Some(&second) if second.is_ascii() => prefixes
+                    .by_second
+                    .get(usize::from(second.to_ascii_lowercase()))
+                    .copied()
+                    .unwrap_or(0),
+                _ => prefixes.non_ascii,
+            };
             while candidates != 0 {
                 let k = candidates.trailing_zeros() as usize;
+                let ascii = prefixes.ascii >> k & 1 != 0;
                 candidates &= candidates - 1;
-                let hit = prefixes.get(k).is_some_and(|p| {
-                    if p.is_ascii() {
+                let hit = prefixes.all.get(k).is_some_and(|p| {
+                    if ascii {
                         s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
                     } else {
                         // "leia também": ASCII first byte, other characters later.
@@ -466,9 +513,19 @@ fn starts_with_any(s: &str, prefixes: &[&str], by_first: &[u32; 128]) -> bool {
                 return false;
             };
             // The line's first 24 characters, lowercased, must start with the prefix.
-            prefixes
-                .iter()
-                .any(|p| !p.is_ascii() && p.starts_with(first) && starts_with_lowercased(s, p))
+            let mut candidates = prefixes.non_ascii;
+            while candidates != 0 {
+                let k = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                if prefixes
+                    .all
+                    .get(k)
+                    .is_some_and(|p| p.starts_with(first) && starts_with_lowercased(s, p))
+                {
+                    return true;
+                }
+            }
+            false
         }
     }
 }
@@ -480,8 +537,20 @@ fn starts_with_lowercased(s: &str, prefix: &str) -> bool {
     prefix.chars().all(|c| head.next() == Some(c))
 }
 
-/// [`ascii_prefixes_by_first`] of [`TEASERS`].
-const TEASERS_BY_FIRST: [u32; 128] = ascii_prefixes_by_first(TEASERS);
+/// `t` without the dashes, bullets, "*", ">" and spaces that open it.
+fn trim_bullets(t: &str) -> &str {
+    // Most lines open with a letter: no character pattern to run then. ('–', '—' and '•'
+    // start with the byte 0xE2.)
+    match t.as_bytes().first() {
+        Some(b'-' | b'*' | b'>' | b' ' | 0xE2) => {
+            t.trim_start_matches(['-', '–', '—', '•', '*', '>', ' '])
+        }
+        _ => t,
+    }
+}
+
+/// [`TEASERS`] with their filters.
+static TEASER_PREFIXES: Prefixes = Prefixes::new(TEASERS);
 
 const TEASERS: &[&str] = &[
     "read more",
@@ -521,6 +590,19 @@ const BY_WORDS: &[&str] = &[
     "text:",
     "texto:",
 ];
+
+/// Byte length of the longest byline word.
+const BY_WORD_MAX: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < BY_WORDS.len() {
+        if BY_WORDS[i].len() > max {
+            max = BY_WORDS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
 
 /// Bit `b` set: some byline word starts with the byte `b`, in either ASCII case.
 const BY_FIRST_BYTES: [u64; 4] = {
@@ -636,7 +718,20 @@ fn by_prefix(st: &str) -> Option<&str> {
     if !starts_by_word(*st.as_bytes().first()?) {
         return None;
     }
-    let (first, rest) = st.split_once(' ')?;
+    // The first word, up to the first space: turned away as soon as it is longer than any
+    // byline word (not counting the colons it may end with), without a search to its end.
+    let mut space = None;
+    for (i, &c) in st.as_bytes().iter().enumerate() {
+        if c == b' ' {
+            space = Some(i);
+            break;
+        }
+        if i >= BY_WORD_MAX && c != b':' {
+            return None;
+        }
+    }
+    let space = space?;
+    let (first, rest) = (st.get(..space)?, st.get(space + 1..)?);
     let f = first.trim_end_matches(':');
     // "By" may take a colon ("By: Jane Doe"); "Text:" needs its own ("Text Input:" is a
     // form label).
@@ -683,15 +778,9 @@ fn strip_site_suffix(s: &str) -> (String, bool) {
             stripped = true;
             continue;
         }
-        let mut cut = None;
-        for sep in [" | ", " - ", " – ", " — ", " :: ", " » ", " · "] {
-            if let Some(p) = t.rfind(sep) {
-                if cut.map_or(true, |(q, _): (usize, usize)| p > q) {
-                    cut = Some((p, sep.len()));
-                }
-            }
-        }
-        let Some((p, l)) = cut else { break };
+        let Some((p, l)) = last_title_separator(&t) else {
+            break;
+        };
         let (head, tail) = (t.get(..p).unwrap_or(""), t.get(p + l..).unwrap_or(""));
         let tail_words: Vec<&str> = tail.split(' ').filter(|w| !w.is_empty()).collect();
         let site_like = !tail_words.is_empty()
@@ -710,6 +799,23 @@ fn strip_site_suffix(s: &str) -> (String, bool) {
         }
     }
     (t, stripped)
+}
+
+/// Separators between a title and a site name or section.
+const TITLE_SEPARATORS: [&str; 7] = [" | ", " - ", " – ", " — ", " :: ", " » ", " · "];
+
+/// The last [`TITLE_SEPARATORS`] in `t`: its offset and length. Every separator starts with
+/// a space, so only the spaces are looked at, from the end (no searcher built per
+/// separator).
+fn last_title_separator(t: &str) -> Option<(usize, usize)> {
+    let b = t.as_bytes();
+    memchr::memrchr_iter(b' ', b).find_map(|p| {
+        let rest = b.get(p..)?;
+        TITLE_SEPARATORS
+            .iter()
+            .find(|sep| rest.starts_with(sep.as_bytes()))
+            .map(|sep| (p, sep.len()))
+    })
 }
 
 fn title_like(s: &Stats, text: &str) -> bool {
@@ -910,12 +1016,7 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         let counter = (s.words <= 4 && (s.cues & features::CUE_COMMENT != 0) && s.eff <= 4.0)
             || (s.letters == 0 && s.cjk == 0 && s.chars <= 12);
         // "READ MORE: ..." teasers and newsletter pitches.
-        let teaser = (s.eff <= 40.0
-            && starts_with_any(
-                t.trim_start_matches(['-', '–', '—', '•', '*', '>', ' ']),
-                TEASERS,
-                &TEASERS_BY_FIRST,
-            ))
+        let teaser = (s.eff <= 40.0 && starts_with_any(trim_bullets(t), &TEASER_PREFIXES))
             || (s.eff <= 25.0 && s.cues & features::CUE_PROMO != 0 && {
                 let l = t.to_lowercase();
                 l.contains("newsletter")

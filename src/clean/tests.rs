@@ -401,9 +401,9 @@ fn starts_with_any_reference(s: &str, prefixes: &[&str]) -> bool {
 #[test]
 fn teasers_with_accents_after_an_ascii_letter() {
     for l in ["Leia também: o que muda", "VEJA TAMBÉM", "veja também"] {
-        assert!(starts_with_any(l, TEASERS, &TEASERS_BY_FIRST), "{l}");
+        assert!(starts_with_any(l, &TEASER_PREFIXES), "{l}");
     }
-    assert!(!starts_with_any("Veja tambem", TEASERS, &TEASERS_BY_FIRST));
+    assert!(!starts_with_any("Veja tambem", &TEASER_PREFIXES));
 }
 
 #[test]
@@ -418,6 +418,10 @@ fn starts_with_any_matches_reference() {
         "Читайте также: новости".into(),
         "СМОТРИТЕ ТАКЖЕ".into(),
         "смотрите".into(),
+        "l\u{212A}".into(),
+        "R\u{130}ad more".into(),
+        "LEIA TAMB\u{C9}M".into(),
+        "s\u{e9}e also".into(),
     ];
     for t in TEASERS {
         let chars: Vec<char> = t.chars().collect();
@@ -427,13 +431,127 @@ fn starts_with_any_matches_reference() {
             lines.push(head.to_uppercase());
             lines.push(format!("{} more text", head.to_uppercase()));
             lines.push(format!("x{head}"));
+            lines.push(format!("{}{}", head.to_uppercase(), "\u{212A}"));
         }
         lines.push(format!("{t}: the story"));
     }
     for l in &lines {
         assert_eq!(
-            starts_with_any(l, TEASERS, &TEASERS_BY_FIRST),
+            starts_with_any(l, &TEASER_PREFIXES),
             starts_with_any_reference(l, TEASERS),
+            "{l:?}"
+        );
+    }
+}
+
+/// `last_title_separator` as it was: the latest of each separator's `rfind`.
+fn last_title_separator_reference(t: &str) -> Option<(usize, usize)> {
+    let mut cut = None;
+    for sep in TITLE_SEPARATORS {
+        if let Some(p) = t.rfind(sep) {
+            if cut.map_or(true, |(q, _): (usize, usize)| p > q) {
+                cut = Some((p, sep.len()));
+            }
+        }
+    }
+    cut
+}
+
+#[test]
+fn last_title_separator_matches_reference() {
+    let mut lines: Vec<String> = vec![
+        String::new(),
+        " ".into(),
+        "  ".into(),
+        " |".into(),
+        " | ".into(),
+        "a - b | c".into(),
+        "a | b - c".into(),
+        "a - - b".into(),
+        "a  -  b".into(),
+        "a :: b ::".into(),
+        "a :: b :: c".into(),
+        "x » y · z — w – v".into(),
+        "a — | b".into(),
+    ];
+    let pieces = [" ", "|", "-", "–", "—", ":", "»", "·", "a", "é"];
+    let mut rng = crate::testing::XorShift(0x5851_F42D_4C95_7F2D);
+    for _ in 0..20_000 {
+        let mut l = String::new();
+        for _ in 0..rng.next_u64() % 16 {
+            l.push_str(pieces[(rng.next_u64() % pieces.len() as u64) as usize]);
+        }
+        lines.push(l);
+    }
+    for p in crate::testing::dev_pages() {
+        lines.extend(p.1.lines().take(5).map(str::to_string));
+    }
+    for l in &lines {
+        assert_eq!(
+            last_title_separator(l),
+            last_title_separator_reference(l),
+            "{l:?}"
+        );
+    }
+}
+
+/// `by_prefix` as it was: a split at the first space, then the byline words.
+fn by_prefix_reference(st: &str) -> Option<&str> {
+    if !starts_by_word(*st.as_bytes().first()?) {
+        return None;
+    }
+    let (first, rest) = st.split_once(' ')?;
+    let f = first.trim_end_matches(':');
+    BY_WORDS
+        .iter()
+        .any(|b| match b.strip_suffix(':') {
+            Some(_) => b.eq_ignore_ascii_case(first),
+            None => b.eq_ignore_ascii_case(f),
+        })
+        .then_some(rest)
+}
+
+#[test]
+fn by_prefix_matches_reference() {
+    let mut lines: Vec<String> = Vec::new();
+    for w in BY_WORDS
+        .iter()
+        .chain(&["b", "bye", "texto", "text", "автора", "Democrats"])
+    {
+        for colons in ["", ":", "::", ":::::::::::::"] {
+            for rest in ["", " ", " Jane Doe", "  x", ":x y"] {
+                lines.push(format!("{w}{colons}{rest}"));
+                lines.push(format!("{}{colons}{rest}", w.to_uppercase()));
+            }
+        }
+    }
+    for p in crate::testing::dev_pages() {
+        lines.extend(p.1.lines().map(str::to_string));
+    }
+    for l in &lines {
+        assert_eq!(by_prefix(l), by_prefix_reference(l), "{l:?}");
+    }
+}
+
+#[test]
+fn trim_bullets_matches_trim_start_matches() {
+    for l in [
+        "",
+        " ",
+        "-",
+        "– x",
+        "—•* > a",
+        "•",
+        "é",
+        "’x",
+        "a - b",
+        "> quote",
+        "\u{2013}",
+        "x",
+    ] {
+        assert_eq!(
+            trim_bullets(l),
+            l.trim_start_matches(['-', '–', '—', '•', '*', '>', ' ']),
             "{l:?}"
         );
     }
