@@ -265,12 +265,13 @@ fn segment(input: &str) -> Segmented<'_> {
     let mut last_menu = false;
     // Byte offset of the next line in `input`.
     let mut from = 0;
-    // One pass over the page's bytes finds its lines and tells which of the closer looks
-    // below each needs; a line's flags are taken again only when a step changes its text.
-    for (end, raw_flags) in text::flagged_lines(input) {
+    for end in memchr::memchr_iter(b'\n', input.as_bytes()).chain([input.len()]) {
         let origin = from;
         let raw = input.get(from..end).unwrap_or("");
         from = end + 1;
+        // One pass over the bytes tells which of the closer looks below a line needs; it is
+        // taken again only when a step changes the text.
+        let raw_flags = text::line_flags(raw.as_bytes());
         let norm = text::normalize_ws_flagged(raw, raw_flags);
         if norm.is_empty() {
             gap = true;

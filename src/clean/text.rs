@@ -197,12 +197,6 @@ pub mod flag {
 /// UTF-8, so it completes no pattern).
 #[inline(always)]
 fn flags_at(a: u8, b: u8, c: u8, d: u8) -> u8 {
-    odd_space_at(a, b, c) | plain_flags_at(a, b, c, d)
-}
-
-/// [`flag::ODD_SPACE`] of the byte `a` followed by `b`, `c`.
-#[inline(always)]
-fn odd_space_at(a: u8, b: u8, c: u8) -> u8 {
     // The lead byte of every character `needs_slow_ws` looks for, with the bytes after it
     // where a cheap test turns away the common characters: curly quotes, dashes and "…"
     // (U+2010-U+2027, as 0xE2 0x80 0x90-0xA7) and CJK punctuation (U+3001-U+303F).
@@ -214,37 +208,13 @@ fn odd_space_at(a: u8, b: u8, c: u8) -> u8 {
         | (a == 0xEF)
         | ((a == 0xE2) & ((b == 0x81) | (c <= 0x8F) | (c >= 0xA8)))
         | ((a == 0xE3) & (b == 0x80) & (c == 0x80));
-    u8::from(odd) * flag::ODD_SPACE
-}
-
-/// Could [`odd_space_at`] flag the byte `a`: is it a control or a non-ASCII byte other than
-/// the 0xFF of padding? (A cheaper test, true in few blocks of most pages.)
-#[inline(always)]
-fn may_be_odd_space(a: u8) -> bool {
-    // 0x7F..=0xFE become negative, the controls 0x01..=0x20 and the padding 0x00.
-    let shifted = a.wrapping_add(1);
-    ((shifted as i8) <= 0x20) & (shifted != 0)
-}
-
-/// Could [`plain_flags_at`] flag the byte `a` followed by `b`? (Sentence punctuation, a
-/// bar, two spaces or "ic" are in few blocks.)
-#[inline(always)]
-fn may_be_plain(a: u8, b: u8) -> bool {
-    let punctuation = (a == b'.') | (a == b'!') | (a == b'?') | (b == b'|');
-    let double = (a == b' ') & (b == b' ');
-    let ic = ((a | 0x20) == b'i') & ((b | 0x20) == b'c');
-    punctuation | double | ic
-}
-
-/// The [`flag`]s other than [`flag::ODD_SPACE`] of the byte `a` followed by `b`, `c`, `d`.
-#[inline(always)]
-fn plain_flags_at(a: u8, b: u8, c: u8, d: u8) -> u8 {
     let double = (a == b' ') & (b == b' ');
     let icon =
         ((a | 0x20) == b'i') & ((b | 0x20) == b'c') & ((c | 0x20) == b'o') & ((d | 0x20) == b'n');
     let glue = ((a == b'.') | (a == b'!') | (a == b'?')) & (b != b' ') & (b != 0xFF);
     let menu = (a == b' ') & (b == b'|') & (c == b' ');
-    (u8::from(double) * flag::DOUBLE_SPACE)
+    (u8::from(odd) * flag::ODD_SPACE)
+        | (u8::from(double) * flag::DOUBLE_SPACE)
         | (u8::from(icon) * flag::ICON)
         | (u8::from(glue) * flag::GLUE)
         | (u8::from(menu) * flag::MENU)
@@ -321,122 +291,6 @@ fn or_lanes(s: &[u8], at: impl Fn(u8, u8, u8, u8) -> u8 + Copy) -> u8 {
     }
     block_lanes(&padded_tail(s.get(last..).unwrap_or(&[])), &mut acc, at);
     acc.iter().fold(gap, |a, &x| a | x)
-}
-
-/// Bit of a lane in [`flagged_lines`]: the byte is a newline (no [`flag`] shares its lane).
-const NEWLINE: u8 = 32;
-
-/// A byte of a page as the line it is in sees it: a newline reads as the 0xFF past the
-/// line's end. (Once `b` is past the end, `c` and `d` decide no flag: a UTF-8 lead byte is
-/// never followed by a newline, and "icon" and " | " need `b` too.)
-#[inline(always)]
-fn in_line(x: u8) -> u8 {
-    // `x | 0xFF` is 0xFF: branch-free in the vector code.
-    x | (u8::from(x == b'\n') * 0xFF)
-}
-
-/// The bytes of a `u128` or-ed together.
-#[inline(always)]
-fn or_bytes(x: u128) -> u8 {
-    let x = x | x >> 64;
-    let x = x | x >> 32;
-    let x = x | x >> 16;
-    let x = x | x >> 8;
-    x as u8
-}
-
-/// [`NEWLINE`] in every lane of a block's `u128`.
-const NEWLINE_LANES: u128 = u128::from_le_bytes([NEWLINE; LANES]);
-
-/// The full tests of [`page_lanes_at`] that its cheap look asks for (`may_hit` bit 1: the
-/// plain flags, bit 2: [`flag::ODD_SPACE`]), or-ed into `lanes`. Out of line: the cheap
-/// look's constants stay in registers.
-#[inline(never)]
-fn page_flag_lanes(w: &[u8; WINDOW], may_hit: u8, lanes: &mut [u8; LANES]) {
-    if may_hit & 1 != 0 {
-        for (k, lane) in lanes.iter_mut().enumerate() {
-            // A newline at `a` completes no plain pattern.
-            *lane |= plain_flags_at(w[k], in_line(w[k + 1]), w[k + 2], w[k + 3]);
-        }
-    }
-    if may_hit & 2 != 0 {
-        for (k, lane) in lanes.iter_mut().enumerate() {
-            *lane |= odd_space_at(in_line(w[k]), in_line(w[k + 1]), w[k + 2]);
-        }
-    }
-}
-
-/// The lines of a page (split at '\n', as `str::split('\n')` does) with their
-/// [`line_flags`], found in one pass over the whole page: short lines (most are under 32
-/// bytes) would otherwise each pay for a padded last block, and a search for their end.
-/// Returns each line's end (the offset of its newline, or the page's length) and flags.
-pub fn flagged_lines(page: &str) -> Vec<(usize, u8)> {
-    let page = page.as_bytes();
-    let mut lines = Vec::with_capacity(page.len() / 32 + 1);
-    // Flags of the current line so far.
-    let mut flags = 0;
-    let mut block = 0;
-    while block < page.len() {
-        let mut lanes = page_lanes_at(page, block);
-        // Most blocks hold neither a newline nor a flag.
-        if lanes != 0 {
-            let mut newlines = lanes & NEWLINE_LANES;
-            while newlines != 0 {
-                // The NEWLINE bit of the next newline's lane: the lanes below it end a line.
-                let bit = newlines.trailing_zeros();
-                let below = lanes & ((1u128 << bit) - 1);
-                if below != 0 {
-                    flags |= or_bytes(below);
-                }
-                lines.push((block + (bit / 8) as usize, flags));
-                flags = 0;
-                lanes &= !((1u128 << bit << 1) - 1);
-                newlines &= newlines - 1;
-            }
-            if lanes != 0 {
-                flags |= or_bytes(lanes);
-            }
-        }
-        block += LANES;
-    }
-    lines.push((page.len(), flags));
-    lines
-}
-
-/// The [`flag`]s of the [`LANES`] positions from `at` (0xFF past the end of the page,
-/// which is flagged nothing), and [`NEWLINE`] at the newlines.
-#[inline(always)]
-fn page_lanes_at(page: &[u8], at: usize) -> u128 {
-    let padded;
-    let w = match page
-        .get(at..at + WINDOW)
-        .and_then(|w| <&[u8; WINDOW]>::try_from(w).ok())
-    {
-        Some(w) => w,
-        None => {
-            // The page's last one or two blocks.
-            let mut pad = [0xFFu8; WINDOW];
-            for (d, &b) in pad.iter_mut().zip(page.get(at..).unwrap_or(&[])) {
-                *d = b;
-            }
-            padded = pad;
-            &padded
-        }
-    };
-    // A cheap look first: which of the full tests can find anything in this block.
-    let mut newlines = [0u8; LANES];
-    let mut may_hit = [0u8; LANES];
-    for (k, (newline, may)) in newlines.iter_mut().zip(&mut may_hit).enumerate() {
-        let (a, b) = (w[k], w[k + 1]);
-        *newline = u8::from(a == b'\n') * NEWLINE;
-        *may = u8::from(may_be_plain(a, b)) | u8::from(may_be_odd_space(in_line(a))) << 1;
-    }
-    let may_hit = or_bytes(u128::from_le_bytes(may_hit));
-    let mut lanes = newlines;
-    if may_hit != 0 {
-        page_flag_lanes(w, may_hit, &mut lanes);
-    }
-    u128::from_le_bytes(lanes)
 }
 
 /// Byte offsets where a glued line should be split: after sentence punctuation (and closing
@@ -927,69 +781,6 @@ mod tests {
         ));
         for l in &lines {
             assert_eq!(line_flags(l.as_bytes()), line_flags_reference(l), "{l:?}");
-        }
-    }
-
-    /// [`flagged_lines`], one line at a time.
-    fn flagged_lines_reference(page: &str) -> Vec<(usize, u8)> {
-        let mut from = 0;
-        page.split('\n')
-            .map(|line| {
-                let end = from + line.len();
-                from = end + 1;
-                (end, line_flags(line.as_bytes()))
-            })
-            .collect()
-    }
-
-    #[test]
-    fn flagged_lines_agree_with_line_flags() {
-        let mut pages: Vec<String> = ["", "\n", "\n\n", "a", "a.\nB", "a.\n", " |\n ", "ic\non"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if let Ok(text) = std::fs::read_to_string(e.path()) {
-                pages.push(text);
-            }
-        }
-        // Every pattern at every offset around the 16-byte blocks, before and after newlines.
-        let patterns = [
-            "icon", "a.B", ".", "!", " | ", " |", "  ", " ", "\u{a0}", "\u{200b}", "\0", "\r",
-            "\t", "’", "—", "\u{3000}", "€",
-        ];
-        for pat in patterns {
-            for len in 0..40 {
-                let x = "x".repeat(len);
-                for page in [
-                    format!("{x}{pat}"),
-                    format!("{x}{pat}\n"),
-                    format!("{x}{pat}\nX{pat}"),
-                    format!("{x}\n{pat}\n\n{x}{pat}{pat}"),
-                    format!("{pat}\n{x}{pat}\n"),
-                ] {
-                    pages.push(page);
-                }
-            }
-        }
-        // Random mixes of the bytes that matter.
-        let pieces = [
-            "a", " ", "\n", ".", "!", "?", "|", "i", "I", "c", "o", "N", "’", "\u{a0}", "\u{2009}",
-            "\u{3000}", "の", "\u{feff}", "\t", "\r", "\n\n", "€",
-        ];
-        let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
-        for _ in 0..5_000 {
-            let mut page = String::new();
-            let len = rng.next_u64() % 120;
-            for _ in 0..len {
-                page.push_str(pieces[(rng.next_u64() % pieces.len() as u64) as usize]);
-            }
-            pages.push(page);
-        }
-        for page in &pages {
-            let lines = flagged_lines(page);
-            assert_eq!(lines, flagged_lines_reference(page), "{page:?}");
         }
     }
 
