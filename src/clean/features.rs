@@ -676,7 +676,8 @@ impl AsciiWordCounts {
             return;
         }
         let mut ended = 0;
-        let mut rest = ends;
+        // Only words ending in punctuation (few) can end with sentence-final punctuation.
+        let mut rest = ends & !m.alnum;
         while rest != 0 {
             let e = rest.trailing_zeros();
             rest &= rest - 1;
