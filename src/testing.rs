@@ -25,6 +25,15 @@ pub(crate) fn dev_pages() -> Vec<(PathBuf, String)> {
         .collect()
 }
 
+/// The `REPS` environment variable of the profiling loops (`profile_stage`, `profile_tag`):
+/// how many rounds of the dev pages to run, 60 unless set.
+pub(crate) fn profile_reps() -> usize {
+    std::env::var("REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(60)
+}
+
 /// FNV-1a (64-bit) over bytes: fingerprints that are stable across platforms and Rust
 /// versions.
 pub(crate) struct Fnv(pub u64);

@@ -534,20 +534,12 @@ impl AsciiBlock {
         for (w, c) in words.iter_mut().zip(&mut chunks) {
             *w = c.try_into().map_or(SPACES, u64::from_le_bytes);
         }
-        let tail = chunks.remainder();
-        let t = tail.len();
-        if let Some(w) = words.get_mut(block.len() / 8).filter(|_| t > 0) {
-            // The last eight bytes when there are (one load), else byte by byte: a copy
-            // into a padded buffer would call memcpy.
-            let last = block
-                .get(block.len().saturating_sub(8)..)
-                .and_then(|x| x.try_into().ok())
-                .map(u64::from_le_bytes);
-            let x = match last {
-                Some(x) => x >> (8 * (8 - t)),
-                None => tail.iter().rev().fold(0, |k, &c| k << 8 | u64::from(c)),
-            };
-            *w = x | SPACES << (8 * t);
+        let whole = block.len() / 8;
+        if let Some(w) = words
+            .get_mut(whole)
+            .filter(|_| !chunks.remainder().is_empty())
+        {
+            *w = load_padded(block, whole * 8);
         }
         words
     }

@@ -358,10 +358,7 @@ fn profile_stage() {
     let stage = std::env::var("STAGE").unwrap_or_default();
     // REPS=10 keeps a callgrind run short (its instruction counts are exact, so a few
     // repetitions suffice).
-    let reps = std::env::var("REPS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(60);
+    let reps = crate::testing::profile_reps();
     let mut n = 0;
     for _ in 0..reps {
         for p in &pages {

@@ -858,22 +858,12 @@ fn dev_pages_tagging_fingerprint() {
 #[test]
 #[ignore]
 fn profile_tag() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cleanup-dev");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".noisy.txt"))
-        .collect();
-    paths.sort();
-    let pages: Vec<String> = paths
+    let pages: Vec<String> = crate::testing::dev_pages()
         .iter()
-        .map(|p| crate::clean::clean(&std::fs::read_to_string(p).unwrap()).text)
+        .map(|(_, page)| crate::clean::clean(page).text)
         .collect();
     let g = Gazetteer::default_world().unwrap();
-    let reps = std::env::var("REPS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(60);
+    let reps = crate::testing::profile_reps();
     let mut n = 0;
     for _ in 0..reps {
         for p in &pages {
