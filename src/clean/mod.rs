@@ -593,17 +593,7 @@ const BY_WORDS: &[&str] = &[
 ];
 
 /// Byte length of the longest byline word.
-const BY_WORD_MAX: usize = {
-    let mut max = 0;
-    let mut i = 0;
-    while i < BY_WORDS.len() {
-        if BY_WORDS[i].len() > max {
-            max = BY_WORDS[i].len();
-        }
-        i += 1;
-    }
-    max
-};
+const BY_WORD_MAX: usize = text::longest_len(BY_WORDS);
 
 /// Bit `b` set: some byline word starts with the byte `b`, in either ASCII case.
 const BY_FIRST_BYTES: [u64; 4] = {

@@ -73,20 +73,7 @@ impl Tree {
         Some(tree)
     }
 
-    /// The leaf value this tree gives the sample `x`.
-    #[inline(always)]
-    fn walk(&self, x: &[f32; N_FEAT]) -> f32 {
-        let mut k = 1;
-        for _ in 0..MAX_DEPTH {
-            let slot = k & (SLOTS - 1);
-            let v = x[usize::from(self.feature[slot])];
-            k = 2 * k + branch(v, self.threshold[slot]);
-        }
-        self.leaf[k & (SLOTS - 1)]
-    }
-
-    /// [`Tree::walk`] for four samples at once (independent chains of loads in flight), each
-    /// seen through a [`Window`] so a feature index is masked rather than bounds-checked.
+    /// [`Tree::walk`] for four samples at once (independent chains of loads in flight).
     #[inline(always)]
     fn walk4(&self, x: [&Window; 4]) -> [f32; 4] {
         let mut k = [1; 4];
@@ -100,9 +87,10 @@ impl Tree {
         k.map(|k| self.leaf[k & (SLOTS - 1)])
     }
 
-    /// [`Tree::walk4`] for one sample.
+    /// The leaf value this tree gives the sample seen through the [`Window`] `x` (so a
+    /// feature index is masked rather than bounds-checked).
     #[inline(always)]
-    fn walk1(&self, x: &Window) -> f32 {
+    fn walk(&self, x: &Window) -> f32 {
         let mut k = 1;
         for _ in 0..MAX_DEPTH {
             let slot = k & (SLOTS - 1);
@@ -344,7 +332,7 @@ impl Model {
                 }
             }
             for p in quads.into_remainder() {
-                p.score += tree.walk1(p.x);
+                p.score += tree.walk(p.x);
             }
             let Some(gate) = gate else {
                 continue;
@@ -384,15 +372,14 @@ impl Model {
 
     /// Log-odds that the line with features `x` is body text.
     pub fn score(&self, x: &[f32]) -> f32 {
-        let Some(x) = x
-            .get(..N_FEAT)
-            .and_then(|r| <&[f32; N_FEAT]>::try_from(r).ok())
-        else {
+        let Some(row) = x.get(..N_FEAT) else {
             return f32::NAN;
         };
+        let mut window: Window = [0.0; WINDOW];
+        window[..N_FEAT].copy_from_slice(row);
         let mut s = self.base;
         for tree in &self.trees {
-            s += tree.walk(x);
+            s += tree.walk(&window);
         }
         s
     }

@@ -405,18 +405,21 @@ pub fn split_glued(s: &str) -> Vec<&str> {
     out
 }
 
-/// Byte length of the longest join word.
-const JOIN_WORD_MAX: usize = {
+/// Byte length of the longest of `words` (for lists checked against a line at compile time).
+pub(super) const fn longest_len(words: &[&str]) -> usize {
     let mut max = 0;
     let mut i = 0;
-    while i < JOIN_WORDS.len() {
-        if JOIN_WORDS[i].len() > max {
-            max = JOIN_WORDS[i].len();
+    while i < words.len() {
+        if words[i].len() > max {
+            max = words[i].len();
         }
         i += 1;
     }
     max
-};
+}
+
+/// Byte length of the longest join word.
+const JOIN_WORD_MAX: usize = longest_len(JOIN_WORDS);
 
 const JOIN_WORDS: &[&str] = &[
     "the",
