@@ -365,6 +365,7 @@ fn profile_stage() {
             n += match stage.as_str() {
                 "segment" => segment(p).units.len(),
                 "prepare" => prepare(p, None).rows.len(),
+                "pass" => run_pass(p, model::shipped(), None).paras.len(),
                 _ => clean(p).text.len(),
             }
         }
