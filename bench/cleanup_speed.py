@@ -6,7 +6,8 @@ about 50 MB, single-threaded and with 2 threads.
 
 Beside it, in the same run and on the same pages, the text-input cleaners an analyst would
 otherwise use, when installed (pip install justext trafilatura): jusText and trafilatura on a
-slice of --anchor-mb MB (they run at well under 1 MB/s), one thread, page by page.
+slice of --anchor-mb MB (they run at about 1 MB/s), one thread, page by page, each fed the
+page's lines as <p> paragraphs as the dev set's harness does (bench/text_cleaners.py).
 
 Needs the extension built (maturin develop --release). The same measurement without
 Python: cargo run --release --example clean_speed -- tests/data/cleanup-dev 50 1 2
@@ -17,6 +18,8 @@ import glob
 import os
 import sys
 import time
+
+import text_cleaners
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEV = os.path.join(HERE, "..", "tests", "data", "cleanup-dev")
@@ -64,7 +67,10 @@ def main():
         page = pages[len(sample) % len(pages)]
         sample.append(page)
         size += len(page.encode())
-    for name, run in anchors():
+    runs = text_cleaners.installed()
+    if not runs:
+        print("jusText and trafilatura not installed: no anchors")
+    for name, run in runs:
         c0, w0 = time.process_time(), time.perf_counter()
         for page in sample:
             run(page)
@@ -75,36 +81,6 @@ def main():
     for name, wall_rate, cpu_rate in rows:
         ratio = f"{rows[0][1] / wall_rate:.0f}x faster" if wall_rate < rows[0][1] else ""
         print(f"{name:<40}{wall_rate:>10.2f}{cpu_rate:>10.2f}{ratio:>24}")
-
-
-def anchors():
-    """(name, clean one page) for each installed text-input cleaner."""
-    out = []
-    try:
-        import justext
-
-        stop = justext.get_stoplist("English")
-
-        def run_justext(page):
-            paragraphs = justext.justext(page.encode("utf-8"), stop)
-            return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)
-
-        out.append(("jusText", run_justext))
-    except ImportError:
-        print("jusText not installed: skipped")
-    try:
-        import trafilatura
-
-        def run_trafilatura(page):
-            html = "<html><body>" + "".join(
-                f"<p>{line}</p>" for line in page.splitlines() if line.strip()
-            ) + "</body></html>"
-            return trafilatura.extract(html) or ""
-
-        out.append(("trafilatura (text as <p> lines)", run_trafilatura))
-    except ImportError:
-        print("trafilatura not installed: skipped")
-    return out
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import text_cleaners
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "data" / "cleanup-dev"
 
@@ -116,11 +118,6 @@ def child(args: argparse.Namespace) -> None:
     )
 
 
-def as_html(text: str) -> str:
-    """The page's lines as paragraphs: how a text-only page reaches an HTML extractor."""
-    return "<html><body>" + "".join(f"<p>{p}</p>" for p in text.split("\n")) + "</body></html>"
-
-
 def peers(sample: list[str], gazetteer: str) -> list[tuple[str, float]]:
     """(name, seconds for the sample) for the plain-Python pipelines that are installed."""
     try:
@@ -137,28 +134,9 @@ def peers(sample: list[str], gazetteer: str) -> list[tuple[str, float]]:
         for (entity_id, label), start, end in kp.extract_keywords(body, span_info=True):
             rows.append((doc, entity_id, label, start, end))
 
-    cleaners = []
-    try:
-        import justext
-
-        stop = justext.get_stoplist("English")
-
-        def jt(text: str) -> str:
-            paras = justext.justext(as_html(text), stop)
-            return "\n\n".join(p.text for p in paras if not p.is_boilerplate)
-
-        cleaners.append(("jusText + flashtext -> pandas", jt))
-    except ImportError:
-        pass
-    try:
-        import trafilatura
-
-        def tf(text: str) -> str:
-            return trafilatura.extract(as_html(text)) or ""
-
-        cleaners.append(("trafilatura + flashtext -> pandas", tf))
-    except ImportError:
-        pass
+    cleaners = [
+        (f"{name} + flashtext -> pandas", clean) for name, clean in text_cleaners.installed()
+    ]
     out = []
     for name, clean in cleaners:
         t0 = time.perf_counter()
