@@ -6,6 +6,7 @@
 //! that cannot be read becomes an error row ([`RawDoc::error`]); only a source that cannot
 //! be opened at all is an [`Error`].
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -20,6 +21,7 @@ use arrow_array::{Array, RecordBatch, RecordBatchReader};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::error::{Error, Result};
 
@@ -150,7 +152,7 @@ impl Pending {
                 match read_file(&path) {
                     Ok(bytes) => {
                         let n = bytes.len() as u64;
-                        let (text, invalid) = decode_lossy(&bytes);
+                        let (text, invalid) = decode_lossy_owned(bytes);
                         RawDoc::ok(doc_id, source, text, invalid, n)
                     }
                     Err(e) => RawDoc::failed(doc_id, source, format!("cannot read file: {e}")),
@@ -193,10 +195,10 @@ fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// Decodes UTF-8, replacing each invalid sequence with U+FFFD (as
-/// `String::from_utf8_lossy`), and counts the replacements.
-pub fn decode_lossy(bytes: &[u8]) -> (String, u64) {
+/// `String::from_utf8_lossy`), and counts the replacements. Valid input is borrowed.
+pub fn decode_lossy(bytes: &[u8]) -> (Cow<'_, str>, u64) {
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return (s.to_string(), 0);
+        return (Cow::Borrowed(s), 0);
     }
     let mut out = String::with_capacity(bytes.len() + 16);
     let mut invalid = 0u64;
@@ -207,7 +209,19 @@ pub fn decode_lossy(bytes: &[u8]) -> (String, u64) {
             invalid += 1;
         }
     }
-    (out, invalid)
+    (Cow::Owned(out), invalid)
+}
+
+/// [`decode_lossy`] of a buffer the caller gives up: valid input becomes the string
+/// without a copy.
+fn decode_lossy_owned(bytes: Vec<u8>) -> (String, u64) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, 0),
+        Err(e) => {
+            let (s, invalid) = decode_lossy(e.as_bytes());
+            (s.into_owned(), invalid)
+        }
+    }
 }
 
 /// Hands out the documents of a [`Source`] batch by batch.
@@ -409,19 +423,25 @@ impl JsonlSpec {
         let source = format!("{}:{}", self.path.display(), line);
         let default_id = line.to_string();
         let (text, invalid) = decode_lossy(bytes);
-        let value: serde_json::Value = match serde_json::from_str(&text) {
-            Ok(v) => v,
+        let seed = RecordSeed {
+            text_column: &self.text_column,
+            id_column: self.id_column.as_deref(),
+        };
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let record = match seed.deserialize(&mut de).and_then(|r| de.end().map(|()| r)) {
+            Ok(r) => r,
+            // A data error can only be the top level's type: the fields are read as any value.
+            Err(e) if e.is_data() => {
+                return RawDoc::failed(default_id, source, "not a JSON object".into())
+            }
             Err(e) => return RawDoc::failed(default_id, source, format!("invalid JSON: {e}")),
         };
-        let serde_json::Value::Object(mut object) = value else {
-            return RawDoc::failed(default_id, source, "not a JSON object".into());
-        };
-        let doc_id = match self.id_column.as_deref().and_then(|c| object.get(c)) {
-            Some(serde_json::Value::String(s)) => s.clone(),
+        let doc_id = match record.id {
+            Some(serde_json::Value::String(s)) => s,
             Some(serde_json::Value::Number(n)) => n.to_string(),
             _ => default_id,
         };
-        match object.remove(&self.text_column) {
+        match record.text {
             Some(serde_json::Value::String(text)) => {
                 RawDoc::ok(doc_id, source, text, invalid, bytes.len() as u64)
             }
@@ -436,6 +456,50 @@ impl JsonlSpec {
             ),
             None => RawDoc::failed(doc_id, source, format!("no field {:?}", self.text_column)),
         }
+    }
+}
+
+/// Reads one JSONL record, building only its text and id fields: the others (records often
+/// carry the page's HTML and metadata too) are skipped without being built. As with a JSON
+/// object read whole, a repeated field counts by its last value.
+struct RecordSeed<'s> {
+    text_column: &'s str,
+    id_column: Option<&'s str>,
+}
+
+#[derive(Default)]
+struct Record {
+    text: Option<serde_json::Value>,
+    id: Option<serde_json::Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
+    type Value = Record;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Record, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_> {
+    type Value = Record;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
+        let mut record = Record::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.text_column {
+                record.text = Some(map.next_value()?);
+            } else if Some(key.as_str()) == self.id_column {
+                record.id = Some(map.next_value()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(record)
     }
 }
 
@@ -612,7 +676,7 @@ fn text_at(array: &dyn Array, row: usize) -> std::result::Result<(String, u64, u
     let valid = |s: &str| (s.to_string(), 0, s.len() as u64);
     let lossy = |b: &[u8]| {
         let (s, invalid) = decode_lossy(b);
-        (s, invalid, b.len() as u64)
+        (s.into_owned(), invalid, b.len() as u64)
     };
     if let Some(a) = array.as_string_opt::<i32>() {
         Ok(valid(a.value(row)))
@@ -662,4 +726,102 @@ fn corrupt(panic: Box<dyn std::any::Any + Send>) -> String {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown".into());
     format!("corrupt data (the reader failed: {what})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `parse_line` gives when the whole record is read as a JSON value (its previous
+    /// way): (doc id, text, error).
+    fn parse_reference(spec: &JsonlSpec, line: &str) -> (String, String, Option<String>) {
+        let default_id = "1".to_string();
+        let Ok(serde_json::Value::Object(mut object)) = serde_json::from_str(line) else {
+            return (default_id, String::new(), Some("error".into()));
+        };
+        let doc_id = match spec.id_column.as_deref().and_then(|c| object.get(c)) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => default_id,
+        };
+        match object.remove(&spec.text_column) {
+            Some(serde_json::Value::String(text)) => (doc_id, text, None),
+            Some(other) => (doc_id, String::new(), Some(json_kind(&other).into())),
+            None => (doc_id, String::new(), Some("no field".into())),
+        }
+    }
+
+    #[test]
+    fn records_read_two_fields_as_whole_values_would() {
+        let spec = JsonlSpec {
+            path: PathBuf::from("in.jsonl"),
+            text_column: "body".into(),
+            id_column: Some("url".into()),
+        };
+        let lines = [
+            r#"{"url": "u1", "html": "<p>big</p>", "body": "Kharkiv.", "meta": {"a": [1, {"b": null}]}}"#,
+            r#"{"meta": [true, false, 1.5e300, "x\"y"], "body": "Izium \u00e9 \ud83d\ude00", "url": 12}"#,
+            r#"{"body": "first", "body": "second", "url": "dup"}"#,
+            r#"{"b\u006fdy": "escaped key", "url": "esc"}"#,
+            r#"{"body": null, "url": "n"}"#,
+            r#"{"body": ["list"], "url": "l"}"#,
+            r#"{"url": "missing"}"#,
+            r#"{"url": {"nested": 1}, "body": "object id"}"#,
+            r#"{}"#,
+            r#"[1, 2]"#,
+            r#""just a string""#,
+            r#"{"body": "unterminated"#,
+            r#"{"body": "x"} trailing"#,
+            r#"{"body": "bad escape \q"}"#,
+            r#"{"body": "lone \ud800 surrogate"}"#,
+            "  {\"body\": \"spaces around\"}  \r",
+        ];
+        for line in lines {
+            let got = spec.parse_line(line.as_bytes(), 1);
+            let (id, text, error) = parse_reference(&spec, line);
+            assert_eq!(
+                got.error.is_some(),
+                error.is_some(),
+                "{line}: {:?}",
+                got.error
+            );
+            assert_eq!(
+                (got.doc_id.as_str(), got.text.as_str()),
+                (id.as_str(), text.as_str())
+            );
+            match (got.error.as_deref(), error.as_deref()) {
+                (Some(g), Some("no field")) => assert_eq!(g, "no field \"body\"", "{line}"),
+                (Some(g), Some("error")) => {
+                    assert!(
+                        g == "not a JSON object" || g.starts_with("invalid JSON"),
+                        "{g}"
+                    )
+                }
+                (Some(g), Some(kind)) => assert!(g.ends_with(&format!("(it is {kind})")), "{g}"),
+                _ => {}
+            }
+        }
+        // Invalid UTF-8 is replaced before parsing, and counted.
+        let doc = spec.parse_line(b"{\"body\": \"a \xff b\"}", 4);
+        assert_eq!((doc.text.as_str(), doc.invalid_utf8), ("a \u{FFFD} b", 1));
+        assert_eq!(doc.doc_id, "4");
+    }
+
+    #[test]
+    fn decode_lossy_borrows_valid_text_and_counts_replacements() {
+        assert!(matches!(
+            decode_lossy(b"ok \xc3\xa9"),
+            (Cow::Borrowed("ok é"), 0)
+        ));
+        let (s, n) = decode_lossy(b"a\xffb\xc3");
+        assert_eq!((s.as_ref(), n), ("a\u{FFFD}b\u{FFFD}", 2));
+        assert_eq!(
+            decode_lossy_owned(b"a\xffb".to_vec()),
+            ("a\u{FFFD}b".to_string(), 1)
+        );
+        assert_eq!(
+            decode_lossy_owned(b"plain".to_vec()),
+            ("plain".to_string(), 0)
+        );
+    }
 }
