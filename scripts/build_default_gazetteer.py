@@ -72,8 +72,12 @@ candidate of 'Paris' because Paris FR keeps it), except R5, which is per entity.
   R6 curated supplements: COUNTRY_EXTRA (forms news uses: 'US', 'Britain', 'Burma', 'DRC')
      and CITY_EXTRA (spellings of the Kharkiv-front towns news uses; GeoNames has most).
      They go through the same rules except R2.
+  R5c a country's alternate name that is the own name of another place, a city of >= 100,000
+     people or a subdivision of another country, names that place: 'Columbia' (an old name of
+     Colombia) is Columbia SC, 'Tunis' the city, 'Granada' Spain's. Spellings of the country's
+     name itself stay ('México', 'Curaçao').
   R7 CURATED_DROP: place names news uses overwhelmingly for something else ('Toyota',
-     'Volodymyr', 'Kamala'), each with its reason.
+     'Volodymyr', 'Kamala', 'Jupiter', 'Orion'), each with its reason.
 An entity whose name is dropped is dropped (a GeoNames country name is always kept, commas and
 all: 'Bonaire, Saint Eustatius and Saba'). Aliases equal up to typography (’ ‘ ʼ = ', – — = -,
 spaces) are merged per entity.
@@ -135,6 +139,13 @@ CURATED_DROP = {
     "toyota",  # Toyota, Aichi: the carmaker
     "volodymyr",  # Volodymyr(-Volynskyi): the first name of Ukraine's president
     "kamala",  # Kamala, Ban Kamala (Thailand): the first name of a US vice-president
+    # Towns named after the sky: news means the planet, constellation or dwarf planet (and the
+    # space-shuttle and spacecraft named after them), not Jupiter FL, Orion (Philippines) or
+    # Ceres CA.
+    "jupiter",
+    "orion",
+    "ceres",
+    "atlantis",  # Atlantis (Western Cape): the myth, the space shuttle
 }
 # R6: curated country forms. Case-sensitive ones are written with a leading '='.
 COUNTRY_EXTRA = {
@@ -245,6 +256,11 @@ class Words:
 
 def fold(s):
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def bare(s):
+    """A name without diacritics, case, spaces and punctuation ('Saint-Barthélemy')."""
+    return re.sub(r"[\W_]+", "", fold(s)).casefold()
 
 
 def similarity(a, b):
@@ -387,6 +403,13 @@ def protected_name(e, words):
 
 def build(words, log):
     entities = load_entities()
+    # R5c: the own names of the places a country's alternate name must not take, with their
+    # countries.
+    place_names = {}
+    for e in entities:
+        if e.kind == "subdivision" or (e.kind == "city"
+                                       and e.population >= SUBDIVISION_CITY_POPULATION):
+            place_names.setdefault(key(e.name), []).append(e)
     # R1, R2, and per-entity dedup (exact spelling up to typography; the name comes first).
     for e in entities:
         if e.kind == "country":  # 'Bonaire, Saint Eustatius and Saba': keep the name's comma
@@ -407,6 +430,12 @@ def build(words, log):
                 continue
             seen.add(t)
             k = key(t)
+            if (e.kind == "country" and not country_name and not cs
+                    and bare(t) != bare(e.name)
+                    and any(p.kind == "city" or p.iso != e.iso for p in place_names.get(k, []))):
+                log["R5c country alternate named like a place"] += 1
+                log["R5c examples"].append((e.name, text))
+                continue
             if e.kind != "country" and k != key(e.name) and single_word(k):
                 if (sum(map(str.isalpha, k)) <= R5_SHORT_LETTERS
                         and similarity(k, key(e.name)) < R5_SHORT_MIN_SIMILARITY):

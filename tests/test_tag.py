@@ -348,6 +348,21 @@ def test_default_gazetteer_is_shared_and_tags() -> None:
     assert newsprep.Gazetteer.default().tag("") == []
 
 
+def test_default_gazetteer_leaves_names_of_other_things() -> None:
+    """Place names that news uses for something else are not tagged (the selection rules are
+    in scripts/build_default_gazetteer.py), and a country's alternate name that is another
+    place's own name is that place's."""
+    gaz = Gazetteer.default()
+    text = (
+        "Juno reached Jupiter; Orion and Ceres were seen from Columbia University. "
+        "In Tunis, Colombia's envoy met officials from Granada."
+    )
+    names = [(m.text, m.name) for m in gaz.tag(text)]
+    assert [t for t, _ in names] == ["Tunis", "Colombia", "Granada"]
+    assert dict(names)["Tunis"] == "Tunis"  # the city, not Tunisia
+    assert dict(names)["Granada"] == "Granada"  # Spain's, not Grenada
+
+
 # ---------------------------------------------------------------- the seed articles
 
 SEED_GAZETTEER = Path(__file__).resolve().parent / "fixtures" / "seeds_gazetteer.jsonl"
