@@ -21,7 +21,7 @@
 //! shorter one would end inside the word. Table hits are checked against the key's bytes, so
 //! a hash collision can never make a wrong match.
 
-use super::normalize::{alnum_lanes, HIGH_BITS};
+use super::normalize::{alnum_lanes, Slots, HIGH_BITS};
 
 const NONE: u32 = u32::MAX;
 
@@ -73,8 +73,8 @@ pub(crate) struct WalkStart {
 #[derive(Debug, Default)]
 pub(crate) struct Walks {
     /// (start, token length, token hash) of the starts the Bloom filter lets through.
-    tokens: Vec<(u32, u32, u64)>,
-    pub found: Vec<WalkStart>,
+    tokens: Slots<(u32, u32, u64)>,
+    found: Slots<WalkStart>,
 }
 
 impl Walks {
@@ -82,6 +82,11 @@ impl Walks {
     pub(crate) fn heap_size(&self) -> usize {
         self.tokens.capacity() * std::mem::size_of::<(u32, u32, u64)>()
             + self.found.capacity() * std::mem::size_of::<WalkStart>()
+    }
+
+    /// The starts where some key may match, ascending.
+    pub(crate) fn found(&self) -> &[WalkStart] {
+        self.found.as_slice()
     }
 }
 
@@ -222,9 +227,8 @@ impl Trie {
     /// looks them up in the token table. Neither branches on the outcome of its lookups, so
     /// their cache misses overlap instead of waiting behind mispredicted branches.
     pub(crate) fn find_walks(&self, hay: &[u8], starts: &[u32], walks: &mut Walks) {
-        let tokens = &mut walks.tokens;
-        tokens.clear();
-        tokens.resize(starts.len(), (0, 0, 0));
+        walks.tokens.clear();
+        let tokens = walks.tokens.spare(starts.len());
         let mut kept = 0usize;
         for &start in starts {
             let (n, h) = token_at(hay.get(start as usize..).unwrap_or(&[]));
@@ -233,12 +237,11 @@ impl Trie {
             }
             kept += usize::from(n == 0 || self.first_tokens.contains(h));
         }
-        tokens.truncate(kept);
-        let found = &mut walks.found;
-        found.clear();
-        found.resize(kept, WalkStart::default());
+        walks.tokens.advance(kept);
+        walks.found.clear();
+        let found = walks.found.spare(kept);
         let mut kept = 0usize;
-        for &(start, token_len, h) in tokens.iter() {
+        for &(start, token_len, h) in walks.tokens.as_slice() {
             // An empty token (the start is no ASCII word): walk from the root.
             let node = if token_len == 0 {
                 AMBIGUOUS
@@ -254,7 +257,7 @@ impl Trie {
             }
             kept += usize::from(node != NONE);
         }
-        found.truncate(kept);
+        walks.found.advance(kept);
     }
 
     /// Calls `found(end, pattern)` for every key that may match at a start [`Trie::find_walks`]
@@ -399,7 +402,7 @@ mod tests {
         let mut walks = Walks::default();
         t.find_walks(hay.as_bytes(), &[start as u32], &mut walks);
         let mut v = Vec::new();
-        for &at in &walks.found {
+        for &at in walks.found() {
             t.prefixes(hay.as_bytes(), at, |e, p| v.push((e, p)));
         }
         v
