@@ -668,11 +668,9 @@ impl Gazetteer {
             begin = core_end;
         }
         // Byte offsets to character offsets, in one forward pass over the starts.
-        let bytes = text.as_bytes();
+        // (Offsets are character boundaries; `chars().count()` counts a word at a time.)
         let count_chars = |from: usize, to: usize| -> usize {
-            bytes
-                .get(from..to)
-                .map_or(0, |s| s.iter().filter(|&&b| (b & 0xC0) != 0x80).count())
+            text.get(from..to).map_or(0, |s| s.chars().count())
         };
         let mut cursor_byte = 0usize;
         let mut cursor_char = 0usize;

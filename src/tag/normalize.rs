@@ -303,16 +303,19 @@ impl<T: Copy + Default> Slots<T> {
         self.advance(1);
     }
 
-    #[inline]
-    fn extend_from_slice(&mut self, v: &[T]) {
-        if let Some(slots) = self.spare(v.len()).get_mut(..v.len()) {
-            slots.copy_from_slice(v);
-        }
-        self.advance(v.len());
-    }
-
     pub(crate) fn capacity(&self) -> usize {
         self.buf.capacity()
+    }
+}
+
+impl Slots<u8> {
+    /// Appends `c` in UTF-8 (written in place: no copy of a variable length).
+    #[inline]
+    fn push_char(&mut self, c: char) {
+        if let Some(slots) = self.spare(4).get_mut(..4) {
+            c.encode_utf8(slots);
+        }
+        self.advance(c.len_utf8());
     }
 }
 
@@ -681,7 +684,6 @@ pub(crate) fn normalize_text(
         prev_word: after_word,
         last_space: false,
     };
-    let mut tmp = [0u8; 4];
     while let Some(rest) = bytes.get(i..).filter(|r| !r.is_empty()) {
         let n = ascii_prefix_len(rest);
         if let Some(run) = rest.get(..n).filter(|r| !r.is_empty()) {
@@ -689,47 +691,60 @@ pub(crate) fn normalize_text(
             i += n;
             continue;
         }
-        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+        // Non-ASCII characters up to the next ASCII one.
+        let Some(tail) = text.get(i..) else {
             break; // unreachable: i is always on a character boundary
         };
-        let class = class_of(c);
-        let begin = out.bytes.len();
-        if class == Class::Space {
-            if !cursor.last_space {
-                out.one_char_at(begin, i);
-                out.bytes.push(b' ');
-                cursor.last_space = true;
-            }
-        } else if let Some(x) = unfolded(c, class, fold_diacritics) {
-            out.one_char_at(begin, i);
-            let enc = x.encode_utf8(&mut tmp);
-            out.bytes.extend_from_slice(enc.as_bytes());
-            cursor.last_space = false;
-            if !cursor.prev_word && enc.as_bytes().first().is_some_and(|&b| first[b as usize]) {
-                out.starts.push(begin as u32);
-            }
+        for c in tail.chars().take_while(|c| !c.is_ascii()) {
+            push_char(c, i, fold_diacritics, first, &mut cursor, out);
+            i += c.len_utf8();
+        }
+    }
+}
+
+/// Appends the normalization of non-ASCII character `c`, found at original offset `origin`,
+/// to `out`.
+#[inline]
+fn push_char(
+    c: char,
+    origin: usize,
+    fold_diacritics: bool,
+    first: &[bool; 256],
+    cursor: &mut Cursor,
+    out: &mut NormText,
+) {
+    let class = class_of(c);
+    let begin = out.bytes.len();
+    if class == Class::Space {
+        if !cursor.last_space {
+            out.one_char_at(begin, origin);
+            out.bytes.push(b' ');
+            cursor.last_space = true;
+        }
+    } else {
+        if let Some(x) = unfolded(c, class, fold_diacritics) {
+            out.one_char_at(begin, origin);
+            out.bytes.push_char(x);
         } else {
             let mut chars = 0usize;
             map_char(c, true, fold_diacritics, &mut |x| {
-                out.bytes
-                    .extend_from_slice(x.encode_utf8(&mut tmp).as_bytes());
+                out.bytes.push_char(x);
                 chars += 1;
             });
             match chars {
                 0 => {}
-                1 => out.one_char_at(begin, i),
-                _ => out.several_chars_at(begin, i),
-            }
-            if let Some(&fb) = out.bytes.as_slice().get(begin) {
-                cursor.last_space = false;
-                if !cursor.prev_word && first[fb as usize] {
-                    out.starts.push(begin as u32);
-                }
+                1 => out.one_char_at(begin, origin),
+                _ => out.several_chars_at(begin, origin),
             }
         }
-        cursor.prev_word = class.is_word();
-        i += c.len_utf8();
+        if let Some(&fb) = out.bytes.as_slice().get(begin) {
+            cursor.last_space = false;
+            if !cursor.prev_word && first[fb as usize] {
+                out.starts.push(begin as u32);
+            }
+        }
     }
+    cursor.prev_word = class.is_word();
 }
 
 #[cfg(test)]

@@ -656,8 +656,58 @@ fn token_at(bytes: &[u8]) -> (usize, u64) {
             return (n, hash_finish(hash_step(n as u64, token)));
         }
     }
-    let n = token_len(bytes);
-    (n, bytes.get(..n).map_or(0, token_hash))
+    long_token_at(bytes)
+}
+
+/// [`token_at`] for a token of 8 bytes or more (or near the end of the text): measured eight
+/// bytes at a time, then hashed as [`token_hash`] does, its last partial word masked from a
+/// load where the text allows. Kept out of line so that `token_at` inlines.
+#[inline(never)]
+fn long_token_at(bytes: &[u8]) -> (usize, u64) {
+    let mut n = 0usize;
+    loop {
+        let Some(chunk) = bytes.get(n..n + 8) else {
+            n += token_len(bytes.get(n..).unwrap_or(&[]));
+            break;
+        };
+        let k = (!alnum_lanes(load_word(chunk)) & HIGH_BITS).trailing_zeros() as usize / 8;
+        n += k;
+        if k < 8 {
+            break;
+        }
+    }
+    let token = bytes.get(..n).unwrap_or(&[]);
+    let mut h = n as u64;
+    let mut chunks = token.chunks_exact(8);
+    for c in &mut chunks {
+        h = hash_step(h, load_word(c));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let at = n - rest.len();
+        let word = match bytes.get(at..at + 8) {
+            Some(c) => load_word(c) & ((1u64 << (8 * rest.len())) - 1),
+            None => {
+                let mut w = [0u8; 8];
+                for (d, &b) in w.iter_mut().zip(rest) {
+                    *d = b;
+                }
+                u64::from_le_bytes(w)
+            }
+        };
+        h = hash_step(h, word);
+    }
+    (n, hash_finish(h))
+}
+
+/// Eight bytes (little-endian) from the start of `chunk` (zero-padded if shorter).
+#[inline]
+fn load_word(chunk: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(head) = chunk.get(..8) {
+        w.copy_from_slice(head);
+    }
+    u64::from_le_bytes(w)
 }
 
 impl FirstTokens {
@@ -752,13 +802,19 @@ mod token_tests {
         };
         // Every byte value at every position of short and long tokens.
         for b in 0..=255u8 {
-            for at in 0..10 {
-                for len in [at + 1, 12] {
+            for at in 0..26 {
+                for len in [at + 1, 12, 17, 27] {
+                    if at >= len {
+                        continue;
+                    }
                     let mut text: Vec<u8> =
                         b"kz09AZyb7Qxmw".iter().copied().cycle().take(len).collect();
                     text[at] = b;
                     check(&text);
                     text.push(b' ');
+                    check(&text);
+                    // Text after the token: its last word is masked from a load.
+                    text.extend_from_slice(b"kyiv and more");
                     check(&text);
                 }
             }
