@@ -77,15 +77,39 @@ fn class_from_ranges(cp: u32) -> Class {
 /// character, and bitsets of the characters that case folding or decomposition change, so
 /// common non-ASCII text (Cyrillic, Greek, CJK...) needs no binary search.
 struct Bmp {
-    class: Vec<Class>,
+    /// Per character: its class (`CLASS_CODE`), and the `KEPT` bits.
+    info: Vec<u8>,
     folds: Vec<u64>,
     decomposes: Vec<u64>,
+}
+
+/// In [`Bmp::info`]: normalization keeps the character (up to a typographic variant)...
+const KEPT: u8 = 4;
+/// ...and does so with diacritics folded too.
+const KEPT_FOLDED: u8 = 8;
+
+const fn class_code(k: Class) -> u8 {
+    match k {
+        Class::Other => 0,
+        Class::Word => 1,
+        Class::Mark => 2,
+        Class::Space => 3,
+    }
+}
+
+#[inline]
+fn class_from_code(code: u8) -> Class {
+    match code & 3 {
+        1 => Class::Word,
+        2 => Class::Mark,
+        3 => Class::Space,
+        _ => Class::Other,
+    }
 }
 
 fn bmp() -> &'static Bmp {
     static BMP: std::sync::OnceLock<Bmp> = std::sync::OnceLock::new();
     BMP.get_or_init(|| {
-        let class = (0..0x10000u32).map(class_from_ranges).collect();
         let bits = |table: &[(u32, &str)]| {
             let mut v = vec![0u64; 0x10000 / 64];
             for &(cp, _) in table {
@@ -95,10 +119,29 @@ fn bmp() -> &'static Bmp {
             }
             v
         };
+        let folds = bits(&CASEFOLD);
+        let decomposes = bits(&DECOMP);
+        let set = |v: &[u64], cp: u32| {
+            v.get(cp as usize / 64)
+                .map_or(true, |w| w & (1 << (cp % 64)) != 0)
+        };
+        let info = (0..0x10000u32)
+            .map(|cp| {
+                let class = class_from_ranges(cp);
+                let mut info = class_code(class);
+                if !set(&folds, cp) {
+                    info |= KEPT;
+                    if class != Class::Mark && !set(&decomposes, cp) {
+                        info |= KEPT_FOLDED;
+                    }
+                }
+                info
+            })
+            .collect();
         Bmp {
-            class,
-            folds: bits(&CASEFOLD),
-            decomposes: bits(&DECOMP),
+            info,
+            folds,
+            decomposes,
         }
     })
 }
@@ -111,8 +154,8 @@ pub(crate) fn class_of(c: char) -> Class {
         return ASCII_CLASS[cp as usize];
     }
     if cp < 0x10000 {
-        if let Some(&k) = bmp().class.get(cp as usize) {
-            return k;
+        if let Some(&info) = bmp().info.get(cp as usize) {
+            return class_from_code(info);
         }
     }
     class_from_ranges(cp)
@@ -190,25 +233,23 @@ fn fold_case_and_variants(
     emit(typographic(c));
 }
 
-/// [`map_char`]'s output for `c` (of class `class`, no whitespace) when it is one character
-/// found without a table search: a BMP character that case folding leaves alone (and
-/// decomposition too, when folding diacritics), up to its typographic variant. Most
-/// non-ASCII text (lowercase Cyrillic, CJK, punctuation) takes this way.
+/// The class of `c`, and [`map_char`]'s output for it when it is one character found without
+/// a table search: a BMP character that case folding leaves alone (and decomposition too, when
+/// folding diacritics), up to its typographic variant. Most non-ASCII text (lowercase
+/// Cyrillic, CJK, punctuation) takes this way, with one table load.
 #[inline]
-fn unfolded(c: char, class: Class, fold_diacritics: bool) -> Option<char> {
-    let cp = c as u32 as usize;
-    if cp >= 0x10000 {
-        return None;
+fn class_and_kept(c: char, fold_diacritics: bool) -> (Class, Option<char>) {
+    let cp = c as u32;
+    if cp < 0x10000 {
+        if let Some(&info) = bmp().info.get(cp as usize) {
+            let kept = if fold_diacritics { KEPT_FOLDED } else { KEPT };
+            return (
+                class_from_code(info),
+                (info & kept != 0).then(|| typographic(c)),
+            );
+        }
     }
-    let b = bmp();
-    let set = |bits: &[u64]| {
-        bits.get(cp / 64)
-            .map_or(true, |w| w & (1 << (cp % 64)) != 0)
-    };
-    if set(&b.folds) || (fold_diacritics && (class == Class::Mark || set(&b.decomposes))) {
-        return None;
-    }
-    Some(typographic(c))
+    (class_from_ranges(cp), None)
 }
 
 /// Emits the normalized form of one non-whitespace character (steps 2 to 4).
@@ -713,7 +754,7 @@ fn push_char(
     cursor: &mut Cursor,
     out: &mut NormText,
 ) {
-    let class = class_of(c);
+    let (class, kept) = class_and_kept(c, fold_diacritics);
     let begin = out.bytes.len();
     if class == Class::Space {
         if !cursor.last_space {
@@ -722,7 +763,7 @@ fn push_char(
             cursor.last_space = true;
         }
     } else {
-        if let Some(x) = unfolded(c, class, fold_diacritics) {
+        if let Some(x) = kept {
             out.one_char_at(begin, origin);
             out.bytes.push_char(x);
         } else {
@@ -770,12 +811,14 @@ mod tests {
         // The shortcut agrees with the full mapping wherever it applies.
         let mut shortcuts = 0;
         for c in (0..0x11_0000u32).filter_map(char::from_u32) {
-            let class = class_of(c);
+            let class = class_from_ranges(c as u32);
             if class == Class::Space {
                 continue;
             }
             for fold in [false, true] {
-                if let Some(x) = unfolded(c, class, fold) {
+                let (k, kept) = class_and_kept(c, fold);
+                assert_eq!(k, class, "U+{:04X}", c as u32);
+                if let Some(x) = kept {
                     let mut full = String::new();
                     map_char(c, true, fold, &mut |y| full.push(y));
                     assert_eq!(full, x.to_string(), "U+{:04X}", c as u32);
