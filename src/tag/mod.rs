@@ -668,11 +668,9 @@ impl Gazetteer {
             begin = core_end;
         }
         // Byte offsets to character offsets, in one forward pass over the starts.
-        let bytes = text.as_bytes();
+        // (Offsets are character boundaries; `chars().count()` counts a word at a time.)
         let count_chars = |from: usize, to: usize| -> usize {
-            bytes
-                .get(from..to)
-                .map_or(0, |s| s.iter().filter(|&&b| (b & 0xC0) != 0x80).count())
+            text.get(from..to).map_or(0, |s| s.chars().count())
         };
         let mut cursor_byte = 0usize;
         let mut cursor_char = 0usize;
@@ -722,11 +720,13 @@ impl Gazetteer {
             after_word,
             norm,
         );
-        let hay = norm.bytes.as_slice();
-        inner.trie.find_walks(hay, &norm.starts, walks);
-        for &at in &walks.found {
+        let hay = norm.bytes();
+        inner.trie.find_walks(hay, norm.starts(), walks);
+        // The map's span of the current start (starts ascend).
+        let mut span_hint = 0usize;
+        for &at in walks.found() {
             let s = at.start as usize;
-            let Some(os) = norm.original(s) else {
+            let Some(os) = norm.original(s, &mut span_hint) else {
                 break;
             };
             let os = range.begin + os;
@@ -739,16 +739,17 @@ impl Gazetteer {
             state.hits.clear();
             let hits = &mut state.hits;
             inner.trie.prefixes(hay, at, |e, p| hits.push((e, p)));
+            let from = (os, span_hint);
             if state.overlapping {
                 // Shortest first: with starts increasing, `found` stays sorted by (start, end).
                 for &(e, p) in &state.hits {
-                    if let Some(hit) = self.accept(text, range.begin, norm, s, e, p as usize) {
+                    if let Some(hit) = self.accept(text, range.begin, norm, from, e, p as usize) {
                         found.push(hit);
                     }
                 }
             } else {
                 for &(e, p) in state.hits.iter().rev() {
-                    if let Some(hit) = self.accept(text, range.begin, norm, s, e, p as usize) {
+                    if let Some(hit) = self.accept(text, range.begin, norm, from, e, p as usize) {
                         state.next_free = hit.1;
                         found.push(hit);
                         break;
@@ -759,24 +760,23 @@ impl Gazetteer {
     }
 
     /// Checks a match of pattern `p` on normalized `[s, e)`: it must end on a unit boundary
-    /// and a word boundary, and some entry must accept the surface. Returns the original span
-    /// and the candidates.
-    #[allow(clippy::too_many_arguments)]
+    /// and a word boundary, and some entry must accept the surface. `from` is the original
+    /// offset of `s` and the map's span there. Returns the original span and the candidates.
     fn accept(
         &self,
         text: &str,
         base: usize,
         norm: &NormText,
-        s: usize,
+        from: (usize, usize),
         e: usize,
         p: usize,
     ) -> Option<(usize, usize, Vec<u32>)> {
         let inner = &*self.inner;
-        if !norm.is_unit_end(e) {
+        let (os, mut span_hint) = from;
+        if !norm.is_unit_end(e, &mut span_hint) {
             return None;
         }
-        let os = base + norm.original(s)?;
-        let oe = base + norm.original(e)?;
+        let oe = base + norm.original(e, &mut span_hint)?;
         if let Some(c) = text.get(oe..).and_then(|r| r.chars().next()) {
             if class_of(c).is_word() {
                 return None;

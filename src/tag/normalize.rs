@@ -77,15 +77,39 @@ fn class_from_ranges(cp: u32) -> Class {
 /// character, and bitsets of the characters that case folding or decomposition change, so
 /// common non-ASCII text (Cyrillic, Greek, CJK...) needs no binary search.
 struct Bmp {
-    class: Vec<Class>,
+    /// Per character: its class (`CLASS_CODE`), and the `KEPT` bits.
+    info: Vec<u8>,
     folds: Vec<u64>,
     decomposes: Vec<u64>,
+}
+
+/// In [`Bmp::info`]: normalization keeps the character (up to a typographic variant)...
+const KEPT: u8 = 4;
+/// ...and does so with diacritics folded too.
+const KEPT_FOLDED: u8 = 8;
+
+const fn class_code(k: Class) -> u8 {
+    match k {
+        Class::Other => 0,
+        Class::Word => 1,
+        Class::Mark => 2,
+        Class::Space => 3,
+    }
+}
+
+#[inline]
+fn class_from_code(code: u8) -> Class {
+    match code & 3 {
+        1 => Class::Word,
+        2 => Class::Mark,
+        3 => Class::Space,
+        _ => Class::Other,
+    }
 }
 
 fn bmp() -> &'static Bmp {
     static BMP: std::sync::OnceLock<Bmp> = std::sync::OnceLock::new();
     BMP.get_or_init(|| {
-        let class = (0..0x10000u32).map(class_from_ranges).collect();
         let bits = |table: &[(u32, &str)]| {
             let mut v = vec![0u64; 0x10000 / 64];
             for &(cp, _) in table {
@@ -95,10 +119,29 @@ fn bmp() -> &'static Bmp {
             }
             v
         };
+        let folds = bits(&CASEFOLD);
+        let decomposes = bits(&DECOMP);
+        let set = |v: &[u64], cp: u32| {
+            v.get(cp as usize / 64)
+                .map_or(true, |w| w & (1 << (cp % 64)) != 0)
+        };
+        let info = (0..0x10000u32)
+            .map(|cp| {
+                let class = class_from_ranges(cp);
+                let mut info = class_code(class);
+                if !set(&folds, cp) {
+                    info |= KEPT;
+                    if class != Class::Mark && !set(&decomposes, cp) {
+                        info |= KEPT_FOLDED;
+                    }
+                }
+                info
+            })
+            .collect();
         Bmp {
-            class,
-            folds: bits(&CASEFOLD),
-            decomposes: bits(&DECOMP),
+            info,
+            folds,
+            decomposes,
         }
     })
 }
@@ -111,8 +154,8 @@ pub(crate) fn class_of(c: char) -> Class {
         return ASCII_CLASS[cp as usize];
     }
     if cp < 0x10000 {
-        if let Some(&k) = bmp().class.get(cp as usize) {
-            return k;
+        if let Some(&info) = bmp().info.get(cp as usize) {
+            return class_from_code(info);
         }
     }
     class_from_ranges(cp)
@@ -190,6 +233,25 @@ fn fold_case_and_variants(
     emit(typographic(c));
 }
 
+/// The class of `c`, and [`map_char`]'s output for it when it is one character found without
+/// a table search: a BMP character that case folding leaves alone (and decomposition too, when
+/// folding diacritics), up to its typographic variant. Most non-ASCII text (lowercase
+/// Cyrillic, CJK, punctuation) takes this way, with one table load.
+#[inline]
+fn class_and_kept(c: char, fold_diacritics: bool) -> (Class, Option<char>) {
+    let cp = c as u32;
+    if cp < 0x10000 {
+        if let Some(&info) = bmp().info.get(cp as usize) {
+            let kept = if fold_diacritics { KEPT_FOLDED } else { KEPT };
+            return (
+                class_from_code(info),
+                (info & kept != 0).then(|| typographic(c)),
+            );
+        }
+    }
+    (class_from_ranges(cp), None)
+}
+
 /// Emits the normalized form of one non-whitespace character (steps 2 to 4).
 #[inline]
 pub(crate) fn map_char(
@@ -234,47 +296,216 @@ pub(crate) fn normalize_key(s: &str, fold_case: bool, fold_diacritics: bool) -> 
     out
 }
 
+/// A buffer that keeps its slots (allocated and initialized) between texts, so filling it
+/// again costs no zeroing: only `..len` is the current content.
+#[derive(Debug, Default)]
+pub(crate) struct Slots<T> {
+    buf: Vec<T>,
+    len: usize,
+}
+
+impl<T: Copy + Default> Slots<T> {
+    #[inline]
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// The current content.
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[T] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// At least `n` writable slots after the content (their old values are stale); `advance`
+    /// then adds the ones written to the content.
+    #[inline]
+    pub(crate) fn spare(&mut self, n: usize) -> &mut [T] {
+        if self.buf.len() < self.len + n {
+            self.buf.resize((self.len + n).max(64), T::default());
+        }
+        self.buf.get_mut(self.len..).unwrap_or(&mut [])
+    }
+
+    #[inline]
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.len = (self.len + n).min(self.buf.len());
+    }
+
+    #[inline]
+    fn push(&mut self, v: T) {
+        if let Some(slot) = self.spare(1).first_mut() {
+            *slot = v;
+        }
+        self.advance(1);
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+}
+
+impl Slots<u8> {
+    /// Appends `c` in UTF-8 (written in place: no copy of a variable length).
+    #[inline]
+    fn push_char(&mut self, c: char) {
+        if let Some(slots) = self.spare(4).get_mut(..4) {
+            c.encode_utf8(slots);
+        }
+        self.advance(c.len_utf8());
+    }
+}
+
+/// A stretch of the normalized text and where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    /// Its first normalized byte...
+    norm: u32,
+    /// ...and the original offset of the character that produced that byte.
+    orig: u32,
+    /// The output of one original character that became several characters (`"ß"` ->
+    /// `"ss"`): only its ends are unit boundaries. Otherwise each original character of the
+    /// span became one character, all but the last of them as long as it was, so every
+    /// character boundary in the span is a unit boundary at original offset
+    /// `orig + (pos - norm)`.
+    whole: bool,
+}
+
 /// A text normalized for matching (always case-folded), with its map back to the original.
+///
+/// The map is sparse: a list of spans where the original offset of each unit boundary
+/// follows from the span's start (for ASCII text with no whitespace runs, one span), so no
+/// per-byte entry is written; [`NormText::original`] finds the span by binary search, which
+/// only the few positions where some alias matches need.
 #[derive(Debug, Default)]
 pub(crate) struct NormText {
     /// The normalized text (valid UTF-8).
-    pub bytes: Vec<u8>,
-    /// For each normalized byte, the original byte offset of the character that produced it;
-    /// one more entry at the end: the original text's length.
-    pub map: Vec<u32>,
+    bytes: Slots<u8>,
     /// Normalized offsets where a match may start: the first output byte of an original
     /// character that follows no word character, and a byte some alias starts with.
-    pub starts: Vec<u32>,
+    starts: Slots<u32>,
+    /// The map back to the original, by `norm`, ascending (see [`Span`]).
+    spans: Vec<Span>,
+    /// The original text's length (where the end of the normalized text maps to).
+    orig_len: u32,
 }
 
 impl NormText {
     pub(crate) fn clear(&mut self) {
         self.bytes.clear();
-        self.map.clear();
         self.starts.clear();
+        self.spans.clear();
+        self.orig_len = 0;
+    }
+
+    /// The normalized text.
+    #[inline]
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.bytes.as_slice()
+    }
+
+    /// Where a match may start (ascending normalized offsets).
+    #[inline]
+    pub(crate) fn starts(&self) -> &[u32] {
+        self.starts.as_slice()
     }
 
     /// The bytes its buffers hold.
     pub(crate) fn heap_size(&self) -> usize {
-        self.bytes.capacity() + (self.map.capacity() + self.starts.capacity()) * 4
+        self.bytes.capacity()
+            + self.starts.capacity() * 4
+            + self.spans.capacity() * std::mem::size_of::<Span>()
+    }
+
+    /// The span holding normalized offset `pos` (below the text's length). `hint` is the
+    /// index of a span to search forward from (positions mostly ascend), updated; from an
+    /// index past the spans (or a later span), a binary search.
+    #[inline]
+    fn span_at(&self, pos: usize, hint: &mut usize) -> Option<&Span> {
+        let mut k = *hint;
+        match self.spans.get(k) {
+            Some(span) if span.norm as usize <= pos => {
+                while self
+                    .spans
+                    .get(k + 1)
+                    .is_some_and(|s| s.norm as usize <= pos)
+                {
+                    k += 1;
+                }
+            }
+            _ => {
+                k = self
+                    .spans
+                    .partition_point(|s| s.norm as usize <= pos)
+                    .checked_sub(1)?;
+            }
+        }
+        *hint = k;
+        self.spans.get(k)
     }
 
     /// Whether a match may end at normalized offset `end` (not inside one character's output).
+    /// `hint`: see [`NormText::span_at`] (`usize::MAX` for none).
     #[inline]
-    pub(crate) fn is_unit_end(&self, end: usize) -> bool {
-        match (
-            end.checked_sub(1).and_then(|p| self.map.get(p)),
-            self.map.get(end),
-        ) {
-            (Some(a), Some(b)) => a != b,
+    pub(crate) fn is_unit_end(&self, end: usize, hint: &mut usize) -> bool {
+        let len = self.bytes.len();
+        if end == 0 || end > len {
+            return false;
+        }
+        if end == len {
+            return true;
+        }
+        match self.span_at(end, hint) {
+            Some(span) if span.norm as usize == end => true,
+            Some(span) if !span.whole => self
+                .bytes
+                .as_slice()
+                .get(end)
+                .is_some_and(|&b| b & 0xC0 != 0x80),
             _ => false,
         }
     }
 
-    /// The original byte offset of normalized offset `pos` (`pos` up to `bytes.len()`).
+    /// The original byte offset of normalized offset `pos`, a unit boundary (or a start, or the
+    /// normalized length). `hint`: see [`NormText::span_at`] (`usize::MAX` for none).
     #[inline]
-    pub(crate) fn original(&self, pos: usize) -> Option<usize> {
-        self.map.get(pos).map(|&o| o as usize)
+    pub(crate) fn original(&self, pos: usize, hint: &mut usize) -> Option<usize> {
+        let len = self.bytes.len();
+        if pos >= len {
+            return (pos == len).then_some(self.orig_len as usize);
+        }
+        let span = self.span_at(pos, hint)?;
+        Some(if span.whole {
+            span.orig as usize
+        } else {
+            span.orig as usize + (pos - span.norm as usize)
+        })
+    }
+
+    /// Notes that the character at original offset `orig` becomes one character at normalized
+    /// offset `norm`.
+    #[inline]
+    fn one_char_at(&mut self, norm: usize, orig: usize) {
+        one_char_at(&mut self.spans, norm, orig);
+    }
+
+    /// Notes that the character at original offset `orig` becomes several characters from
+    /// normalized offset `norm` on.
+    #[inline]
+    fn several_chars_at(&mut self, norm: usize, orig: usize) {
+        let span = Span {
+            norm: norm as u32,
+            orig: orig as u32,
+            whole: true,
+        };
+        match self.spans.last_mut() {
+            Some(last) if last.norm == span.norm => *last = span,
+            _ => self.spans.push(span),
+        }
     }
 }
 
@@ -346,6 +577,25 @@ fn upper_lanes(word: u64) -> u64 {
     lanes_in(word, b'A', b'Z')
 }
 
+/// Notes in `spans` that the character at original offset `orig` becomes one character at
+/// normalized offset `norm`: a new span unless the last one already maps it so.
+#[inline]
+fn one_char_at(spans: &mut Vec<Span>, norm: usize, orig: usize) {
+    let (norm, orig) = (norm as u32, orig as u32);
+    let span = Span {
+        norm,
+        orig,
+        whole: false,
+    };
+    match spans.last_mut() {
+        Some(last)
+            if !last.whole && last.orig.wrapping_sub(last.norm) == orig.wrapping_sub(norm) => {}
+        // The last span is empty (what it began with produced nothing).
+        Some(last) if last.norm == norm => *last = span,
+        _ => spans.push(span),
+    }
+}
+
 /// Where the normalization of a text stands between characters.
 struct Cursor {
     /// The last character was a word character.
@@ -357,9 +607,10 @@ struct Cursor {
 /// Appends the normalization of `run` (ASCII bytes found at original offset `origin`) to
 /// `out`: one output byte per byte, except that a whitespace run becomes one space.
 ///
-/// Eight bytes at a time where no whitespace run shrinks: folded, mapped and their word starts
-/// found with SWAR masks. Elsewhere byte by byte, where every byte is stored and the output
-/// and start cursors advance only for a kept byte or a start, without branching on the text.
+/// Eight bytes at a time where no whitespace run shrinks: folded and their word starts found
+/// with SWAR masks. Elsewhere byte by byte, where every byte is stored and the output and
+/// start cursors advance only for a kept byte or a start, without branching on the text. A
+/// byte kept after dropped ones starts a new span of the map.
 #[inline]
 fn push_ascii_run(
     run: &[u8],
@@ -369,22 +620,21 @@ fn push_ascii_run(
     out: &mut NormText,
 ) {
     let base = out.bytes.len();
-    let starts_base = out.starts.len();
-    out.bytes.resize(base + run.len(), 0);
-    out.map.resize(base + run.len(), 0);
-    out.starts.resize(starts_base + run.len(), 0);
-    let (Some(bytes), Some(map), Some(starts)) = (
-        out.bytes.get_mut(base..),
-        out.map.get_mut(base..),
-        out.starts.get_mut(starts_base..),
-    ) else {
-        return;
-    };
+    let NormText {
+        bytes: out_bytes,
+        starts: out_starts,
+        spans,
+        ..
+    } = out;
+    let bytes = out_bytes.spare(run.len());
+    let starts = out_starts.spare(run.len());
     let (mut len, mut count) = (0usize, 0usize);
     let Cursor {
         mut prev_word,
         mut last_space,
     } = *cursor;
+    // The next kept byte may need a new span: the first one, and one after dropped bytes.
+    let mut dropped = true;
     let mut k = 0usize;
     while let Some(&b) = run.get(k) {
         if let Some(chunk) = run.get(k..k + 8) {
@@ -394,6 +644,10 @@ fn push_ascii_run(
             let space = space_lanes(word);
             let shrinks = space & (space << 8) != 0 || (last_space && space & 0x80 != 0);
             if !shrinks {
+                if dropped {
+                    dropped = false;
+                    one_char_at(spans, base + len, origin + k);
+                }
                 let space_bytes = (space >> 7) * 0xff;
                 let folded = (word & !space_bytes)
                     | (space_bytes & (ONES * 0x20))
@@ -401,11 +655,6 @@ fn push_ascii_run(
                 let alnum = alnum_lanes(word);
                 if let Some(slot) = bytes.get_mut(len..len + 8) {
                     slot.copy_from_slice(&folded.to_le_bytes());
-                }
-                if let Some(slot) = map.get_mut(len..len + 8) {
-                    for (j, m) in slot.iter_mut().enumerate() {
-                        *m = (origin + k + j) as u32;
-                    }
                 }
                 // Bytes after no word byte that are no whitespace: starts if an alias starts
                 // with their folded byte.
@@ -429,15 +678,20 @@ fn push_ascii_run(
         let class = ASCII_CLASS[b as usize & 0x7f];
         let o = ASCII_NORM[b as usize & 0x7f];
         let space = class == Class::Space;
-        if let (Some(slot), Some(m)) = (bytes.get_mut(len), map.get_mut(len)) {
+        let drop = space & last_space;
+        if dropped & !drop {
+            dropped = false;
+            one_char_at(spans, base + len, origin + k);
+        }
+        dropped |= drop;
+        if let Some(slot) = bytes.get_mut(len) {
             *slot = o;
-            *m = (origin + k) as u32;
         }
         if let Some(slot) = starts.get_mut(count) {
             *slot = (base + len) as u32;
         }
         count += usize::from(!prev_word & !space & first[o as usize]);
-        len += usize::from(!(space & last_space));
+        len += usize::from(!drop);
         last_space = space;
         prev_word = class == Class::Word;
         k += 1;
@@ -446,9 +700,8 @@ fn push_ascii_run(
         prev_word,
         last_space,
     };
-    out.bytes.truncate(base + len);
-    out.map.truncate(base + len);
-    out.starts.truncate(starts_base + count);
+    out_bytes.advance(len);
+    out_starts.advance(count);
 }
 
 /// Normalizes `text` (case-folded, and diacritics folded if asked) into `out`, which is
@@ -465,17 +718,13 @@ pub(crate) fn normalize_text(
     out: &mut NormText,
 ) {
     out.clear();
-    out.bytes.reserve(text.len() + 16);
-    out.map.reserve(text.len() + 17);
-    // Each ASCII run reserves a start slot per byte, then keeps the starts it found.
-    out.starts.reserve(text.len() + 4);
+    out.orig_len = text.len() as u32;
     let bytes = text.as_bytes();
     let mut i = 0usize;
     let mut cursor = Cursor {
         prev_word: after_word,
         last_space: false,
     };
-    let mut tmp = [0u8; 4];
     while let Some(rest) = bytes.get(i..).filter(|r| !r.is_empty()) {
         let n = ascii_prefix_len(rest);
         if let Some(run) = rest.get(..n).filter(|r| !r.is_empty()) {
@@ -483,37 +732,60 @@ pub(crate) fn normalize_text(
             i += n;
             continue;
         }
-        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+        // Non-ASCII characters up to the next ASCII one.
+        let Some(tail) = text.get(i..) else {
             break; // unreachable: i is always on a character boundary
         };
-        let class = class_of(c);
-        if class == Class::Space {
-            if !cursor.last_space {
-                out.bytes.push(b' ');
-                out.map.push(i as u32);
-                cursor.last_space = true;
-            }
+        for c in tail.chars().take_while(|c| !c.is_ascii()) {
+            push_char(c, i, fold_diacritics, first, &mut cursor, out);
+            i += c.len_utf8();
+        }
+    }
+}
+
+/// Appends the normalization of non-ASCII character `c`, found at original offset `origin`,
+/// to `out`.
+#[inline]
+fn push_char(
+    c: char,
+    origin: usize,
+    fold_diacritics: bool,
+    first: &[bool; 256],
+    cursor: &mut Cursor,
+    out: &mut NormText,
+) {
+    let (class, kept) = class_and_kept(c, fold_diacritics);
+    let begin = out.bytes.len();
+    if class == Class::Space {
+        if !cursor.last_space {
+            out.one_char_at(begin, origin);
+            out.bytes.push(b' ');
+            cursor.last_space = true;
+        }
+    } else {
+        if let Some(x) = kept {
+            out.one_char_at(begin, origin);
+            out.bytes.push_char(x);
         } else {
-            let begin = out.bytes.len();
-            let origin = i as u32;
+            let mut chars = 0usize;
             map_char(c, true, fold_diacritics, &mut |x| {
-                let enc = x.encode_utf8(&mut tmp);
-                out.bytes.extend_from_slice(enc.as_bytes());
-                for _ in 0..enc.len() {
-                    out.map.push(origin);
-                }
+                out.bytes.push_char(x);
+                chars += 1;
             });
-            if let Some(&fb) = out.bytes.get(begin) {
-                cursor.last_space = false;
-                if !cursor.prev_word && first[fb as usize] {
-                    out.starts.push(begin as u32);
-                }
+            match chars {
+                0 => {}
+                1 => out.one_char_at(begin, origin),
+                _ => out.several_chars_at(begin, origin),
             }
         }
-        cursor.prev_word = class.is_word();
-        i += c.len_utf8();
+        if let Some(&fb) = out.bytes.as_slice().get(begin) {
+            cursor.last_space = false;
+            if !cursor.prev_word && first[fb as usize] {
+                out.starts.push(begin as u32);
+            }
+        }
     }
-    out.map.push(text.len() as u32);
+    cursor.prev_word = class.is_word();
 }
 
 #[cfg(test)]
@@ -536,6 +808,25 @@ mod tests {
             assert_eq!(lookup(&CASEFOLD, c, |b| &b.folds), Some(f));
         }
         assert_eq!(lookup(&CASEFOLD, 'ж', |b| &b.folds), None);
+        // The shortcut agrees with the full mapping wherever it applies.
+        let mut shortcuts = 0;
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            let class = class_from_ranges(c as u32);
+            if class == Class::Space {
+                continue;
+            }
+            for fold in [false, true] {
+                let (k, kept) = class_and_kept(c, fold);
+                assert_eq!(k, class, "U+{:04X}", c as u32);
+                if let Some(x) = kept {
+                    let mut full = String::new();
+                    map_char(c, true, fold, &mut |y| full.push(y));
+                    assert_eq!(full, x.to_string(), "U+{:04X}", c as u32);
+                    shortcuts += 1;
+                }
+            }
+        }
+        assert!(shortcuts > 100_000);
         assert_eq!(lookup(&DECOMP, 'é', |b| &b.decomposes), Some("e\u{301}"));
     }
 
@@ -574,35 +865,100 @@ mod tests {
         assert_eq!(normalize_key("", true, false), "");
     }
 
-    /// Byte-by-byte model of ASCII normalization: (bytes, map, starts).
-    fn ascii_model(text: &[u8], first: &[bool; 256]) -> (Vec<u8>, Vec<u32>, Vec<u32>) {
+    /// The reference: character by character, with a dense map (for each normalized byte,
+    /// the original offset of the character that produced it, then the text's length).
+    /// Returns (bytes, map, starts).
+    fn char_model(
+        text: &str,
+        fold_diacritics: bool,
+        first: &[bool; 256],
+        after_word: bool,
+    ) -> (Vec<u8>, Vec<u32>, Vec<u32>) {
         let (mut bytes, mut map, mut starts) = (vec![], vec![], vec![]);
-        let (mut prev_word, mut last_space) = (false, false);
-        for (i, &b) in text.iter().enumerate() {
-            if ASCII_CLASS[b as usize] == Class::Space {
+        let (mut prev_word, mut last_space) = (after_word, false);
+        for (i, c) in text.char_indices() {
+            let class = class_of(c);
+            if class == Class::Space {
                 if !last_space {
                     bytes.push(b' ');
                     map.push(i as u32);
                 }
                 last_space = true;
-                prev_word = false;
-                continue;
+            } else {
+                let begin = bytes.len();
+                map_char(c, true, fold_diacritics, &mut |x| {
+                    let mut tmp = [0u8; 4];
+                    for &b in x.encode_utf8(&mut tmp).as_bytes() {
+                        bytes.push(b);
+                        map.push(i as u32);
+                    }
+                });
+                if let Some(&fb) = bytes.get(begin) {
+                    last_space = false;
+                    if !prev_word && first[fb as usize] {
+                        starts.push(begin as u32);
+                    }
+                }
             }
-            let o = b.to_ascii_lowercase();
-            if !prev_word && first[o as usize] {
-                starts.push(bytes.len() as u32);
-            }
-            bytes.push(o);
-            map.push(i as u32);
-            last_space = false;
-            prev_word = b.is_ascii_alphanumeric();
+            prev_word = class.is_word();
         }
         map.push(text.len() as u32);
         (bytes, map, starts)
     }
 
+    /// Normalizes `text` into `n` and checks it against [`char_model`]: the same bytes and
+    /// starts, the same unit boundaries, and the same original offset at each of them and at
+    /// each start.
+    fn check_against_model(
+        n: &mut NormText,
+        text: &str,
+        fold_diacritics: bool,
+        first: &[bool; 256],
+        after_word: bool,
+    ) {
+        normalize_text(text, fold_diacritics, first, after_word, n);
+        let (bytes, map, starts) = char_model(text, fold_diacritics, first, after_word);
+        assert_eq!(
+            (n.bytes(), n.starts()),
+            (&bytes[..], &starts[..]),
+            "{text:?}"
+        );
+        for pos in 0..=bytes.len() + 1 {
+            let boundary = pos > 0 && pos < map.len() && map[pos - 1] != map[pos];
+            assert_eq!(
+                n.is_unit_end(pos, &mut usize::MAX),
+                boundary,
+                "{text:?} at {pos}"
+            );
+            for k in 0..n.spans.len() {
+                assert_eq!(
+                    n.is_unit_end(pos, &mut { k }),
+                    boundary,
+                    "{text:?} at {pos}"
+                );
+            }
+            if boundary || pos == 0 || starts.contains(&(pos as u32)) {
+                let want = map.get(pos).map(|&o| o as usize);
+                assert_eq!(n.original(pos, &mut usize::MAX), want, "{text:?} at {pos}");
+                // From a hint at every span: forward searches and binary ones agree.
+                for k in 0..n.spans.len() {
+                    assert_eq!(n.original(pos, &mut { k }), want, "{text:?} at {pos}");
+                }
+            }
+        }
+        assert_eq!(n.original(bytes.len() + 1, &mut 0), None);
+    }
+
+    /// A small xorshift PRNG: deterministic, no dependency.
+    fn xorshift(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
     #[test]
-    fn ascii_runs_agree_with_the_byte_model() {
+    fn ascii_runs_agree_with_the_model() {
         let mut first = [false; 256];
         for b in b"abkxz09(-'\"".iter() {
             first[*b as usize] = true;
@@ -610,23 +966,17 @@ mod tests {
         let mut n = NormText::default();
         let mut check = |text: &[u8]| {
             let s = std::str::from_utf8(text).unwrap();
-            normalize_text(s, false, &first, false, &mut n);
-            let (bytes, map, starts) = ascii_model(text, &first);
-            assert_eq!(
-                (&n.bytes, &n.map, &n.starts),
-                (&bytes, &map, &starts),
-                "{s:?}"
-            );
+            for after_word in [false, true] {
+                check_against_model(&mut n, s, false, &first, after_word);
+            }
         };
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         for round in 0..3000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let len = (seed % 40) as usize;
+            let r0 = xorshift(&mut seed);
+            let len = (r0 % 40) as usize;
             let text: Vec<u8> = (0..len)
                 .map(|j| {
-                    let r = seed.rotate_left(j as u32 * 5) ^ (round as u64 * 31 + j as u64);
+                    let r = r0.rotate_left(j as u32 * 5) ^ (round as u64 * 31 + j as u64);
                     // Mostly letters and single spaces, some runs of whitespace, all of ASCII.
                     match r % 8 {
                         0..=3 => b"abcXYZkz09AK"[(r >> 8) as usize % 12],
@@ -644,18 +994,69 @@ mod tests {
     }
 
     #[test]
+    fn mixed_texts_agree_with_the_model() {
+        let mut first = [false; 256];
+        for b in b"aiksxz09(-'\"".iter().chain("жσ東ßﬀ".as_bytes()) {
+            first[*b as usize] = true;
+        }
+        // Characters that keep, change, grow, shrink, split into several or vanish.
+        let pool: Vec<char> = "aAzZ09 kK.-(\t\n\u{a0}\u{3000}\u{2028}ßẞİıI\u{307}\u{301}éÉЖжΣσς\
+                               東😀'’‘“”–—ﬀŉǅȺǰΐ\u{1e9e}\u{212a}Å"
+            .chars()
+            .collect();
+        let mut n = NormText::default();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..3000 {
+            let len = (xorshift(&mut seed) % 30) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    let r = xorshift(&mut seed);
+                    match r % 8 {
+                        0 => char::from_u32((r >> 8) as u32 % 0x11_0000).unwrap_or('?'),
+                        1 => char::from_u32((r >> 8) as u32 % 0x800).unwrap_or('?'),
+                        // ASCII runs long enough for eight bytes at a time.
+                        2 => 'q',
+                        _ => pool[(r >> 8) as usize % pool.len()],
+                    }
+                })
+                .flat_map(|c| std::iter::repeat(c).take(if c == 'q' { 9 } else { 1 }))
+                .collect();
+            for fold in [false, true] {
+                for after_word in [false, true] {
+                    check_against_model(&mut n, &text, fold, &first, after_word);
+                }
+            }
+        }
+        for text in [
+            "",
+            " ",
+            "\u{301}",
+            "\u{301}\u{301} a",
+            "Straße  Kyiv’s",
+            "İstanbul İSTANBUL",
+            "a \u{a0} b\u{a0}\u{a0}c  \u{a0}d",
+            "Zelensky\u{301}i ZELENSKÝI",
+            "ΣΊΣΥΦΟΣ ﬀ ŉ",
+        ] {
+            for fold in [false, true] {
+                check_against_model(&mut n, text, fold, &all_first(), false);
+            }
+        }
+    }
+
+    #[test]
     fn text_map() {
         let mut n = NormText::default();
         normalize_text("Straße  Kyiv’s", false, &all_first(), false, &mut n);
-        assert_eq!(std::str::from_utf8(&n.bytes).unwrap(), "strasse kyiv's");
-        assert_eq!(n.map.len(), n.bytes.len() + 1);
+        assert_eq!(std::str::from_utf8(n.bytes()).unwrap(), "strasse kyiv's");
         // "ss" both come from byte 4 ("ß"); the space from byte 6; "k" from byte 8.
-        assert_eq!(&n.map[4..8], &[4, 4, 6, 7]);
-        assert!(!n.is_unit_end(5));
-        assert!(n.is_unit_end(6));
-        assert_eq!(n.original(8), Some(9));
-        assert_eq!(*n.map.last().unwrap(), "Straße  Kyiv’s".len() as u32);
+        assert_eq!(n.original(4, &mut 0), Some(4));
+        assert!(!n.is_unit_end(5, &mut 0));
+        assert!(n.is_unit_end(6, &mut 0));
+        assert_eq!(n.original(6, &mut 0), Some(6));
+        assert_eq!(n.original(8, &mut 0), Some(9));
+        assert_eq!(n.original(14, &mut 0), Some("Straße  Kyiv’s".len()));
         // starts: "s" at 0, "k" at 8, and "s" at 13 after the apostrophe (a boundary).
-        assert_eq!(n.starts, vec![0, 8, 13]);
+        assert_eq!(n.starts(), &[0, 8, 13]);
     }
 }

@@ -21,7 +21,7 @@
 //! shorter one would end inside the word. Table hits are checked against the key's bytes, so
 //! a hash collision can never make a wrong match.
 
-use super::normalize::{alnum_lanes, HIGH_BITS};
+use super::normalize::{alnum_lanes, Slots, HIGH_BITS};
 
 const NONE: u32 = u32::MAX;
 
@@ -73,8 +73,8 @@ pub(crate) struct WalkStart {
 #[derive(Debug, Default)]
 pub(crate) struct Walks {
     /// (start, token length, token hash) of the starts the Bloom filter lets through.
-    tokens: Vec<(u32, u32, u64)>,
-    pub found: Vec<WalkStart>,
+    tokens: Slots<(u32, u32, u64)>,
+    found: Slots<WalkStart>,
 }
 
 impl Walks {
@@ -82,6 +82,11 @@ impl Walks {
     pub(crate) fn heap_size(&self) -> usize {
         self.tokens.capacity() * std::mem::size_of::<(u32, u32, u64)>()
             + self.found.capacity() * std::mem::size_of::<WalkStart>()
+    }
+
+    /// The starts where some key may match, ascending.
+    pub(crate) fn found(&self) -> &[WalkStart] {
+        self.found.as_slice()
     }
 }
 
@@ -222,9 +227,8 @@ impl Trie {
     /// looks them up in the token table. Neither branches on the outcome of its lookups, so
     /// their cache misses overlap instead of waiting behind mispredicted branches.
     pub(crate) fn find_walks(&self, hay: &[u8], starts: &[u32], walks: &mut Walks) {
-        let tokens = &mut walks.tokens;
-        tokens.clear();
-        tokens.resize(starts.len(), (0, 0, 0));
+        walks.tokens.clear();
+        let tokens = walks.tokens.spare(starts.len());
         let mut kept = 0usize;
         for &start in starts {
             let (n, h) = token_at(hay.get(start as usize..).unwrap_or(&[]));
@@ -233,12 +237,11 @@ impl Trie {
             }
             kept += usize::from(n == 0 || self.first_tokens.contains(h));
         }
-        tokens.truncate(kept);
-        let found = &mut walks.found;
-        found.clear();
-        found.resize(kept, WalkStart::default());
+        walks.tokens.advance(kept);
+        walks.found.clear();
+        let found = walks.found.spare(kept);
         let mut kept = 0usize;
-        for &(start, token_len, h) in tokens.iter() {
+        for &(start, token_len, h) in walks.tokens.as_slice() {
             // An empty token (the start is no ASCII word): walk from the root.
             let node = if token_len == 0 {
                 AMBIGUOUS
@@ -254,7 +257,7 @@ impl Trie {
             }
             kept += usize::from(node != NONE);
         }
-        found.truncate(kept);
+        walks.found.advance(kept);
     }
 
     /// Calls `found(end, pattern)` for every key that may match at a start [`Trie::find_walks`]
@@ -399,7 +402,7 @@ mod tests {
         let mut walks = Walks::default();
         t.find_walks(hay.as_bytes(), &[start as u32], &mut walks);
         let mut v = Vec::new();
-        for &at in &walks.found {
+        for &at in walks.found() {
             t.prefixes(hay.as_bytes(), at, |e, p| v.push((e, p)));
         }
         v
@@ -653,8 +656,58 @@ fn token_at(bytes: &[u8]) -> (usize, u64) {
             return (n, hash_finish(hash_step(n as u64, token)));
         }
     }
-    let n = token_len(bytes);
-    (n, bytes.get(..n).map_or(0, token_hash))
+    long_token_at(bytes)
+}
+
+/// [`token_at`] for a token of 8 bytes or more (or near the end of the text): measured eight
+/// bytes at a time, then hashed as [`token_hash`] does, its last partial word masked from a
+/// load where the text allows. Kept out of line so that `token_at` inlines.
+#[inline(never)]
+fn long_token_at(bytes: &[u8]) -> (usize, u64) {
+    let mut n = 0usize;
+    loop {
+        let Some(chunk) = bytes.get(n..n + 8) else {
+            n += token_len(bytes.get(n..).unwrap_or(&[]));
+            break;
+        };
+        let k = (!alnum_lanes(load_word(chunk)) & HIGH_BITS).trailing_zeros() as usize / 8;
+        n += k;
+        if k < 8 {
+            break;
+        }
+    }
+    let token = bytes.get(..n).unwrap_or(&[]);
+    let mut h = n as u64;
+    let mut chunks = token.chunks_exact(8);
+    for c in &mut chunks {
+        h = hash_step(h, load_word(c));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let at = n - rest.len();
+        let word = match bytes.get(at..at + 8) {
+            Some(c) => load_word(c) & ((1u64 << (8 * rest.len())) - 1),
+            None => {
+                let mut w = [0u8; 8];
+                for (d, &b) in w.iter_mut().zip(rest) {
+                    *d = b;
+                }
+                u64::from_le_bytes(w)
+            }
+        };
+        h = hash_step(h, word);
+    }
+    (n, hash_finish(h))
+}
+
+/// Eight bytes (little-endian) from the start of `chunk` (zero-padded if shorter).
+#[inline]
+fn load_word(chunk: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(head) = chunk.get(..8) {
+        w.copy_from_slice(head);
+    }
+    u64::from_le_bytes(w)
 }
 
 impl FirstTokens {
@@ -749,13 +802,19 @@ mod token_tests {
         };
         // Every byte value at every position of short and long tokens.
         for b in 0..=255u8 {
-            for at in 0..10 {
-                for len in [at + 1, 12] {
+            for at in 0..26 {
+                for len in [at + 1, 12, 17, 27] {
+                    if at >= len {
+                        continue;
+                    }
                     let mut text: Vec<u8> =
                         b"kz09AZyb7Qxmw".iter().copied().cycle().take(len).collect();
                     text[at] = b;
                     check(&text);
                     text.push(b' ');
+                    check(&text);
+                    // Text after the token: its last word is masked from a load.
+                    text.extend_from_slice(b"kyiv and more");
                     check(&text);
                 }
             }
