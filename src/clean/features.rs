@@ -631,11 +631,15 @@ impl AsciiBlock {
 }
 
 /// Bit masks of the bytes of up to 64 bytes of an all-ASCII line: spaces (and the bytes past
-/// the line's end), letters and digits, and capitals (only when asked for: 0 otherwise).
+/// the line's end), letters and digits, capitals, and sentence-final punctuation; and the
+/// counts of the classes [`ASCII_LANES`] has (in its lanes), read off the masks.
 struct AsciiMasks {
     space: u64,
     alnum: u64,
     upper: u64,
+    terminal: u64,
+    /// The block's class counts, lanes as in [`ASCII_LANES`] (at most 64 each: no carry).
+    lanes: u64,
 }
 
 /// Word counts of an all-ASCII line, block by block.
@@ -650,31 +654,16 @@ struct AsciiWordCounts {
 }
 
 impl AsciiWordCounts {
-    /// Adds the words, capitalised words and sentence breaks of the block at byte `base` of
-    /// `line` with masks `m` and word starts and ends `edges` (sentence breaks only if
-    /// `breakable`: capitals and sentence-final punctuation in the line).
+    /// Adds the words, capitalised words and sentence breaks of the block with masks `m`
+    /// and word starts and ends `edges`.
     #[inline(always)]
-    fn add_block(
-        &mut self,
-        m: &AsciiMasks,
-        line: &[u8],
-        base: usize,
-        (starts, ends): (u64, u64),
-        breakable: bool,
-    ) {
+    fn add_block(&mut self, m: &AsciiMasks, (starts, ends): (u64, u64)) {
         self.words += starts.count_ones();
         self.cap += (starts & m.upper).count_ones();
-        if !breakable {
+        let ended = ends & m.terminal;
+        if ended == 0 && !self.break_pending {
+            // No sentence break can start in this block, and none is pending past it.
             return;
-        }
-        let mut ended = 0;
-        // Only words ending in punctuation (few) can end with sentence-final punctuation.
-        let mut rest = ends & !m.alnum;
-        while rest != 0 {
-            let e = rest.trailing_zeros();
-            rest &= rest - 1;
-            let last = line.get(base + e as usize).copied().unwrap_or(0);
-            ended |= u64::from(matches!(last, b'.' | b'!' | b'?')) << e;
         }
         // A bit after each word so ended, added to the spaces after it, carries through
         // them to the next word's start (or out of the block).
@@ -686,26 +675,30 @@ impl AsciiWordCounts {
 }
 
 impl AsciiMasks {
-    /// The masks of the `len` (at most 64) bytes of `line` from byte `base`, eight bytes at a
-    /// time.
+    /// The masks and class counts of the `len` (at most 64) bytes of `line` from byte
+    /// `base`, eight bytes at a time. Letters, capitals and digits are counted from the
+    /// masks; punctuation (the rest but spaces: a few bytes) is looked up byte by byte.
     #[inline(always)]
-    fn of(line: &[u8], base: usize, len: usize, upper: bool) -> AsciiMasks {
-        let mut m = AsciiMasks {
-            space: u64::MAX.checked_shl(len as u32).unwrap_or(0),
-            alnum: 0,
-            upper: 0,
-        };
+    fn of(line: &[u8], base: usize, len: usize) -> AsciiMasks {
+        let mut space = u64::MAX.checked_shl(len as u32).unwrap_or(0);
+        let (mut alnum, mut upper) = (0u64, 0u64);
+        // Per-byte counts of letters and digits, capitals, digits (at most 8 in a byte):
+        // cheaper than popcounts, which the baseline x86-64 target lacks.
+        let (mut n_alnum, mut n_upper, mut n_digit) = (0u64, 0u64, 0u64);
         let block = line.get(base..base + len).unwrap_or_default();
         let mut words = block.chunks_exact(8);
         let mut add = |k: usize, x: u64| {
             let at = 8 * k;
-            m.space |= gather(swar_in(x, b' ', b' ')) << at;
+            space |= gather(swar_in(x, b' ', b' ')) << at;
             let letter = swar_in(x | (LOWS * 0x20), b'a', b'z');
-            m.alnum |= gather(letter | swar_in(x, b'0', b'9')) << at;
-            if upper {
-                // Capitals are the letters without the 0x20 bit.
-                m.upper |= gather(letter & !(x << 2)) << at;
-            }
+            let digit = swar_in(x, b'0', b'9');
+            // Capitals are the letters without the 0x20 bit.
+            let capital = letter & !(x << 2);
+            alnum |= gather(letter | digit) << at;
+            upper |= gather(capital) << at;
+            n_alnum += (letter | digit) >> 7;
+            n_upper += capital >> 7;
+            n_digit += digit >> 7;
         };
         for (k, w) in (&mut words).enumerate() {
             add(k, w.try_into().map_or(0, u64::from_le_bytes));
@@ -713,7 +706,28 @@ impl AsciiMasks {
         if !words.remainder().is_empty() {
             add(len / 8, load_padded(line, base + len / 8 * 8));
         }
-        m
+        // The sum of the eight bytes (at most 64) in the top byte.
+        let total = |n: u64| n.wrapping_mul(LOWS) >> 56;
+        let digits = total(n_digit);
+        let mut lanes =
+            (total(n_alnum) - digits) * LETTER + total(n_upper) * UPPER + digits * DIGIT;
+        let mut terminal = 0;
+        let mut punct = !space & !alnum;
+        while punct != 0 {
+            let i = punct.trailing_zeros();
+            punct &= punct - 1;
+            let c = line.get(base + i as usize).copied().unwrap_or(0);
+            let add = ASCII_LANES[usize::from(c)];
+            lanes += add;
+            terminal |= u64::from(add & ASCII_TERMINAL != 0) << i;
+        }
+        AsciiMasks {
+            space,
+            alnum,
+            upper,
+            terminal,
+            lanes,
+        }
     }
 
     /// The masks of the words' first and last bytes, given whether the bytes before and
@@ -1260,26 +1274,20 @@ impl Stats {
         st
     }
 
-    /// The word counts of an all-ASCII line (most lines of most pages): the byte classes
-    /// summed over the whole line at once (spaces count in no class), then the words found
-    /// from bit masks of spaces, letters/digits and capitals, 64 bytes at a time. Words and
-    /// capitalised words are popcounts of masks; sentence breaks and stopwords take a few
-    /// bit operations per word (no loop over its bytes, no unpredictable branch).
+    /// The counts of an all-ASCII line (most lines of most pages), from bit masks of
+    /// spaces, letters/digits, capitals and sentence-final punctuation, 64 bytes at a time
+    /// (one pass over the bytes). Class counts, words and capitalised words are popcounts of
+    /// masks; punctuation, sentence breaks and stopwords take a few bit operations per
+    /// byte or word (no loop over the other bytes, no unpredictable branch).
     fn ascii_line(&mut self, b: &[u8]) {
-        let before = (self.letters + self.digits + self.punct, self.upper);
-        let terminals = self.add_ascii_classes(b);
-        // Every ASCII byte but the space is a letter, a digit or punctuation.
-        let in_words = self.letters + self.digits + self.punct - before.0;
-        // Without capitals no word is capitalised, and without sentence-final punctuation
-        // no capital starts a sentence: the masks for them are skipped.
-        let cased = self.upper > before.1;
-        let breakable = cased && terminals > 0;
         let mut n = AsciiWordCounts::default();
+        let before = self.letters + self.digits + self.punct;
         if b.len() <= 64 {
             // One block (most lines): no word runs on past it.
-            let m = AsciiMasks::of(b, 0, b.len(), cased);
+            let m = AsciiMasks::of(b, 0, b.len());
+            self.add_lanes(m.lanes);
             let edges = m.word_edges(true, true);
-            n.add_block(&m, b, 0, edges, breakable);
+            n.add_block(&m, edges);
             n.stop += m.count_stopwords(b, 0, edges.0);
         } else {
             // Is the byte before the block a space (or the line start)?
@@ -1288,11 +1296,12 @@ impl Stats {
             let mut open: Option<usize> = None;
             for (j, block) in b.chunks(64).enumerate() {
                 let base = 64 * j;
-                let m = AsciiMasks::of(b, base, block.len(), cased);
+                let m = AsciiMasks::of(b, base, block.len());
+                self.add_lanes(m.lanes);
                 let next_space = b.get(base + 64).map_or(true, |&c| c == b' ');
                 let (starts, ends) = m.word_edges(after_space, next_space);
                 after_space = m.space >> 63 != 0;
-                n.add_block(&m, b, base, (starts, ends), breakable);
+                n.add_block(&m, (starts, ends));
                 if let Some(s) = open {
                     if ends == 0 {
                         continue;
@@ -1317,6 +1326,8 @@ impl Stats {
                 n.stop += m.count_stopwords(b, base, word_starts);
             }
         }
+        // Every ASCII byte but the space is a letter, a digit or punctuation.
+        let in_words = self.letters + self.digits + self.punct - before;
         self.cap_words += n.cap;
         self.sent_breaks += n.breaks;
         self.stop_words += n.stop;
