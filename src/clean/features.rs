@@ -172,20 +172,32 @@ pub(super) fn ascii_key(word: &[u8]) -> Option<u64> {
     Some(key | swar_in(key, b'A', b'Z') >> 2)
 }
 
-/// The stopword key of an ASCII word core of `len` bytes (at least one) that are the low
-/// bytes of `raw` (0 if longer than 8 bytes). Each byte is ORed with 0x20 rather than
-/// lowercased (fewer operations): a byte so ORed is a lowercase letter only if it was that
-/// letter in either case, and all ASCII stopwords are lowercase letters (a test checks), so
-/// the key is a stopword's exactly when the lowercased core's is.
+/// The stopword key of an ASCII word core whose letters and digits are the bits of `core`
+/// (bit 0 set: the core's first byte) and whose bytes are the low bytes of `raw` (0 if longer
+/// than 8 bytes). Each byte is ORed with 0x20 rather than lowercased (fewer operations): a
+/// byte so ORed is a lowercase letter only if it was that letter in either case, and all
+/// ASCII stopwords are lowercase letters (a test checks), so the key is a stopword's exactly
+/// when the lowercased core's is.
 #[inline(always)]
-fn ascii_core_key(raw: u64, len: u32) -> u64 {
-    let keep = u64::MAX >> (64 - 8 * len.clamp(1, 8));
-    if len <= 8 {
-        (raw | (LOWS * 0x20)) & keep
-    } else {
-        0
+fn ascii_core_key(raw: u64, core: u64) -> u64 {
+    match CORE_BYTES.get(core as usize) {
+        Some(&keep) => (raw | (LOWS * 0x20)) & keep,
+        None => 0,
     }
 }
+
+/// Per mask of a core's letters and digits of at most 8 bytes: the mask of its bytes, from
+/// the first to the highest bit's byte (a load instead of a bit scan and shifts).
+static CORE_BYTES: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut m = 1;
+    while m < 256 {
+        let len = 64 - (m as u64).leading_zeros();
+        t[m] = u64::MAX >> (64 - 8 * len);
+        m += 1;
+    }
+    t
+};
 
 /// `char::is_alphabetic`, answering the scripts news is mostly written in (Latin-1 and
 /// Latin Extended letters, Cyrillic) without the Unicode tables.
@@ -758,9 +770,8 @@ impl AsciiMasks {
             // the lowest of `spaces`, or all if none: the word ends at the block's end).
             let spaces = space >> a;
             let core = (alnum >> a) & (spaces ^ spaces.wrapping_sub(1));
-            let len = 64 - core.leading_zeros();
             let raw = load_padded(line, base + a as usize);
-            stop += u32::from(is_stopword_key(ascii_core_key(raw, len)));
+            stop += u32::from(is_stopword_key(ascii_core_key(raw, core)));
         }
         stop
     }
@@ -2206,6 +2217,19 @@ mod tests {
 
     /// Lines of ASCII and any character with a stand-in take the ASCII path: it and the
     /// other lines' path agree with the reference on them.
+    #[test]
+    fn core_bytes_cover_the_core() {
+        for m in 1..256u64 {
+            let want: u64 = (0..8)
+                .filter(|&i| i <= 63 - m.leading_zeros())
+                .map(|i| 0xFFu64 << (8 * i))
+                .sum();
+            assert_eq!(CORE_BYTES[m as usize], want, "{m:#b}");
+            assert_eq!(ascii_core_key(u64::MAX, m), want, "{m:#b}");
+        }
+        assert_eq!(ascii_core_key(u64::MAX, 0x100), 0);
+    }
+
     #[test]
     fn stand_in_lines_match_the_reference() {
         let t = char_table();
