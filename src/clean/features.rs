@@ -434,27 +434,33 @@ impl CharTable {
     /// some character has no stand-in (`out` then holds a part).
     fn ascii_stand_in(&self, b: &[u8], out: &mut Vec<u8>) -> bool {
         out.clear();
-        out.reserve(b.len());
-        let mut i = 0;
+        // Room for the whole line (a stand-in is never longer), written over from the start:
+        // eight-byte stores need no capacity checks, and the copy is one memcpy.
+        out.extend_from_slice(b);
+        // Read from `b` at `i`, written to `out` at `n` (never past `i`).
+        let (mut i, mut n) = (0, 0);
         while let Some(&c) = b.get(i) {
-            // Eight bytes at a time where there are: all stored (a fixed-size copy, no call to
-            // memcpy), then cut back to their ASCII prefix.
-            if let Some(x) = b
-                .get(i..i + 8)
-                .and_then(|w| w.try_into().ok())
-                .map(u64::from_le_bytes)
-            {
+            // Eight bytes at a time where there are: all stored, then only their ASCII prefix
+            // kept (the rest is written over).
+            let src = b.get(i..i + 8).and_then(|w| <&[u8; 8]>::try_from(w).ok());
+            let dst = out
+                .get_mut(n..n + 8)
+                .and_then(|w| <&mut [u8; 8]>::try_from(w).ok());
+            if let (Some(src), Some(dst)) = (src, dst) {
+                *dst = *src;
+                let x = u64::from_le_bytes(*src);
                 let ascii = ((x & HIGHS).trailing_zeros() / 8) as usize;
-                let n = out.len();
-                out.extend_from_slice(&x.to_le_bytes());
-                out.truncate(n + ascii);
                 i += ascii;
+                n += ascii;
                 if ascii == 8 {
                     continue;
                 }
             } else if c.is_ascii() {
-                out.push(c);
+                if let Some(d) = out.get_mut(n) {
+                    *d = c;
+                }
                 i += 1;
+                n += 1;
                 continue;
             }
             let Some((k, len)) = self.class_at(b, i) else {
@@ -464,9 +470,13 @@ impl CharTable {
             if c == 0 {
                 return false;
             }
-            out.push(c);
+            if let Some(d) = out.get_mut(n) {
+                *d = c;
+            }
+            n += 1;
             i += len;
         }
+        out.truncate(n);
         true
     }
 
@@ -2255,6 +2265,32 @@ mod tests {
         }
         assert!(n > 1000, "{n}");
         let mut plain = vec![];
+        // Random mixes of ASCII and other characters, against a character-by-character copy.
+        let alphabet = [
+            'a', 'B', ' ', '.', '\u{2019}', '\u{201c}', '\u{a0}', '\u{2014}', '»', 'é',
+        ];
+        let mut rng = xorshift(0x5eed_57a4);
+        for _ in 0..20_000 {
+            let len = rng(40) as usize;
+            let l: String = (0..len)
+                .map(|_| alphabet[rng(alphabet.len() as u64) as usize])
+                .collect();
+            let want: Option<Vec<u8>> = l
+                .char_indices()
+                .map(|(i, c)| match u8::try_from(c).ok().filter(u8::is_ascii) {
+                    Some(a) => Some(a),
+                    None => t
+                        .class_at(l.as_bytes(), i)
+                        .map(|k| t.stand_in[k.0])
+                        .filter(|&s| s != 0),
+                })
+                .collect();
+            let got = t.ascii_stand_in(l.as_bytes(), &mut plain);
+            assert_eq!(got, want.is_some(), "{l:?}");
+            if let Some(want) = want {
+                assert_eq!(plain, want, "{l:?}");
+            }
+        }
         assert!(!t.ascii_stand_in("naïve".as_bytes(), &mut plain));
         assert!(!t.ascii_stand_in("😀".as_bytes(), &mut plain));
         // The buffer from an earlier line is overwritten, and eight-byte runs of ASCII and
