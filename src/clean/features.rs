@@ -172,20 +172,32 @@ pub(super) fn ascii_key(word: &[u8]) -> Option<u64> {
     Some(key | swar_in(key, b'A', b'Z') >> 2)
 }
 
-/// The stopword key of an ASCII word core of `len` bytes (at least one) that are the low
-/// bytes of `raw` (0 if longer than 8 bytes). Each byte is ORed with 0x20 rather than
-/// lowercased (fewer operations): a byte so ORed is a lowercase letter only if it was that
-/// letter in either case, and all ASCII stopwords are lowercase letters (a test checks), so
-/// the key is a stopword's exactly when the lowercased core's is.
+/// The stopword key of an ASCII word core whose letters and digits are the bits of `core`
+/// (bit 0 set: the core's first byte) and whose bytes are the low bytes of `raw` (0 if longer
+/// than 8 bytes). Each byte is ORed with 0x20 rather than lowercased (fewer operations): a
+/// byte so ORed is a lowercase letter only if it was that letter in either case, and all
+/// ASCII stopwords are lowercase letters (a test checks), so the key is a stopword's exactly
+/// when the lowercased core's is.
 #[inline(always)]
-fn ascii_core_key(raw: u64, len: u32) -> u64 {
-    let keep = u64::MAX >> (64 - 8 * len.clamp(1, 8));
-    if len <= 8 {
-        (raw | (LOWS * 0x20)) & keep
-    } else {
-        0
+fn ascii_core_key(raw: u64, core: u64) -> u64 {
+    match CORE_BYTES.get(core as usize) {
+        Some(&keep) => (raw | (LOWS * 0x20)) & keep,
+        None => 0,
     }
 }
+
+/// Per mask of a core's letters and digits of at most 8 bytes: the mask of its bytes, from
+/// the first to the highest bit's byte (a load instead of a bit scan and shifts).
+static CORE_BYTES: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut m = 1;
+    while m < 256 {
+        let len = 64 - (m as u64).leading_zeros();
+        t[m] = u64::MAX >> (64 - 8 * len);
+        m += 1;
+    }
+    t
+};
 
 /// `char::is_alphabetic`, answering the scripts news is mostly written in (Latin-1 and
 /// Latin Extended letters, Cyrillic) without the Unicode tables.
@@ -422,27 +434,33 @@ impl CharTable {
     /// some character has no stand-in (`out` then holds a part).
     fn ascii_stand_in(&self, b: &[u8], out: &mut Vec<u8>) -> bool {
         out.clear();
-        out.reserve(b.len());
-        let mut i = 0;
+        // Room for the whole line (a stand-in is never longer), written over from the start:
+        // eight-byte stores need no capacity checks, and the copy is one memcpy.
+        out.extend_from_slice(b);
+        // Read from `b` at `i`, written to `out` at `n` (never past `i`).
+        let (mut i, mut n) = (0, 0);
         while let Some(&c) = b.get(i) {
-            // Eight bytes at a time where there are: all stored (a fixed-size copy, no call to
-            // memcpy), then cut back to their ASCII prefix.
-            if let Some(x) = b
-                .get(i..i + 8)
-                .and_then(|w| w.try_into().ok())
-                .map(u64::from_le_bytes)
-            {
+            // Eight bytes at a time where there are: all stored, then only their ASCII prefix
+            // kept (the rest is written over).
+            let src = b.get(i..i + 8).and_then(|w| <&[u8; 8]>::try_from(w).ok());
+            let dst = out
+                .get_mut(n..n + 8)
+                .and_then(|w| <&mut [u8; 8]>::try_from(w).ok());
+            if let (Some(src), Some(dst)) = (src, dst) {
+                *dst = *src;
+                let x = u64::from_le_bytes(*src);
                 let ascii = ((x & HIGHS).trailing_zeros() / 8) as usize;
-                let n = out.len();
-                out.extend_from_slice(&x.to_le_bytes());
-                out.truncate(n + ascii);
                 i += ascii;
+                n += ascii;
                 if ascii == 8 {
                     continue;
                 }
             } else if c.is_ascii() {
-                out.push(c);
+                if let Some(d) = out.get_mut(n) {
+                    *d = c;
+                }
                 i += 1;
+                n += 1;
                 continue;
             }
             let Some((k, len)) = self.class_at(b, i) else {
@@ -452,9 +470,13 @@ impl CharTable {
             if c == 0 {
                 return false;
             }
-            out.push(c);
+            if let Some(d) = out.get_mut(n) {
+                *d = c;
+            }
+            n += 1;
             i += len;
         }
+        out.truncate(n);
         true
     }
 
@@ -631,11 +653,15 @@ impl AsciiBlock {
 }
 
 /// Bit masks of the bytes of up to 64 bytes of an all-ASCII line: spaces (and the bytes past
-/// the line's end), letters and digits, and capitals (only when asked for: 0 otherwise).
+/// the line's end), letters and digits, capitals, and sentence-final punctuation; and the
+/// counts of the classes [`ASCII_LANES`] has (in its lanes), read off the masks.
 struct AsciiMasks {
     space: u64,
     alnum: u64,
     upper: u64,
+    terminal: u64,
+    /// The block's class counts, lanes as in [`ASCII_LANES`] (at most 64 each: no carry).
+    lanes: u64,
 }
 
 /// Word counts of an all-ASCII line, block by block.
@@ -650,31 +676,16 @@ struct AsciiWordCounts {
 }
 
 impl AsciiWordCounts {
-    /// Adds the words, capitalised words and sentence breaks of the block at byte `base` of
-    /// `line` with masks `m` and word starts and ends `edges` (sentence breaks only if
-    /// `breakable`: capitals and sentence-final punctuation in the line).
+    /// Adds the words, capitalised words and sentence breaks of the block with masks `m`
+    /// and word starts and ends `edges`.
     #[inline(always)]
-    fn add_block(
-        &mut self,
-        m: &AsciiMasks,
-        line: &[u8],
-        base: usize,
-        (starts, ends): (u64, u64),
-        breakable: bool,
-    ) {
+    fn add_block(&mut self, m: &AsciiMasks, (starts, ends): (u64, u64)) {
         self.words += starts.count_ones();
         self.cap += (starts & m.upper).count_ones();
-        if !breakable {
+        let ended = ends & m.terminal;
+        if ended == 0 && !self.break_pending {
+            // No sentence break can start in this block, and none is pending past it.
             return;
-        }
-        let mut ended = 0;
-        // Only words ending in punctuation (few) can end with sentence-final punctuation.
-        let mut rest = ends & !m.alnum;
-        while rest != 0 {
-            let e = rest.trailing_zeros();
-            rest &= rest - 1;
-            let last = line.get(base + e as usize).copied().unwrap_or(0);
-            ended |= u64::from(matches!(last, b'.' | b'!' | b'?')) << e;
         }
         // A bit after each word so ended, added to the spaces after it, carries through
         // them to the next word's start (or out of the block).
@@ -686,26 +697,30 @@ impl AsciiWordCounts {
 }
 
 impl AsciiMasks {
-    /// The masks of the `len` (at most 64) bytes of `line` from byte `base`, eight bytes at a
-    /// time.
+    /// The masks and class counts of the `len` (at most 64) bytes of `line` from byte
+    /// `base`, eight bytes at a time. Letters, capitals and digits are counted from the
+    /// masks; punctuation (the rest but spaces: a few bytes) is looked up byte by byte.
     #[inline(always)]
-    fn of(line: &[u8], base: usize, len: usize, upper: bool) -> AsciiMasks {
-        let mut m = AsciiMasks {
-            space: u64::MAX.checked_shl(len as u32).unwrap_or(0),
-            alnum: 0,
-            upper: 0,
-        };
+    fn of(line: &[u8], base: usize, len: usize) -> AsciiMasks {
+        let mut space = u64::MAX.checked_shl(len as u32).unwrap_or(0);
+        let (mut alnum, mut upper) = (0u64, 0u64);
+        // Per-byte counts of letters and digits, capitals, digits (at most 8 in a byte):
+        // cheaper than popcounts, which the baseline x86-64 target lacks.
+        let (mut n_alnum, mut n_upper, mut n_digit) = (0u64, 0u64, 0u64);
         let block = line.get(base..base + len).unwrap_or_default();
         let mut words = block.chunks_exact(8);
         let mut add = |k: usize, x: u64| {
             let at = 8 * k;
-            m.space |= gather(swar_in(x, b' ', b' ')) << at;
+            space |= gather(swar_in(x, b' ', b' ')) << at;
             let letter = swar_in(x | (LOWS * 0x20), b'a', b'z');
-            m.alnum |= gather(letter | swar_in(x, b'0', b'9')) << at;
-            if upper {
-                // Capitals are the letters without the 0x20 bit.
-                m.upper |= gather(letter & !(x << 2)) << at;
-            }
+            let digit = swar_in(x, b'0', b'9');
+            // Capitals are the letters without the 0x20 bit.
+            let capital = letter & !(x << 2);
+            alnum |= gather(letter | digit) << at;
+            upper |= gather(capital) << at;
+            n_alnum += (letter | digit) >> 7;
+            n_upper += capital >> 7;
+            n_digit += digit >> 7;
         };
         for (k, w) in (&mut words).enumerate() {
             add(k, w.try_into().map_or(0, u64::from_le_bytes));
@@ -713,7 +728,28 @@ impl AsciiMasks {
         if !words.remainder().is_empty() {
             add(len / 8, load_padded(line, base + len / 8 * 8));
         }
-        m
+        // The sum of the eight bytes (at most 64) in the top byte.
+        let total = |n: u64| n.wrapping_mul(LOWS) >> 56;
+        let digits = total(n_digit);
+        let mut lanes =
+            (total(n_alnum) - digits) * LETTER + total(n_upper) * UPPER + digits * DIGIT;
+        let mut terminal = 0;
+        let mut punct = !space & !alnum;
+        while punct != 0 {
+            let i = punct.trailing_zeros();
+            punct &= punct - 1;
+            let c = line.get(base + i as usize).copied().unwrap_or(0);
+            let add = ASCII_LANES[usize::from(c)];
+            lanes += add;
+            terminal |= u64::from(add & ASCII_TERMINAL != 0) << i;
+        }
+        AsciiMasks {
+            space,
+            alnum,
+            upper,
+            terminal,
+            lanes,
+        }
     }
 
     /// The masks of the words' first and last bytes, given whether the bytes before and
@@ -744,9 +780,8 @@ impl AsciiMasks {
             // the lowest of `spaces`, or all if none: the word ends at the block's end).
             let spaces = space >> a;
             let core = (alnum >> a) & (spaces ^ spaces.wrapping_sub(1));
-            let len = 64 - core.leading_zeros();
             let raw = load_padded(line, base + a as usize);
-            stop += u32::from(is_stopword_key(ascii_core_key(raw, len)));
+            stop += u32::from(is_stopword_key(ascii_core_key(raw, core)));
         }
         stop
     }
@@ -1260,26 +1295,20 @@ impl Stats {
         st
     }
 
-    /// The word counts of an all-ASCII line (most lines of most pages): the byte classes
-    /// summed over the whole line at once (spaces count in no class), then the words found
-    /// from bit masks of spaces, letters/digits and capitals, 64 bytes at a time. Words and
-    /// capitalised words are popcounts of masks; sentence breaks and stopwords take a few
-    /// bit operations per word (no loop over its bytes, no unpredictable branch).
+    /// The counts of an all-ASCII line (most lines of most pages), from bit masks of
+    /// spaces, letters/digits, capitals and sentence-final punctuation, 64 bytes at a time
+    /// (one pass over the bytes). Class counts, words and capitalised words are popcounts of
+    /// masks; punctuation, sentence breaks and stopwords take a few bit operations per
+    /// byte or word (no loop over the other bytes, no unpredictable branch).
     fn ascii_line(&mut self, b: &[u8]) {
-        let before = (self.letters + self.digits + self.punct, self.upper);
-        let terminals = self.add_ascii_classes(b);
-        // Every ASCII byte but the space is a letter, a digit or punctuation.
-        let in_words = self.letters + self.digits + self.punct - before.0;
-        // Without capitals no word is capitalised, and without sentence-final punctuation
-        // no capital starts a sentence: the masks for them are skipped.
-        let cased = self.upper > before.1;
-        let breakable = cased && terminals > 0;
         let mut n = AsciiWordCounts::default();
+        let before = self.letters + self.digits + self.punct;
         if b.len() <= 64 {
             // One block (most lines): no word runs on past it.
-            let m = AsciiMasks::of(b, 0, b.len(), cased);
+            let m = AsciiMasks::of(b, 0, b.len());
+            self.add_lanes(m.lanes);
             let edges = m.word_edges(true, true);
-            n.add_block(&m, b, 0, edges, breakable);
+            n.add_block(&m, edges);
             n.stop += m.count_stopwords(b, 0, edges.0);
         } else {
             // Is the byte before the block a space (or the line start)?
@@ -1288,11 +1317,12 @@ impl Stats {
             let mut open: Option<usize> = None;
             for (j, block) in b.chunks(64).enumerate() {
                 let base = 64 * j;
-                let m = AsciiMasks::of(b, base, block.len(), cased);
+                let m = AsciiMasks::of(b, base, block.len());
+                self.add_lanes(m.lanes);
                 let next_space = b.get(base + 64).map_or(true, |&c| c == b' ');
                 let (starts, ends) = m.word_edges(after_space, next_space);
                 after_space = m.space >> 63 != 0;
-                n.add_block(&m, b, base, (starts, ends), breakable);
+                n.add_block(&m, (starts, ends));
                 if let Some(s) = open {
                     if ends == 0 {
                         continue;
@@ -1317,6 +1347,8 @@ impl Stats {
                 n.stop += m.count_stopwords(b, base, word_starts);
             }
         }
+        // Every ASCII byte but the space is a letter, a digit or punctuation.
+        let in_words = self.letters + self.digits + self.punct - before;
         self.cap_words += n.cap;
         self.sent_breaks += n.breaks;
         self.stop_words += n.stop;
@@ -2196,6 +2228,19 @@ mod tests {
     /// Lines of ASCII and any character with a stand-in take the ASCII path: it and the
     /// other lines' path agree with the reference on them.
     #[test]
+    fn core_bytes_cover_the_core() {
+        for m in 1..256u64 {
+            let want: u64 = (0..8)
+                .filter(|&i| i <= 63 - m.leading_zeros())
+                .map(|i| 0xFFu64 << (8 * i))
+                .sum();
+            assert_eq!(CORE_BYTES[m as usize], want, "{m:#b}");
+            assert_eq!(ascii_core_key(u64::MAX, m), want, "{m:#b}");
+        }
+        assert_eq!(ascii_core_key(u64::MAX, 0x100), 0);
+    }
+
+    #[test]
     fn stand_in_lines_match_the_reference() {
         let t = char_table();
         let mut n = 0;
@@ -2220,6 +2265,32 @@ mod tests {
         }
         assert!(n > 1000, "{n}");
         let mut plain = vec![];
+        // Random mixes of ASCII and other characters, against a character-by-character copy.
+        let alphabet = [
+            'a', 'B', ' ', '.', '\u{2019}', '\u{201c}', '\u{a0}', '\u{2014}', '»', 'é',
+        ];
+        let mut rng = xorshift(0x5eed_57a4);
+        for _ in 0..20_000 {
+            let len = rng(40) as usize;
+            let l: String = (0..len)
+                .map(|_| alphabet[rng(alphabet.len() as u64) as usize])
+                .collect();
+            let want: Option<Vec<u8>> = l
+                .char_indices()
+                .map(|(i, c)| match u8::try_from(c).ok().filter(u8::is_ascii) {
+                    Some(a) => Some(a),
+                    None => t
+                        .class_at(l.as_bytes(), i)
+                        .map(|k| t.stand_in[k.0])
+                        .filter(|&s| s != 0),
+                })
+                .collect();
+            let got = t.ascii_stand_in(l.as_bytes(), &mut plain);
+            assert_eq!(got, want.is_some(), "{l:?}");
+            if let Some(want) = want {
+                assert_eq!(plain, want, "{l:?}");
+            }
+        }
         assert!(!t.ascii_stand_in("naïve".as_bytes(), &mut plain));
         assert!(!t.ascii_stand_in("😀".as_bytes(), &mut plain));
         // The buffer from an earlier line is overwritten, and eight-byte runs of ASCII and
