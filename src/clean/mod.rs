@@ -158,7 +158,7 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
                 text: Cow::Owned(p.text.into_owned()),
                 origin: map(p.origin),
                 stats: p.stats,
-                flags: p.flags,
+                line: p.line,
             })
             .collect();
     }
@@ -182,11 +182,20 @@ struct Para<'a> {
     text: Cow<'a, str>,
     origin: usize,
     stats: Option<Stats>,
-    /// When the paragraph was a whole line of its pass, as segmentation left it (not a
-    /// piece of a glued line, nothing merged into it): its [`text::line_flags`]. A re-pass
-    /// then neither scans it for them again nor looks for glue points in it (there were
-    /// none, or it would be a piece).
-    flags: Option<u8>,
+    /// What segmentation knew of the paragraph when it was a whole line of its pass.
+    line: Option<WholeLine>,
+}
+
+/// A unit that is a whole line of its pass as segmentation left it: not a piece of a glued
+/// line, nothing merged into it. A re-pass neither scans it for its flags again nor looks
+/// for glue points in it (there were none, or it would be a piece).
+#[derive(Debug, Clone, Copy)]
+struct WholeLine {
+    /// Its [`text::line_flags`].
+    flags: u8,
+    /// Borrowed from the pass input as it was: the line was normalised already and held no
+    /// icon runs, so the re-pass does not look for either.
+    untouched: bool,
 }
 
 fn join_paras(paras: &[Para<'_>]) -> (String, Vec<usize>) {
@@ -241,9 +250,12 @@ struct Unit<'a> {
 }
 
 impl Unit<'_> {
-    /// The unit's [`Para::flags`] when it is kept.
-    fn whole_line_flags(&self) -> Option<u8> {
-        (!self.glued && self.merged == 0).then_some(self.flags)
+    /// The unit's [`Para::line`] when it is kept.
+    fn whole_line(&self) -> Option<WholeLine> {
+        (!self.glued && self.merged == 0).then_some(WholeLine {
+            flags: self.flags,
+            untouched: matches!(self.text, Cow::Borrowed(_)),
+        })
     }
 }
 
@@ -286,9 +298,29 @@ fn segment(input: &str) -> Segmented<'_> {
 /// Splits a pass's input into units: lines, pieces of glued lines, cut lines merged. In a
 /// re-pass, the lines that are whole `known` paragraphs take their flags from them.
 fn segment_known<'a>(input: &'a str, known: Option<Known<'_>>) -> Segmented<'a> {
-    let (starts, paras) = known.unwrap_or((&[], &[]));
-    // The next known paragraph that may start at or after the current line.
-    let mut next_para = 0;
+    let Some((starts, paras)) = known else {
+        // A first pass: compiled without the look-ups.
+        return segment_with(input, |_, _| None);
+    };
+    // Every known paragraph starts a line (the input is joined from them): they are met in
+    // order.
+    let mut known_paras = starts.iter().zip(paras).peekable();
+    segment_with(input, move |origin, len| {
+        let &(&start, p) = known_paras.peek()?;
+        if start != origin {
+            return None;
+        }
+        known_paras.next();
+        // The line is the paragraph when it is as long.
+        p.line.filter(|_| p.text.len() == len)
+    })
+}
+
+/// [`segment_known`], asking `known_line(origin, len)` what is known of each line.
+fn segment_with<'a>(
+    input: &'a str,
+    mut known_line: impl FnMut(usize, usize) -> Option<WholeLine>,
+) -> Segmented<'a> {
     let mut units: Vec<Unit<'_>> = Vec::new();
     let mut pre_drops = Vec::new();
     let mut header_date = None;
@@ -305,17 +337,14 @@ fn segment_known<'a>(input: &'a str, known: Option<Known<'_>>) -> Segmented<'a> 
         from = end + 1;
         // One pass over the bytes tells which of the closer looks below a line needs; it is
         // taken again only when a step changes the text.
-        while starts.get(next_para).is_some_and(|&s| s < origin) {
-            next_para += 1;
-        }
-        // The line is a known paragraph when it starts where one does and is as long: the
-        // input was joined from them.
-        let known_flags = match (starts.get(next_para), paras.get(next_para)) {
-            (Some(&s), Some(p)) if s == origin && p.text.len() == raw.len() => p.flags,
-            _ => None,
+        let known = known_line(origin, raw.len());
+        let untouched = known.is_some_and(|k| k.untouched);
+        let raw_flags = known.map_or_else(|| text::line_flags(raw.as_bytes()), |k| k.flags);
+        let norm = if untouched {
+            Cow::Borrowed(raw)
+        } else {
+            text::normalize_ws_flagged(raw, raw_flags)
         };
-        let raw_flags = known_flags.unwrap_or_else(|| text::line_flags(raw.as_bytes()));
-        let norm = text::normalize_ws_flagged(raw, raw_flags);
         if norm.is_empty() {
             gap = true;
             continue;
@@ -324,10 +353,15 @@ fn segment_known<'a>(input: &'a str, known: Option<Known<'_>>) -> Segmented<'a> 
             Cow::Borrowed(_) => raw_flags,
             Cow::Owned(ref n) => text::line_flags(n.as_bytes()),
         };
-        let (mut line, removed) = if flags & flag::ICON != 0 {
+        let (mut line, removed) = if flags & flag::ICON != 0 && !untouched {
             let (kept, removed) = icons::strip_line(&norm);
-            flags = text::line_flags(kept.as_bytes());
-            (Cow::Owned(kept), removed)
+            if removed.is_empty() {
+                // No icon runs: `kept` is a copy of the line.
+                (norm, removed)
+            } else {
+                flags = text::line_flags(kept.as_bytes());
+                (Cow::Owned(kept), removed)
+            }
         } else {
             (norm, Vec::new())
         };
@@ -377,7 +411,7 @@ fn segment_known<'a>(input: &'a str, known: Option<Known<'_>>) -> Segmented<'a> 
             _ if flags & flag::GLUE == 0 => piece.add(line, 0, false),
             // Still the known paragraph (borrowed: nothing changed it): it has no glue
             // points.
-            Cow::Borrowed(_) if known_flags.is_some() => piece.add(line, 0, false),
+            Cow::Borrowed(_) if known.is_some() => piece.add(line, 0, false),
             Cow::Borrowed(l) => {
                 let parts = text::split_glued(l);
                 let glued = parts.len() > 1;
@@ -1448,17 +1482,17 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
                         text: Cow::Owned(rest),
                         origin: u.origin,
                         stats: None,
-                        flags: None,
+                        line: None,
                     });
                     continue;
                 }
             }
-            let flags = u.whole_line_flags();
+            let line = u.whole_line();
             paras.push(Para {
                 text: u.text,
                 origin: u.origin,
                 stats: Some(st),
-                flags,
+                line,
             });
         } else {
             dropped.push((

@@ -201,9 +201,13 @@ fn known_paragraphs_segment_as_unknown_ones() {
         for _ in 0..2 {
             let out = run_pass(&input, model::shipped(), None);
             for p in &out.paras {
-                if let Some(f) = p.flags {
-                    assert_eq!(text::line_flags(p.text.as_bytes()), f, "{:?}", p.text);
+                if let Some(w) = p.line {
+                    assert_eq!(text::line_flags(p.text.as_bytes()), w.flags, "{:?}", p.text);
                     assert_eq!(text::split_glued(&p.text), vec![p.text.as_ref()]);
+                    if w.untouched {
+                        assert!(matches!(text::normalize_ws(&p.text), Cow::Borrowed(_)));
+                        assert!(icons::strip_line(&p.text).1.is_empty(), "{:?}", p.text);
+                    }
                 }
             }
             let (joined, starts) = join_paras(&out.paras);
