@@ -126,12 +126,19 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
     for _ in 0..MAX_REPASSES {
         let (joined, starts) = join_paras(&paras);
         let again = run_pass(&joined, model, Some((&starts, &paras)));
+        // A paragraph borrowing the bytes where `joined` holds the old one's text is that
+        // text, with no comparison.
+        let unchanged = |(a, (b, &at)): (&Para, (&Para, &usize))| {
+            matches!(&a.text, Cow::Borrowed(t) if t.len() == b.text.len()
+                    && std::ptr::eq(t.as_ptr(), joined.as_ptr().wrapping_add(at)))
+                || a.text == b.text
+        };
         if again.paras.len() == paras.len()
             && again
                 .paras
                 .iter()
-                .zip(&paras)
-                .all(|(a, b)| a.text == b.text)
+                .zip(paras.iter().zip(&starts))
+                .all(unchanged)
         {
             // The input of this pass is the article's text.
             drop(again);
@@ -151,6 +158,7 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
                 text: Cow::Owned(p.text.into_owned()),
                 origin: map(p.origin),
                 stats: p.stats,
+                line: p.line,
             })
             .collect();
     }
@@ -174,6 +182,20 @@ struct Para<'a> {
     text: Cow<'a, str>,
     origin: usize,
     stats: Option<Stats>,
+    /// What segmentation knew of the paragraph when it was a whole line of its pass.
+    line: Option<WholeLine>,
+}
+
+/// A unit that is a whole line of its pass as segmentation left it: not a piece of a glued
+/// line, nothing merged into it. A re-pass neither scans it for its flags again nor looks
+/// for glue points in it (there were none, or it would be a piece).
+#[derive(Debug, Clone, Copy)]
+struct WholeLine {
+    /// Its [`text::line_flags`].
+    flags: u8,
+    /// Borrowed from the pass input as it was: the line was normalised already and held no
+    /// icon runs, so the re-pass does not look for either.
+    untouched: bool,
 }
 
 fn join_paras(paras: &[Para<'_>]) -> (String, Vec<usize>) {
@@ -222,6 +244,19 @@ struct Unit<'a> {
     merged: u32,
     /// A rule's decision, taken before the classifier.
     forced: Option<DropReason>,
+    /// The [`text::line_flags`] of the (repaired) line the unit comes from: its own when it
+    /// is neither glued nor merged.
+    flags: u8,
+}
+
+impl Unit<'_> {
+    /// The unit's [`Para::line`] when it is kept.
+    fn whole_line(&self) -> Option<WholeLine> {
+        (!self.glued && self.merged == 0).then_some(WholeLine {
+            flags: self.flags,
+            untouched: matches!(self.text, Cow::Borrowed(_)),
+        })
+    }
 }
 
 struct Segmented<'a> {
@@ -254,7 +289,38 @@ fn scraper_header(line: &str) -> Option<(&str, String, &str)> {
     ))
 }
 
+/// [`segment_known`] of a page with no known paragraphs (for tests and profiling).
+#[cfg(test)]
 fn segment(input: &str) -> Segmented<'_> {
+    segment_known(input, None)
+}
+
+/// Splits a pass's input into units: lines, pieces of glued lines, cut lines merged. In a
+/// re-pass, the lines that are whole `known` paragraphs take their flags from them.
+fn segment_known<'a>(input: &'a str, known: Option<Known<'_>>) -> Segmented<'a> {
+    let Some((starts, paras)) = known else {
+        // A first pass: compiled without the look-ups.
+        return segment_with(input, |_, _| None);
+    };
+    // Every known paragraph starts a line (the input is joined from them): they are met in
+    // order.
+    let mut known_paras = starts.iter().zip(paras).peekable();
+    segment_with(input, move |origin, len| {
+        let &(&start, p) = known_paras.peek()?;
+        if start != origin {
+            return None;
+        }
+        known_paras.next();
+        // The line is the paragraph when it is as long.
+        p.line.filter(|_| p.text.len() == len)
+    })
+}
+
+/// [`segment_known`], asking `known_line(origin, len)` what is known of each line.
+fn segment_with<'a>(
+    input: &'a str,
+    mut known_line: impl FnMut(usize, usize) -> Option<WholeLine>,
+) -> Segmented<'a> {
     let mut units: Vec<Unit<'_>> = Vec::new();
     let mut pre_drops = Vec::new();
     let mut header_date = None;
@@ -271,8 +337,14 @@ fn segment(input: &str) -> Segmented<'_> {
         from = end + 1;
         // One pass over the bytes tells which of the closer looks below a line needs; it is
         // taken again only when a step changes the text.
-        let raw_flags = text::line_flags(raw.as_bytes());
-        let norm = text::normalize_ws_flagged(raw, raw_flags);
+        let known = known_line(origin, raw.len());
+        let untouched = known.is_some_and(|k| k.untouched);
+        let raw_flags = known.map_or_else(|| text::line_flags(raw.as_bytes()), |k| k.flags);
+        let norm = if untouched {
+            Cow::Borrowed(raw)
+        } else {
+            text::normalize_ws_flagged(raw, raw_flags)
+        };
         if norm.is_empty() {
             gap = true;
             continue;
@@ -281,10 +353,15 @@ fn segment(input: &str) -> Segmented<'_> {
             Cow::Borrowed(_) => raw_flags,
             Cow::Owned(ref n) => text::line_flags(n.as_bytes()),
         };
-        let (mut line, removed) = if flags & flag::ICON != 0 {
+        let (mut line, removed) = if flags & flag::ICON != 0 && !untouched {
             let (kept, removed) = icons::strip_line(&norm);
-            flags = text::line_flags(kept.as_bytes());
-            (Cow::Owned(kept), removed)
+            if removed.is_empty() {
+                // No icon runs: `kept` is a copy of the line.
+                (norm, removed)
+            } else {
+                flags = text::line_flags(kept.as_bytes());
+                (Cow::Owned(kept), removed)
+            }
         } else {
             (norm, Vec::new())
         };
@@ -332,6 +409,9 @@ fn segment(input: &str) -> Segmented<'_> {
         };
         match line {
             _ if flags & flag::GLUE == 0 => piece.add(line, 0, false),
+            // Still the known paragraph (borrowed: nothing changed it): it has no glue
+            // points.
+            Cow::Borrowed(_) if known.is_some() => piece.add(line, 0, false),
             Cow::Borrowed(l) => {
                 let parts = text::split_glued(l);
                 let glued = parts.len() > 1;
@@ -412,6 +492,7 @@ impl<'a> Piece<'_, 'a> {
             glued,
             merged: 0,
             forced: None,
+            flags: self.flags,
         });
         *self.last_menu = menu;
     }
@@ -956,18 +1037,23 @@ fn line_stats(text: &str) -> Stats {
     s
 }
 
-/// The kept paragraphs of the previous pass, with their start offsets in this pass's input.
+/// The kept paragraphs of the previous pass, with their start offsets in this pass's input
+/// (which is [`join_paras`] of them).
 type Known<'a> = (&'a [usize], &'a [Para<'a>]);
 
 fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
-    let mut seg = segment(input);
+    let mut seg = segment_known(input, known);
     let units = &mut seg.units;
     // A unit that is exactly a paragraph of the previous pass keeps its statistics.
     let reuse = |u: &Unit| -> Option<Stats> {
         let (starts, paras) = known?;
         let k = starts.binary_search(&u.origin).ok()?;
         let p = paras.get(k)?;
-        if p.text == u.text {
+        // The input holds the paragraph's text at its start: a unit borrowing those very
+        // bytes is the paragraph, with no comparison.
+        let same_bytes = matches!(&u.text, Cow::Borrowed(t) if t.len() == p.text.len()
+                && std::ptr::eq(t.as_ptr(), input.as_ptr().wrapping_add(u.origin)));
+        if same_bytes || p.text == u.text {
             p.stats.clone()
         } else {
             None
@@ -985,10 +1071,19 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
     // A repeated line (a fifth of the lines of a page: menus, share buttons) has the
     // statistics of its first occurrence: they depend on the text alone.
     let mut stats: Vec<Stats> = Vec::with_capacity(units.len());
+    // Units that are a kept paragraph of the previous pass: no rule dropped that text then,
+    // and none will now (the rules look at the text and its statistics alone).
+    let mut kept_before = vec![false; units.len()];
     for (i, (u, &first)) in units.iter().zip(&first_of).enumerate() {
         let s = match stats.get(first) {
             Some(s) if first < i => s.clone(),
-            _ => reuse(u).unwrap_or_else(|| line_stats(&u.text)),
+            _ => match reuse(u) {
+                Some(s) => {
+                    kept_before[i] = true;
+                    s
+                }
+                None => line_stats(&u.text),
+            },
         };
         stats.push(s);
     }
@@ -996,6 +1091,9 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
     for (i, &first) in first_of.iter().enumerate() {
         if first < i {
             units[i].forced = units[first].forced;
+            continue;
+        }
+        if kept_before[i] {
             continue;
         }
         let (u, s) = (&mut units[i], &stats[i]);
@@ -1384,14 +1482,17 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
                         text: Cow::Owned(rest),
                         origin: u.origin,
                         stats: None,
+                        line: None,
                     });
                     continue;
                 }
             }
+            let line = u.whole_line();
             paras.push(Para {
                 text: u.text,
                 origin: u.origin,
                 stats: Some(st),
+                line,
             });
         } else {
             dropped.push((

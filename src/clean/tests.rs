@@ -175,6 +175,49 @@ fn awkward_input_never_panics_and_is_idempotent() {
     }
 }
 
+/// A re-pass segments the kept paragraphs as if it knew nothing of them: the flags they
+/// carry are their own, and segmenting with them gives the same units as without.
+#[test]
+fn known_paragraphs_segment_as_unknown_ones() {
+    let mut pages = dev_noisy_pages();
+    pages.extend(junk_pages());
+    pages.extend(SEEDS.iter().map(|(_, input, _)| input.to_string()));
+    pages.extend(
+        [
+            "date 2022-09-10 date 2023-01-01 The first paragraph was cut after a scraper header, and it goes on for long enough to be kept.\n\nA second paragraph follows it, also long enough to be body text, with some words.",
+            "Silicon icons: the icon of an era.The valley said so, in a long sentence that goes on and on for the body.\n\nicon bookmark icon camera The second paragraph talks of U.S. policy in 2019.The end came soon after, as many predicted it would.",
+            "A paragraph\u{a0}with no-break\u{a0}spaces and  double  spaces, long enough to be read as body text by the classifier.\n\nAnother one\u{200b} with a zero-width space, and it too is long enough to be body text here.",
+        ]
+        .map(str::to_string),
+    );
+    let same = |a: &Segmented, b: &Segmented| {
+        format!("{:?}", a.units) == format!("{:?}", b.units)
+            && a.pre_drops == b.pre_drops
+            && a.header_date == b.header_date
+    };
+    for page in &pages {
+        let mut input = page.clone();
+        // The first pass's paragraphs, then a re-pass's.
+        for _ in 0..2 {
+            let out = run_pass(&input, model::shipped(), None);
+            for p in &out.paras {
+                if let Some(w) = p.line {
+                    assert_eq!(text::line_flags(p.text.as_bytes()), w.flags, "{:?}", p.text);
+                    assert_eq!(text::split_glued(&p.text), vec![p.text.as_ref()]);
+                    if w.untouched {
+                        assert!(matches!(text::normalize_ws(&p.text), Cow::Borrowed(_)));
+                        assert!(icons::strip_line(&p.text).1.is_empty(), "{:?}", p.text);
+                    }
+                }
+            }
+            let (joined, starts) = join_paras(&out.paras);
+            let known = segment_known(&joined, Some((&starts, &out.paras)));
+            assert!(same(&known, &segment(&joined)), "{page:?}");
+            input = joined;
+        }
+    }
+}
+
 #[test]
 fn junk_rarely_needs_the_give_up_rule() {
     // The give-up of the re-pass loop (which keeps the last pass) is a last resort.
