@@ -926,7 +926,7 @@ mod tests {
         for pos in 0..=bytes.len() + 1 {
             let boundary = pos > 0 && pos < map.len() && map[pos - 1] != map[pos];
             assert_eq!(
-                n.is_unit_end(pos, &mut usize::MAX),
+                n.is_unit_end(pos, &mut { usize::MAX }),
                 boundary,
                 "{text:?} at {pos}"
             );
@@ -939,7 +939,11 @@ mod tests {
             }
             if boundary || pos == 0 || starts.contains(&(pos as u32)) {
                 let want = map.get(pos).map(|&o| o as usize);
-                assert_eq!(n.original(pos, &mut usize::MAX), want, "{text:?} at {pos}");
+                assert_eq!(
+                    n.original(pos, &mut { usize::MAX }),
+                    want,
+                    "{text:?} at {pos}"
+                );
                 // From a hint at every span: forward searches and binary ones agree.
                 for k in 0..n.spans.len() {
                     assert_eq!(n.original(pos, &mut { k }), want, "{text:?} at {pos}");
