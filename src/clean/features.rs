@@ -1297,9 +1297,10 @@ impl Stats {
 
     /// The counts of an all-ASCII line (most lines of most pages), from bit masks of
     /// spaces, letters/digits, capitals and sentence-final punctuation, 64 bytes at a time
-    /// (one pass over the bytes). Class counts, words and capitalised words are popcounts of
-    /// masks; punctuation, sentence breaks and stopwords take a few bit operations per
-    /// byte or word (no loop over the other bytes, no unpredictable branch).
+    /// (one pass over the bytes). Letters, capitals and digits are summed per byte lane of
+    /// the masks' words, words and capitalised words are popcounts of masks; punctuation,
+    /// sentence breaks and stopwords take a few bit operations per byte or word (no loop
+    /// over the other bytes, no unpredictable branch).
     fn ascii_line(&mut self, b: &[u8]) {
         let mut n = AsciiWordCounts::default();
         let before = self.letters + self.digits + self.punct;
@@ -2225,8 +2226,7 @@ mod tests {
         }
     }
 
-    /// Lines of ASCII and any character with a stand-in take the ASCII path: it and the
-    /// other lines' path agree with the reference on them.
+    /// `CORE_BYTES` holds, per core mask, the bytes from the first to the highest set bit's.
     #[test]
     fn core_bytes_cover_the_core() {
         for m in 1..256u64 {
@@ -2240,6 +2240,8 @@ mod tests {
         assert_eq!(ascii_core_key(u64::MAX, 0x100), 0);
     }
 
+    /// Lines of ASCII and any character with a stand-in take the ASCII path: it and the
+    /// other lines' path agree with the reference on them.
     #[test]
     fn stand_in_lines_match_the_reference() {
         let t = char_table();

@@ -129,9 +129,7 @@ pub fn clean_with(text: &str, model: Option<&Model>) -> Article {
         // A paragraph borrowing the bytes where `joined` holds the old one's text is that
         // text, with no comparison.
         let unchanged = |(a, (b, &at)): (&Para, (&Para, &usize))| {
-            matches!(&a.text, Cow::Borrowed(t) if t.len() == b.text.len()
-                    && std::ptr::eq(t.as_ptr(), joined.as_ptr().wrapping_add(at)))
-                || a.text == b.text
+            borrows_at(&a.text, &joined, at, b.text.len()) || a.text == b.text
         };
         if again.paras.len() == paras.len()
             && again
@@ -196,6 +194,12 @@ struct WholeLine {
     /// Borrowed from the pass input as it was: the line was normalised already and held no
     /// icon runs, so the re-pass does not look for either.
     untouched: bool,
+}
+
+/// Whether `text` is the very `len` bytes of `input` at offset `at` (then it equals them,
+/// with no comparison; a text of its own never lies inside `input`).
+fn borrows_at(text: &str, input: &str, at: usize, len: usize) -> bool {
+    text.len() == len && std::ptr::eq(text.as_ptr(), input.as_ptr().wrapping_add(at))
 }
 
 fn join_paras(paras: &[Para<'_>]) -> (String, Vec<usize>) {
@@ -1051,9 +1055,7 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         let p = paras.get(k)?;
         // The input holds the paragraph's text at its start: a unit borrowing those very
         // bytes is the paragraph, with no comparison.
-        let same_bytes = matches!(&u.text, Cow::Borrowed(t) if t.len() == p.text.len()
-                && std::ptr::eq(t.as_ptr(), input.as_ptr().wrapping_add(u.origin)));
-        if same_bytes || p.text == u.text {
+        if borrows_at(&u.text, input, u.origin, p.text.len()) || p.text == u.text {
             p.stats.clone()
         } else {
             None

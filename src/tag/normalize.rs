@@ -379,8 +379,8 @@ struct Span {
 ///
 /// The map is sparse: a list of spans where the original offset of each unit boundary
 /// follows from the span's start (for ASCII text with no whitespace runs, one span), so no
-/// per-byte entry is written; [`NormText::original`] finds the span by binary search, which
-/// only the few positions where some alias matches need.
+/// per-byte entry is written. [`NormText::original`] finds the span forward from a hint, as
+/// the tagger asks for ascending positions (every walk start), or by binary search.
 #[derive(Debug, Default)]
 pub(crate) struct NormText {
     /// The normalized text (valid UTF-8).
@@ -953,14 +953,6 @@ mod tests {
         assert_eq!(n.original(bytes.len() + 1, &mut 0), None);
     }
 
-    /// A small xorshift PRNG: deterministic, no dependency.
-    fn xorshift(seed: &mut u64) -> u64 {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        *seed
-    }
-
     #[test]
     fn ascii_runs_agree_with_the_model() {
         let mut first = [false; 256];
@@ -974,9 +966,9 @@ mod tests {
                 check_against_model(&mut n, s, false, &first, after_word);
             }
         };
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rng = crate::testing::XorShift(0x9E37_79B9_7F4A_7C15);
         for round in 0..3000 {
-            let r0 = xorshift(&mut seed);
+            let r0 = rng.next_u64();
             let len = (r0 % 40) as usize;
             let text: Vec<u8> = (0..len)
                 .map(|j| {
@@ -1009,12 +1001,12 @@ mod tests {
             .chars()
             .collect();
         let mut n = NormText::default();
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..3000 {
-            let len = (xorshift(&mut seed) % 30) as usize;
+            let len = (rng.next_u64() % 30) as usize;
             let text: String = (0..len)
                 .map(|_| {
-                    let r = xorshift(&mut seed);
+                    let r = rng.next_u64();
                     match r % 8 {
                         0 => char::from_u32((r >> 8) as u32 % 0x11_0000).unwrap_or('?'),
                         1 => char::from_u32((r >> 8) as u32 % 0x800).unwrap_or('?'),

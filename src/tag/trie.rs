@@ -647,9 +647,7 @@ fn token_hash(token: &[u8]) -> u64 {
 #[inline]
 fn token_at(bytes: &[u8]) -> (usize, u64) {
     if let Some(head) = bytes.get(..8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(head);
-        let word = u64::from_le_bytes(w);
+        let word = load_word(head);
         let n = (!alnum_lanes(word) & HIGH_BITS).trailing_zeros() as usize / 8;
         if n < 8 {
             let token = word & ((1u64 << (8 * n)) - 1);
@@ -660,8 +658,8 @@ fn token_at(bytes: &[u8]) -> (usize, u64) {
 }
 
 /// [`token_at`] for a token of 8 bytes or more (or near the end of the text): measured eight
-/// bytes at a time, then hashed as [`token_hash`] does, its last partial word masked from a
-/// load where the text allows. Kept out of line so that `token_at` inlines.
+/// bytes at a time, then hashed by [`token_hash`]. Kept out of line so that `token_at`
+/// inlines.
 #[inline(never)]
 fn long_token_at(bytes: &[u8]) -> (usize, u64) {
     let mut n = 0usize;
@@ -676,38 +674,16 @@ fn long_token_at(bytes: &[u8]) -> (usize, u64) {
             break;
         }
     }
-    let token = bytes.get(..n).unwrap_or(&[]);
-    let mut h = n as u64;
-    let mut chunks = token.chunks_exact(8);
-    for c in &mut chunks {
-        h = hash_step(h, load_word(c));
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let at = n - rest.len();
-        let word = match bytes.get(at..at + 8) {
-            Some(c) => load_word(c) & ((1u64 << (8 * rest.len())) - 1),
-            None => {
-                let mut w = [0u8; 8];
-                for (d, &b) in w.iter_mut().zip(rest) {
-                    *d = b;
-                }
-                u64::from_le_bytes(w)
-            }
-        };
-        h = hash_step(h, word);
-    }
-    (n, hash_finish(h))
+    (n, token_hash(bytes.get(..n).unwrap_or(&[])))
 }
 
-/// Eight bytes (little-endian) from the start of `chunk` (zero-padded if shorter).
+/// The first eight bytes of `chunk` (little-endian; 0 if it has fewer).
 #[inline]
 fn load_word(chunk: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    if let Some(head) = chunk.get(..8) {
-        w.copy_from_slice(head);
-    }
-    u64::from_le_bytes(w)
+    chunk
+        .get(..8)
+        .and_then(|head| <[u8; 8]>::try_from(head).ok())
+        .map_or(0, u64::from_le_bytes)
 }
 
 impl FirstTokens {
