@@ -550,6 +550,8 @@ impl PyGazetteer {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    // Before the first batch allocates anything (see the function).
+    crate::keep_freed_memory_for_next_batch();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("NewsprepError", py.get_type::<NewsprepError>())?;
     m.add("GazetteerError", py.get_type::<GazetteerError>())?;
