@@ -84,7 +84,7 @@ impl Tree {
         for _ in 0..MAX_DEPTH {
             for j in 0..4 {
                 let slot = k[j] & (SLOTS - 1);
-                let v = x[j][usize::from(self.feature[slot]) & (WINDOW - 1)];
+                let v = x[j][usize::from(self.feature[slot])];
                 k[j] = 2 * k[j] + branch(v, self.threshold[slot]);
             }
         }
@@ -92,13 +92,13 @@ impl Tree {
     }
 
     /// The leaf value this tree gives the sample seen through the [`Window`] `x` (so a
-    /// feature index is masked rather than bounds-checked).
+    /// feature index needs no bounds check).
     #[inline(always)]
     fn walk(&self, x: &Window) -> f32 {
         let mut k = 1;
         for _ in 0..MAX_DEPTH {
             let slot = k & (SLOTS - 1);
-            let v = x[usize::from(self.feature[slot]) & (WINDOW - 1)];
+            let v = x[usize::from(self.feature[slot])];
             k = 2 * k + branch(v, self.threshold[slot]);
         }
         self.leaf[k & (SLOTS - 1)]
@@ -106,10 +106,12 @@ impl Tree {
 }
 
 /// Floats a row is read through during [`Model::keep_rows`]: its `N_FEAT` features and
-/// whatever follows them (the next row's, or padding), a power of two so that masking a
-/// node's feature index proves it in bounds. Nodes only name features below `N_FEAT`.
-const WINDOW: usize = N_FEAT.next_power_of_two();
+/// whatever follows them (the next rows', or padding), as many as a node's `u8` feature index
+/// can name, so that no index needs a check or a mask. Nodes only name features below
+/// `N_FEAT`.
+const WINDOW: usize = 1 << u8::BITS;
 type Window = [f32; WINDOW];
+const _: () = assert!(N_FEAT <= WINDOW);
 
 /// Early decision: trees always summed before the first check.
 pub const GATE_START: usize = 4;
@@ -361,19 +363,25 @@ impl Model {
         out: &mut [bool],
     ) -> Vec<(u32, f32)> {
         let n = x.len() / N_FEAT;
-        // Every row but the last is seen in place through a window running into the next
-        // row; the last through a padded copy.
-        let mut last: Window = [0.0; WINDOW];
-        if let Some(tail) = n
-            .checked_sub(1)
-            .and_then(|r| x.get(r * N_FEAT..(r + 1) * N_FEAT))
-        {
-            last[..N_FEAT].copy_from_slice(tail);
+        // A row is seen in place through a window running into the next rows, except the
+        // last few (from `first_copied`), whose windows would run past `x`: through padded
+        // copies.
+        let first_copied = x
+            .len()
+            .checked_sub(WINDOW)
+            .map_or(0, |fit| fit / N_FEAT + 1)
+            .min(n);
+        let mut copies: Vec<Window> = vec![[0.0; WINDOW]; n - first_copied];
+        let tail = x.get(first_copied * N_FEAT..n * N_FEAT).unwrap_or_default();
+        for (w, row) in copies.iter_mut().zip(tail.chunks_exact(N_FEAT)) {
+            w[..N_FEAT].copy_from_slice(row);
         }
+        static BLANK: Window = [0.0; WINDOW];
         let window = |r: usize| -> &Window {
             x.get(r * N_FEAT..r * N_FEAT + WINDOW)
                 .and_then(|w| w.try_into().ok())
-                .unwrap_or(&last)
+                .or_else(|| copies.get(r.wrapping_sub(first_copied)))
+                .unwrap_or(&BLANK)
         };
         let mut pending: Vec<Pending> = undecided
             .into_iter()
