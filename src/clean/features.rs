@@ -1589,6 +1589,9 @@ pub const FEATURE_NAMES: [&str; N_FEAT] = [
     "page_body_rate",
 ];
 
+/// The column of `title_sim` (computed on demand by the cleaner: only late trees read it).
+pub const TITLE_SIM: usize = 55;
+
 /// `(x + 1.0).ln()`, read from a table for the values features take most (whole and half
 /// counts below 2048: word counts count half a word per CJK character), bit for bit what
 /// `ln` gives: the table is filled with the same expression. ([`features_into`] uses the
@@ -1849,7 +1852,7 @@ pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) -> usize {
         } else {
             0.0
         };
-        row[55] = u.title_sim;
+        row[TITLE_SIM] = u.title_sim;
         row[56] = gap_rate;
         row[57] = body_rate;
     }

@@ -923,12 +923,81 @@ struct Prepared<'a> {
     seg: Segmented<'a>,
     stats: Vec<Stats>,
     /// The feature matrix: its first `feats_len` values (the buffer is reused from page to
-    /// page and may be longer).
+    /// page and may be longer). Column [`features::TITLE_SIM`] holds 0 until filled from
+    /// `title_sims`.
     feats: Vec<f32>,
     feats_len: usize,
     /// Row of each unit in `feats` (`usize::MAX` for units a rule decided).
     rows: Vec<usize>,
+    /// Unit of each row of `feats`.
+    row_units: Vec<usize>,
     title: Option<(usize, String)>,
+    title_sims: TitleSims,
+}
+
+impl Prepared<'_> {
+    /// Fills the whole column [`features::TITLE_SIM`] of the feature matrix.
+    fn fill_title_sims(&mut self) {
+        for (row, &i) in self.row_units.iter().enumerate() {
+            let (Some(u), Some(s)) = (self.seg.units.get(i), self.stats.get(i)) else {
+                continue;
+            };
+            let sim = self.title_sims.of(i, &u.text, s);
+            if let Some(f) = self.feats.get_mut(row * N_FEAT + features::TITLE_SIM) {
+                *f = sim;
+            }
+        }
+    }
+}
+
+/// The units' title similarity (a feature), computed on demand: only two trees late in the
+/// model read it, so only the rows still undecided there need it (a tenth of them; see
+/// [`Model::keep_rows_deferring`]).
+struct TitleSims {
+    words: Option<TitleWords>,
+    /// Each unit's distinct text ([`line_ids`]).
+    unit_ids: Vec<u32>,
+    /// Per distinct text, its similarity once computed (NaN: not yet).
+    cache: Vec<f32>,
+    buf: String,
+}
+
+impl TitleSims {
+    fn new(words: Option<TitleWords>, unit_ids: Vec<u32>, distinct: usize) -> TitleSims {
+        let cache = if words.is_some() {
+            vec![f32::NAN; distinct]
+        } else {
+            Vec::new()
+        };
+        TitleSims {
+            words,
+            unit_ids,
+            cache,
+            buf: String::new(),
+        }
+    }
+
+    /// The similarity of unit `i`, with text `text` and statistics `stats`, to the title (0
+    /// for a line of more than 30 words, or with no title).
+    fn of(&mut self, i: usize, text: &str, stats: &Stats) -> f32 {
+        match &self.words {
+            Some(tw) if stats.words <= 30 && !tw.words.is_empty() => {
+                let cached = self
+                    .unit_ids
+                    .get(i)
+                    .and_then(|&id| self.cache.get_mut(id as usize));
+                match cached {
+                    Some(c) if !c.is_nan() => *c,
+                    Some(c) => {
+                        *c = tw.similarity(text, &mut self.buf);
+                        *c
+                    }
+                    None => tw.similarity(text, &mut self.buf),
+                }
+            }
+            _ => 0.0,
+        }
+    }
 }
 
 /// A hash of a line from its length and its first and last 24 bytes, read eight at a time
@@ -1176,15 +1245,9 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         }
         a = b + 1;
     }
-    let mut word_buf = String::new();
-    // Title similarity of each distinct text (NaN: not computed yet).
-    let mut sims = if title_words.is_some() {
-        vec![f32::NAN; counts.len()]
-    } else {
-        Vec::new()
-    };
     // Lines a rule already decided are left out of the classifier's context.
     let mut rows = vec![usize::MAX; n];
+    let mut row_units = Vec::with_capacity(n);
     let mut ctxs = Vec::with_capacity(n);
     for i in 0..n {
         let u = &units[i];
@@ -1192,22 +1255,8 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
             continue;
         }
         rows[i] = ctxs.len();
+        row_units.push(i);
         let block_len = block_sizes[i];
-        let title_sim = match &title_words {
-            Some(tw) if stats[i].words <= 30 && !tw.words.is_empty() => {
-                // Like the statistics, once per distinct text.
-                let cached = unit_ids.get(i).and_then(|&id| sims.get_mut(id as usize));
-                match cached {
-                    Some(c) if !c.is_nan() => *c,
-                    Some(c) => {
-                        *c = tw.similarity(&u.text, &mut word_buf);
-                        *c
-                    }
-                    None => tw.similarity(&u.text, &mut word_buf),
-                }
-            }
-            _ => 0.0,
-        };
         ctxs.push(UnitCtx {
             stats: &stats[i],
             // How many other units have the text.
@@ -1221,19 +1270,24 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
             merged: u.merged,
             block_len,
             block_first: i == 0 || units[i - 1].block != u.block,
-            title_sim,
+            // Filled in on demand from `title_sims`.
+            title_sim: 0.0,
         });
     }
     let mut feats = FEATURE_BUFFER.with(std::cell::Cell::take);
     let feats_len = features::features_into(&ctxs, &mut feats);
     drop(ctxs);
+    // Like the statistics, once per distinct text.
+    let title_sims = TitleSims::new(title_words, unit_ids, counts.len());
     Prepared {
         seg,
         stats,
         feats,
         feats_len,
         rows,
+        row_units,
         title,
+        title_sims,
     }
 }
 
@@ -1296,10 +1350,12 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
     let Prepared {
         seg,
         stats,
-        feats,
+        mut feats,
         feats_len,
         rows,
+        row_units,
         title,
+        mut title_sims,
     } = prep;
     let Segmented {
         units,
@@ -1313,7 +1369,16 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
     // A dropped line's reason when a rule or a later step gave it one (else `reason_for`
     // its statistics, asked only of the lines dropped in the end).
     let mut reason: Vec<Option<DropReason>> = vec![None; n];
-    let row_keep = model.map(|m| m.keep_rows(feats.get(..feats_len).unwrap_or(&[])));
+    let row_keep = model.map(|m| {
+        let x = feats.get_mut(..feats_len).unwrap_or_default();
+        m.keep_rows_deferring(x, features::TITLE_SIM, |row| {
+            let i = row_units.get(row).copied().unwrap_or(usize::MAX);
+            match (units.get(i), stats.get(i)) {
+                (Some(u), Some(s)) => title_sims.of(i, &u.text, s),
+                _ => 0.0,
+            }
+        })
+    });
     FEATURE_BUFFER.with(|b| b.set(feats));
     for i in 0..n {
         if let Some(r) = units[i].forced {
@@ -1519,7 +1584,8 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
 /// Per-unit features of the first pass, for training: (line, features, rule decision).
 #[doc(hidden)]
 pub fn debug_units(input: &str) -> Vec<(String, Vec<f32>, Option<DropReason>)> {
-    let prep = prepare(input, None);
+    let mut prep = prepare(input, None);
+    prep.fill_title_sims();
     prep.seg
         .units
         .into_iter()

@@ -40,6 +40,8 @@ struct Tree {
     feature: [u8; SLOTS],
     threshold: [f32; SLOTS],
     leaf: [f32; SLOTS],
+    /// Bit `f` set: an inner node reads feature `f` (features number fewer than 64).
+    reads: u64,
 }
 
 impl Tree {
@@ -49,6 +51,7 @@ impl Tree {
             feature: [0; SLOTS],
             threshold: [0.0; SLOTS],
             leaf: [0.0; SLOTS],
+            reads: 0,
         };
         // (node, slot): slots 1.. are inner nodes, SLOTS.. leaves.
         let mut stack = vec![(root, 1usize)];
@@ -65,6 +68,7 @@ impl Tree {
             if !leaf {
                 *tree.feature.get_mut(slot)? = u8::try_from(node.feature).ok()?;
                 *tree.threshold.get_mut(slot)? = node.threshold;
+                tree.reads |= 1u64.checked_shl(node.feature)?;
             }
             // A leaf's children are itself: its value fills the slots below.
             stack.push((node.child[0] as usize, 2 * slot));
@@ -80,7 +84,7 @@ impl Tree {
         for _ in 0..MAX_DEPTH {
             for j in 0..4 {
                 let slot = k[j] & (SLOTS - 1);
-                let v = x[j][usize::from(self.feature[slot]) & (WINDOW - 1)];
+                let v = x[j][usize::from(self.feature[slot])];
                 k[j] = 2 * k[j] + branch(v, self.threshold[slot]);
             }
         }
@@ -88,13 +92,13 @@ impl Tree {
     }
 
     /// The leaf value this tree gives the sample seen through the [`Window`] `x` (so a
-    /// feature index is masked rather than bounds-checked).
+    /// feature index needs no bounds check).
     #[inline(always)]
     fn walk(&self, x: &Window) -> f32 {
         let mut k = 1;
         for _ in 0..MAX_DEPTH {
             let slot = k & (SLOTS - 1);
-            let v = x[usize::from(self.feature[slot]) & (WINDOW - 1)];
+            let v = x[usize::from(self.feature[slot])];
             k = 2 * k + branch(v, self.threshold[slot]);
         }
         self.leaf[k & (SLOTS - 1)]
@@ -102,10 +106,12 @@ impl Tree {
 }
 
 /// Floats a row is read through during [`Model::keep_rows`]: its `N_FEAT` features and
-/// whatever follows them (the next row's, or padding), a power of two so that masking a
-/// node's feature index proves it in bounds. Nodes only name features below `N_FEAT`.
-const WINDOW: usize = N_FEAT.next_power_of_two();
+/// whatever follows them (the next rows', or padding), as many as a node's `u8` feature index
+/// can name, so that no index needs a check or a mask. Nodes only name features below
+/// `N_FEAT`.
+const WINDOW: usize = 1 << u8::BITS;
 type Window = [f32; WINDOW];
+const _: () = assert!(N_FEAT <= WINDOW);
 
 /// Early decision: trees always summed before the first check.
 pub const GATE_START: usize = 4;
@@ -302,28 +308,94 @@ impl Model {
     pub fn keep_rows(&self, x: &[f32]) -> Vec<bool> {
         let n = x.len() / N_FEAT;
         let mut out = vec![false; n];
-        // Every row but the last is seen in place through a window running into the next
-        // row; the last through a padded copy.
-        let mut last: Window = [0.0; WINDOW];
-        if let Some(tail) = n
-            .checked_sub(1)
-            .and_then(|r| x.get(r * N_FEAT..(r + 1) * N_FEAT))
-        {
-            last[..N_FEAT].copy_from_slice(tail);
+        let all = (0..n as u32).map(|row| (row, self.base)).collect();
+        let undecided = self.walk_trees(x, 0..self.trees.len(), all, &mut out);
+        decide_by_sign(&undecided, &mut out);
+        out
+    }
+
+    /// [`Model::keep_rows`], with feature `deferred` of each row left for `fill(row)` to give
+    /// when the row, still undecided, reaches the first tree that reads the feature (until
+    /// then its value in `x` is never read). For a costly feature that only late trees read:
+    /// most rows are decided before.
+    pub fn keep_rows_deferring(
+        &self,
+        x: &mut [f32],
+        deferred: usize,
+        mut fill: impl FnMut(usize) -> f32,
+    ) -> Vec<bool> {
+        let n = x.len() / N_FEAT;
+        let mut out = vec![false; n];
+        // (Trees read features below `N_FEAT` only: a `deferred` past them is read by none.)
+        let reads = |t: &Tree| {
+            u32::try_from(deferred)
+                .ok()
+                .and_then(|d| t.reads.checked_shr(d))
+                .is_some_and(|r| r & 1 != 0)
+        };
+        let first = self
+            .trees
+            .iter()
+            .position(reads)
+            .unwrap_or(self.trees.len());
+        let all = (0..n as u32).map(|row| (row, self.base)).collect();
+        let undecided = self.walk_trees(x, 0..first, all, &mut out);
+        if first < self.trees.len() {
+            for &(row, _) in &undecided {
+                let row = row as usize;
+                if let Some(v) = x.get_mut(row * N_FEAT + deferred) {
+                    *v = fill(row);
+                }
+            }
         }
+        let undecided = self.walk_trees(x, first..self.trees.len(), undecided, &mut out);
+        decide_by_sign(&undecided, &mut out);
+        out
+    }
+
+    /// Walks the rows `undecided` (row, running score) through the trees `trees`, deciding
+    /// those the gates after them decide (into `out`); returns the rest, in order.
+    fn walk_trees(
+        &self,
+        x: &[f32],
+        trees: std::ops::Range<usize>,
+        undecided: Vec<(u32, f32)>,
+        out: &mut [bool],
+    ) -> Vec<(u32, f32)> {
+        let n = x.len() / N_FEAT;
+        // A row is seen in place through a window running into the next rows, except the
+        // last few (from `first_copied`), whose windows would run past `x`: through padded
+        // copies.
+        let first_copied = x
+            .len()
+            .checked_sub(WINDOW)
+            .map_or(0, |fit| fit / N_FEAT + 1)
+            .min(n);
+        let mut copies: Vec<Window> = vec![[0.0; WINDOW]; n - first_copied];
+        let tail = x.get(first_copied * N_FEAT..n * N_FEAT).unwrap_or_default();
+        for (w, row) in copies.iter_mut().zip(tail.chunks_exact(N_FEAT)) {
+            w[..N_FEAT].copy_from_slice(row);
+        }
+        static BLANK: Window = [0.0; WINDOW];
         let window = |r: usize| -> &Window {
             x.get(r * N_FEAT..r * N_FEAT + WINDOW)
                 .and_then(|w| w.try_into().ok())
-                .unwrap_or(&last)
+                .or_else(|| copies.get(r.wrapping_sub(first_copied)))
+                .unwrap_or(&BLANK)
         };
-        let mut pending: Vec<Pending> = (0..n)
-            .map(|row| Pending {
-                x: window(row),
-                row: row as u32,
-                score: self.base,
+        let mut pending: Vec<Pending> = undecided
+            .into_iter()
+            .map(|(row, score)| Pending {
+                x: window(row as usize),
+                row,
+                score,
             })
             .collect();
-        for (tree, gate) in self.trees.iter().zip(&self.gates[1..]) {
+        let gates = self.gates.get(trees.start + 1..=trees.end).unwrap_or(&[]);
+        for (tree, gate) in self.trees.get(trees).unwrap_or(&[]).iter().zip(gates) {
+            if pending.is_empty() {
+                break;
+            }
             let mut quads = pending.chunks_exact_mut(4);
             for q in quads.by_ref() {
                 let v = tree.walk4([q[0].x, q[1].x, q[2].x, q[3].x]);
@@ -358,16 +430,8 @@ impl Model {
                 }
             }
             pending.truncate(kept);
-            if pending.is_empty() {
-                break;
-            }
         }
-        for p in &pending {
-            if let Some(o) = out.get_mut(p.row as usize) {
-                *o = p.score > 0.0;
-            }
-        }
-        out
+        pending.iter().map(|p| (p.row, p.score)).collect()
     }
 
     /// Log-odds that the line with features `x` is body text.
@@ -386,6 +450,15 @@ impl Model {
 
     pub fn n_trees(&self) -> usize {
         self.trees.len()
+    }
+}
+
+/// The rows no gate decided, after all trees: kept when their score is positive.
+fn decide_by_sign(undecided: &[(u32, f32)], out: &mut [bool]) {
+    for &(row, score) in undecided {
+        if let Some(o) = out.get_mut(row as usize) {
+            *o = score > 0.0;
+        }
     }
 }
 
@@ -569,6 +642,54 @@ mod tests {
             } else {
                 l
             };
+        }
+    }
+
+    /// Deferring a feature decides as [`Model::keep_rows`] on the filled matrix, reads no
+    /// deferred value before it is filled, and fills it only for the rows still undecided at
+    /// the first tree reading it.
+    #[test]
+    fn deferring_a_feature_decides_as_the_filled_matrix() {
+        let m = shipped().unwrap();
+        let (_, trees) = reference_trees();
+        let mut rng = crate::testing::XorShift(0x1234_5678_9ABC_DEF1);
+        // The title similarity (read late), a feature the first tree reads, one no tree
+        // reads (if any), and one past the features.
+        let first_read = trees[0][0].0 as usize;
+        let unread = (0..N_FEAT).find(|&f| trees.iter().flatten().all(|n| n.0 != f as i32));
+        let mut deferred = vec![super::super::features::TITLE_SIM, first_read, N_FEAT, 1000];
+        deferred.extend(unread);
+        for f in deferred {
+            for rows in [0, 1, 3, 4, 5, 9, 64, 301] {
+                let full: Vec<f32> = (0..rows * N_FEAT)
+                    .map(|_| match rng.next_u64() % 4 {
+                        0 => 0.0,
+                        1 => 1.0,
+                        _ => (rng.next_u64() % 2000) as f32 / 100.0 - 5.0,
+                    })
+                    .collect();
+                let mut lazy = full.clone();
+                for row in lazy.chunks_exact_mut(N_FEAT) {
+                    if let Some(v) = row.get_mut(f) {
+                        *v = f32::NAN;
+                    }
+                }
+                let mut filled = vec![false; rows];
+                let got = m.keep_rows_deferring(&mut lazy, f, |row| {
+                    assert!(
+                        !std::mem::replace(&mut filled[row], true),
+                        "row {row} twice"
+                    );
+                    full[row * N_FEAT + f]
+                });
+                assert_eq!(got, m.keep_rows(&full), "feature {f}, rows {rows}");
+                if f >= N_FEAT || Some(f) == unread {
+                    assert!(!filled.contains(&true), "feature {f}");
+                }
+                if f == first_read {
+                    assert!(!filled.contains(&false), "feature {f}");
+                }
+            }
         }
     }
 

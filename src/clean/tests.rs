@@ -346,6 +346,32 @@ fn dev_noisy_pages() -> Vec<String> {
         .collect()
 }
 
+/// The title similarity computed for the rows that reach the trees reading it gives the
+/// decisions the whole column gives (and is asked for a small share of the rows).
+#[test]
+fn title_sims_on_demand_decide_as_the_whole_column() {
+    let m = model::shipped().unwrap();
+    let (mut asked, mut rows) = (0, 0);
+    for page in dev_noisy_pages() {
+        let prep = prepare(&page, None);
+        // As run_pass sees it: the column not filled in (garbage, to be sure it is not read).
+        let mut lazy = prep.feats[..prep.feats_len].to_vec();
+        for row in lazy.chunks_exact_mut(N_FEAT) {
+            row[features::TITLE_SIM] = f32::NAN;
+        }
+        let mut prep = prep;
+        prep.fill_title_sims();
+        let full = &prep.feats[..prep.feats_len];
+        let got = m.keep_rows_deferring(&mut lazy, features::TITLE_SIM, |row| {
+            asked += 1;
+            full[row * N_FEAT + features::TITLE_SIM]
+        });
+        assert_eq!(got, m.keep_rows(full));
+        rows += prep.row_units.len();
+    }
+    assert!(asked * 5 < rows, "{asked} of {rows}");
+}
+
 /// Where a page's time goes, stage by stage (cumulative: each stage includes the ones
 /// above it). `cargo test --release --lib pipeline_speed -- --ignored --nocapture`
 #[test]
