@@ -518,32 +518,27 @@ impl CharTable {
 }
 
 /// Up to 64 bytes of a line as eight little-endian words (padded with spaces), and bit
-/// masks of its ASCII spaces and its ASCII letters and digits, computed eight bytes at a
-/// time.
+/// masks of its ASCII spaces and its ASCII letters and digits (from [`ByteMasks`]).
 pub(super) struct AsciiBlock {
     pub(super) words: [u64; 8],
     pub(super) space: u64,
     pub(super) alnum: u64,
+    /// Bytes of other characters than ASCII ones, and those that start one.
+    high: u64,
+    lead: u64,
 }
 
 impl AsciiBlock {
+    #[inline(always)]
     pub(super) fn new(block: &[u8]) -> AsciiBlock {
         let words = Self::load(block);
-        // Only the words the block fills are looked at; the rest are spaces.
-        let used = block.len().div_ceil(8);
-        let (mut space, mut alnum) = (u64::MAX.checked_shl(8 * used as u32).unwrap_or(0), 0);
-        for (k, &x) in words.iter().enumerate().take(used) {
-            // Bytes of other characters (lines that have some) are tested without their high
-            // bit, as `swar_in` needs, and dropped from the results.
-            let (low7, ascii) = (x & !HIGHS, !x & HIGHS);
-            space |= gather(swar_in(low7, b' ', b' ') & ascii) << (8 * k);
-            let letter = swar_in(low7 | (LOWS * 0x20), b'a', b'z');
-            alnum |= gather((letter | swar_in(low7, b'0', b'9')) & ascii) << (8 * k);
-        }
+        let m = ByteMasks::of(&words, block.len());
         AsciiBlock {
             words,
-            space,
-            alnum,
+            space: m.space,
+            alnum: m.alnum,
+            high: m.high,
+            lead: m.lead,
         }
     }
 
@@ -569,24 +564,14 @@ impl AsciiBlock {
     /// The mask of the block's bytes of other characters than ASCII ones.
     #[inline(always)]
     pub(super) fn high(&self) -> u64 {
-        let mut high = 0;
-        for (k, &x) in self.words.iter().enumerate() {
-            high |= gather(x & HIGHS) << (8 * k);
-        }
-        high
+        self.high
     }
 
     /// Masks of the block's bytes of other characters than ASCII ones, and of those that
     /// start one (the rest continue one).
     #[inline(always)]
     fn high_and_lead(&self) -> (u64, u64) {
-        let (mut high, mut lead) = (0, 0);
-        for (k, &x) in self.words.iter().enumerate() {
-            high |= gather(x & HIGHS) << (8 * k);
-            // Lead bytes are 0xC0 and above, continuation bytes below.
-            lead |= gather(x & swar_in(x & !HIGHS, 0x40, 0x7F)) << (8 * k);
-        }
-        (high, lead)
+        (self.high, self.lead)
     }
 
     /// Byte `i` (below 64) of the block.
@@ -652,6 +637,115 @@ impl AsciiBlock {
     }
 }
 
+/// Bit masks of the 64 bytes of a block (bit `i`: byte `i`): ASCII spaces, ASCII letters
+/// and digits, ASCII capitals, ASCII digits, bytes of other characters than ASCII ones
+/// (0x80 and above) and those that start one (0xC0 and above).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ByteMasks {
+    space: u64,
+    alnum: u64,
+    upper: u64,
+    digit: u64,
+    high: u64,
+    lead: u64,
+}
+
+impl ByteMasks {
+    /// The masks of a block of `len` (at most 64) bytes loaded as [`AsciiBlock::load`] does
+    /// (the bytes past `len` are spaces).
+    #[inline(always)]
+    fn of(words: &[u64; 8], len: usize) -> ByteMasks {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        // SAFETY: the build enables SSE2 (the cfg above; it is in the x86-64 baseline), the
+        // one feature `of_sse2` needs. (Calling a `#[target_feature]` function is unsafe even
+        // then: the compiler does not count features enabled for the whole build.)
+        return unsafe { Self::of_sse2(words, len) };
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        return Self::of_swar(words, len);
+    }
+
+    /// [`ByteMasks::of`] sixteen bytes at a time: SSE2 compares give the bytes' classes and
+    /// a movemask their bits (SSE2 is in the x86-64 baseline). Signed compares keep bytes of
+    /// 0x80 and above (negative) out of every ASCII range.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    fn of_sse2(words: &[u64; 8], len: usize) -> ByteMasks {
+        use std::arch::x86_64::{
+            __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_movemask_epi8,
+            _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x,
+        };
+        let splat = |b: u8| _mm_set1_epi8(b as i8);
+        let within = |x: __m128i, lo: u8, hi: u8| {
+            _mm_and_si128(
+                _mm_cmpgt_epi8(x, splat(lo - 1)),
+                _mm_cmpgt_epi8(splat(hi + 1), x),
+            )
+        };
+        // Only the sixteen-byte chunks the block fills are looked at; the rest are spaces.
+        let used = len.div_ceil(16).min(4);
+        let mut m = ByteMasks {
+            space: u64::MAX.checked_shl(16 * used as u32).unwrap_or(0),
+            alnum: 0,
+            upper: 0,
+            digit: 0,
+            high: 0,
+            lead: 0,
+        };
+        for (k, pair) in words.chunks_exact(2).enumerate().take(used) {
+            let x = _mm_set_epi64x(pair[1] as i64, pair[0] as i64);
+            let bits = |v: __m128i| u64::from(_mm_movemask_epi8(v) as u16) << (16 * k);
+            let letter = within(_mm_or_si128(x, splat(0x20)), b'a', b'z');
+            let digit = within(x, b'0', b'9');
+            m.space |= bits(_mm_cmpeq_epi8(x, splat(b' ')));
+            m.alnum |= bits(_mm_or_si128(letter, digit));
+            m.upper |= bits(within(x, b'A', b'Z'));
+            m.digit |= bits(digit);
+            m.high |= bits(x);
+            // Lead bytes (0xC0 and above, signed -64 and above) among the high ones.
+            m.lead |= bits(_mm_and_si128(x, _mm_cmpgt_epi8(x, splat(0xBF))));
+        }
+        m
+    }
+
+    /// [`ByteMasks::of`] eight bytes at a time in plain integers (targets without SSE2;
+    /// tested against the SSE2 version on x86-64).
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2"),
+        allow(dead_code)
+    )]
+    #[inline(always)]
+    fn of_swar(words: &[u64; 8], len: usize) -> ByteMasks {
+        // Only the words the block fills are looked at; the rest are spaces.
+        let used = len.div_ceil(8).min(8);
+        let mut m = ByteMasks {
+            space: u64::MAX.checked_shl(8 * used as u32).unwrap_or(0),
+            alnum: 0,
+            upper: 0,
+            digit: 0,
+            high: 0,
+            lead: 0,
+        };
+        for (k, &x) in words.iter().enumerate().take(used) {
+            let at = 8 * k;
+            // Bytes of other characters are tested without their high bit, as `swar_in`
+            // needs, and dropped from the ASCII classes.
+            let (low7, ascii) = (x & !HIGHS, !x & HIGHS);
+            let letter = swar_in(low7 | (LOWS * 0x20), b'a', b'z') & ascii;
+            let digit = swar_in(low7, b'0', b'9') & ascii;
+            m.space |= gather(swar_in(low7, b' ', b' ') & ascii) << at;
+            m.alnum |= gather(letter | digit) << at;
+            // Capitals are the letters without the 0x20 bit.
+            m.upper |= gather(letter & !(x << 2)) << at;
+            m.digit |= gather(digit) << at;
+            m.high |= gather(x & HIGHS) << at;
+            // Lead bytes are 0xC0 and above, continuation bytes below.
+            m.lead |= gather(x & swar_in(low7, 0x40, 0x7F)) << at;
+        }
+        m
+    }
+}
+
 /// Bit masks of the bytes of up to 64 bytes of an all-ASCII line: spaces (and the bytes past
 /// the line's end), letters and digits, capitals, and sentence-final punctuation; and the
 /// counts of the classes [`ASCII_LANES`] has (in its lanes), read off the masks.
@@ -698,41 +792,17 @@ impl AsciiWordCounts {
 
 impl AsciiMasks {
     /// The masks and class counts of the `len` (at most 64) bytes of `line` from byte
-    /// `base`, eight bytes at a time. Letters, capitals and digits are counted from the
-    /// masks; punctuation (the rest but spaces: a few bytes) is looked up byte by byte.
+    /// `base`. Letters, capitals and digits are counted from the masks; punctuation (the
+    /// rest but spaces: a few bytes) is looked up byte by byte.
     #[inline(always)]
     fn of(line: &[u8], base: usize, len: usize) -> AsciiMasks {
-        let mut space = u64::MAX.checked_shl(len as u32).unwrap_or(0);
-        let (mut alnum, mut upper) = (0u64, 0u64);
-        // Per-byte counts of letters and digits, capitals, digits (at most 8 in a byte):
-        // cheaper than popcounts, which the baseline x86-64 target lacks.
-        let (mut n_alnum, mut n_upper, mut n_digit) = (0u64, 0u64, 0u64);
         let block = line.get(base..base + len).unwrap_or_default();
-        let mut words = block.chunks_exact(8);
-        let mut add = |k: usize, x: u64| {
-            let at = 8 * k;
-            space |= gather(swar_in(x, b' ', b' ')) << at;
-            let letter = swar_in(x | (LOWS * 0x20), b'a', b'z');
-            let digit = swar_in(x, b'0', b'9');
-            // Capitals are the letters without the 0x20 bit.
-            let capital = letter & !(x << 2);
-            alnum |= gather(letter | digit) << at;
-            upper |= gather(capital) << at;
-            n_alnum += (letter | digit) >> 7;
-            n_upper += capital >> 7;
-            n_digit += digit >> 7;
-        };
-        for (k, w) in (&mut words).enumerate() {
-            add(k, w.try_into().map_or(0, u64::from_le_bytes));
-        }
-        if !words.remainder().is_empty() {
-            add(len / 8, load_padded(line, base + len / 8 * 8));
-        }
-        // The sum of the eight bytes (at most 64) in the top byte.
-        let total = |n: u64| n.wrapping_mul(LOWS) >> 56;
-        let digits = total(n_digit);
-        let mut lanes =
-            (total(n_alnum) - digits) * LETTER + total(n_upper) * UPPER + digits * DIGIT;
+        let m = ByteMasks::of(&AsciiBlock::load(block), len);
+        let (space, alnum, upper) = (m.space, m.alnum, m.upper);
+        let digits = u64::from(m.digit.count_ones());
+        let mut lanes = (u64::from(alnum.count_ones()) - digits) * LETTER
+            + u64::from(upper.count_ones()) * UPPER
+            + digits * DIGIT;
         let mut terminal = 0;
         let mut punct = !space & !alnum;
         while punct != 0 {
@@ -2187,6 +2257,54 @@ mod tests {
     fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
         let mut rng = crate::testing::XorShift(seed);
         move |m| rng.next_u64() % m
+    }
+
+    /// [`ByteMasks`] byte by byte.
+    fn byte_masks_reference(block: &[u8]) -> ByteMasks {
+        let mut m = ByteMasks {
+            space: 0,
+            alnum: 0,
+            upper: 0,
+            digit: 0,
+            high: 0,
+            lead: 0,
+        };
+        for i in 0..64 {
+            let c = block.get(i).copied().unwrap_or(b' ');
+            let bit = |yes: bool| u64::from(yes) << i;
+            m.space |= bit(c == b' ');
+            m.alnum |= bit(c.is_ascii_alphanumeric());
+            m.upper |= bit(c.is_ascii_uppercase());
+            m.digit |= bit(c.is_ascii_digit());
+            m.high |= bit(c >= 0x80);
+            m.lead |= bit(c >= 0xC0);
+        }
+        m
+    }
+
+    #[test]
+    fn byte_masks_match_the_reference() {
+        // Every byte value, weighted towards the edges of the classes' ranges.
+        let edges = b" !/09:@AZ[`az{\x7F\x80\xBF\xC0\xFF";
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
+        for len in 0..=64usize {
+            for _ in 0..200 {
+                let block: Vec<u8> = (0..len)
+                    .map(|_| match next(3) {
+                        0 => next(256) as u8,
+                        _ => edges[next(edges.len() as u64) as usize],
+                    })
+                    .collect();
+                let words = AsciiBlock::load(&block);
+                let want = byte_masks_reference(&block);
+                assert_eq!(ByteMasks::of(&words, len), want, "{block:?}");
+                // The portable version, whichever one the target uses.
+                assert_eq!(ByteMasks::of_swar(&words, len), want, "{block:?}");
+                let blk = AsciiBlock::new(&block);
+                assert_eq!((blk.space, blk.alnum), (want.space, want.alnum));
+                assert_eq!(blk.high_and_lead(), (want.high, want.lead));
+            }
+        }
     }
 
     #[test]
