@@ -638,16 +638,18 @@ impl AsciiBlock {
 }
 
 /// Bit masks of the 64 bytes of a block (bit `i`: byte `i`): ASCII spaces, ASCII letters
-/// and digits, ASCII capitals, ASCII digits, bytes of other characters than ASCII ones
-/// (0x80 and above) and those that start one (0xC0 and above).
+/// and digits, ASCII capitals, bytes of other characters than ASCII ones (0x80 and above)
+/// and those that start one (0xC0 and above); and the counts of ASCII letters, capitals and
+/// digits in the lanes of [`ASCII_LANES`] (summed as the masks are made: the baseline
+/// x86-64 target has no popcount instruction).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ByteMasks {
     space: u64,
     alnum: u64,
     upper: u64,
-    digit: u64,
     high: u64,
     lead: u64,
+    counts: u64,
 }
 
 impl ByteMasks {
@@ -672,8 +674,9 @@ impl ByteMasks {
     #[inline]
     fn of_sse2(words: &[u64; 8], len: usize) -> ByteMasks {
         use std::arch::x86_64::{
-            __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_movemask_epi8,
-            _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x,
+            __m128i, _mm_add_epi64, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+            _mm_cvtsi128_si64, _mm_movemask_epi8, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi8,
+            _mm_set_epi64x, _mm_setzero_si128, _mm_slli_epi64, _mm_sub_epi8, _mm_unpackhi_epi64,
         };
         let splat = |b: u8| _mm_set1_epi8(b as i8);
         let within = |x: __m128i, lo: u8, hi: u8| {
@@ -688,32 +691,44 @@ impl ByteMasks {
             space: u64::MAX.checked_shl(16 * used as u32).unwrap_or(0),
             alnum: 0,
             upper: 0,
-            digit: 0,
             high: 0,
             lead: 0,
+            counts: 0,
         };
+        // Per byte position, how many of the chunks have a letter, a capital, a digit there
+        // (a compare's true is -1).
+        let zero = _mm_setzero_si128();
+        let (mut letters, mut capitals, mut digits) = (zero, zero, zero);
         for (k, pair) in words.chunks_exact(2).enumerate().take(used) {
             let x = _mm_set_epi64x(pair[1] as i64, pair[0] as i64);
             let bits = |v: __m128i| u64::from(_mm_movemask_epi8(v) as u16) << (16 * k);
             let letter = within(_mm_or_si128(x, splat(0x20)), b'a', b'z');
+            let capital = within(x, b'A', b'Z');
             let digit = within(x, b'0', b'9');
             m.space |= bits(_mm_cmpeq_epi8(x, splat(b' ')));
             m.alnum |= bits(_mm_or_si128(letter, digit));
-            m.upper |= bits(within(x, b'A', b'Z'));
-            m.digit |= bits(digit);
+            m.upper |= bits(capital);
             m.high |= bits(x);
             // Lead bytes (0xC0 and above, signed -64 and above) among the high ones.
             m.lead |= bits(_mm_and_si128(x, _mm_cmpgt_epi8(x, splat(0xBF))));
+            letters = _mm_sub_epi8(letters, letter);
+            capitals = _mm_sub_epi8(capitals, capital);
+            digits = _mm_sub_epi8(digits, digit);
         }
+        // Sums of absolute differences from zero add up each half's bytes; each class goes
+        // to its lane (at most 64 each: no carry), and the halves are added.
+        let sums = _mm_add_epi64(
+            _mm_sad_epu8(letters, zero),
+            _mm_slli_epi64::<8>(_mm_sad_epu8(capitals, zero)),
+        );
+        let sums = _mm_add_epi64(sums, _mm_slli_epi64::<16>(_mm_sad_epu8(digits, zero)));
+        m.counts = _mm_cvtsi128_si64(_mm_add_epi64(sums, _mm_unpackhi_epi64(sums, sums))) as u64;
         m
     }
 
     /// [`ByteMasks::of`] eight bytes at a time in plain integers (targets without SSE2;
     /// tested against the SSE2 version on x86-64).
-    #[cfg_attr(
-        all(target_arch = "x86_64", target_feature = "sse2"),
-        allow(dead_code)
-    )]
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
     #[inline(always)]
     fn of_swar(words: &[u64; 8], len: usize) -> ByteMasks {
         // Only the words the block fills are looked at; the rest are spaces.
@@ -722,10 +737,12 @@ impl ByteMasks {
             space: u64::MAX.checked_shl(8 * used as u32).unwrap_or(0),
             alnum: 0,
             upper: 0,
-            digit: 0,
             high: 0,
             lead: 0,
+            counts: 0,
         };
+        // Per byte, how many of the words have a letter, a capital, a digit there.
+        let (mut letters, mut capitals, mut digits) = (0u64, 0u64, 0u64);
         for (k, &x) in words.iter().enumerate().take(used) {
             let at = 8 * k;
             // Bytes of other characters are tested without their high bit, as `swar_in`
@@ -733,15 +750,21 @@ impl ByteMasks {
             let (low7, ascii) = (x & !HIGHS, !x & HIGHS);
             let letter = swar_in(low7 | (LOWS * 0x20), b'a', b'z') & ascii;
             let digit = swar_in(low7, b'0', b'9') & ascii;
+            // Capitals are the letters without the 0x20 bit.
+            let capital = letter & !(x << 2);
             m.space |= gather(swar_in(low7, b' ', b' ') & ascii) << at;
             m.alnum |= gather(letter | digit) << at;
-            // Capitals are the letters without the 0x20 bit.
-            m.upper |= gather(letter & !(x << 2)) << at;
-            m.digit |= gather(digit) << at;
+            m.upper |= gather(capital) << at;
+            letters += letter >> 7;
+            capitals += capital >> 7;
+            digits += digit >> 7;
             m.high |= gather(x & HIGHS) << at;
             // Lead bytes are 0xC0 and above, continuation bytes below.
             m.lead |= gather(x & swar_in(low7, 0x40, 0x7F)) << at;
         }
+        // The sum of the eight bytes (at most 64) in the top byte.
+        let total = |n: u64| n.wrapping_mul(LOWS) >> 56;
+        m.counts = total(letters) * LETTER + total(capitals) * UPPER + total(digits) * DIGIT;
         m
     }
 }
@@ -792,17 +815,14 @@ impl AsciiWordCounts {
 
 impl AsciiMasks {
     /// The masks and class counts of the `len` (at most 64) bytes of `line` from byte
-    /// `base`. Letters, capitals and digits are counted from the masks; punctuation (the
-    /// rest but spaces: a few bytes) is looked up byte by byte.
+    /// `base`. Letters, capitals and digits are counted as the masks are made; punctuation
+    /// (the rest but spaces: a few bytes) is looked up byte by byte.
     #[inline(always)]
     fn of(line: &[u8], base: usize, len: usize) -> AsciiMasks {
         let block = line.get(base..base + len).unwrap_or_default();
         let m = ByteMasks::of(&AsciiBlock::load(block), len);
         let (space, alnum, upper) = (m.space, m.alnum, m.upper);
-        let digits = u64::from(m.digit.count_ones());
-        let mut lanes = (u64::from(alnum.count_ones()) - digits) * LETTER
-            + u64::from(upper.count_ones()) * UPPER
-            + digits * DIGIT;
+        let mut lanes = m.counts;
         let mut terminal = 0;
         let mut punct = !space & !alnum;
         while punct != 0 {
@@ -2265,9 +2285,9 @@ mod tests {
             space: 0,
             alnum: 0,
             upper: 0,
-            digit: 0,
             high: 0,
             lead: 0,
+            counts: 0,
         };
         for i in 0..64 {
             let c = block.get(i).copied().unwrap_or(b' ');
@@ -2275,7 +2295,9 @@ mod tests {
             m.space |= bit(c == b' ');
             m.alnum |= bit(c.is_ascii_alphanumeric());
             m.upper |= bit(c.is_ascii_uppercase());
-            m.digit |= bit(c.is_ascii_digit());
+            m.counts += if c.is_ascii_alphabetic() { LETTER } else { 0 }
+                + if c.is_ascii_uppercase() { UPPER } else { 0 }
+                + if c.is_ascii_digit() { DIGIT } else { 0 };
             m.high |= bit(c >= 0x80);
             m.lead |= bit(c >= 0xC0);
         }
