@@ -1410,7 +1410,7 @@ impl Stats {
                 let base = 64 * j;
                 let m = AsciiMasks::of(b, base, block.len());
                 self.add_lanes(m.lanes);
-                let next_space = b.get(base + 64).map_or(true, |&c| c == b' ');
+                let next_space = b.get(base + 64).is_none_or(|&c| c == b' ');
                 let (starts, ends) = m.word_edges(after_space, next_space);
                 after_space = m.space >> 63 != 0;
                 n.add_block(&m, (starts, ends));
