@@ -531,15 +531,23 @@ pub(super) struct AsciiBlock {
 impl AsciiBlock {
     #[inline(always)]
     pub(super) fn new(block: &[u8]) -> AsciiBlock {
+        Self::counted(block).0
+    }
+
+    /// [`AsciiBlock::new`], and the counts of the block's ASCII letters, capitals and digits
+    /// in the lanes of [`ASCII_LANES`] (apart: callers that drop them do not compute them).
+    #[inline(always)]
+    fn counted(block: &[u8]) -> (AsciiBlock, u64) {
         let words = Self::load(block);
         let m = ByteMasks::of(&words, block.len());
-        AsciiBlock {
+        let blk = AsciiBlock {
             words,
             space: m.space,
             alnum: m.alnum,
             high: m.high,
             lead: m.lead,
-        }
+        };
+        (blk, m.counts)
     }
 
     /// The block's bytes as eight little-endian words, padded with spaces.
@@ -1449,14 +1457,13 @@ impl Stats {
     }
 
     /// The word counts of a line with non-ASCII characters, 64 bytes at a time: the ASCII
-    /// bytes' classes are summed over the whole line as for ASCII lines; only the other
-    /// characters are decoded and looked up in [`CharTable`], their counts summed and their
+    /// bytes' classes are counted from the block's masks (punctuation looked up byte by
+    /// byte) as for ASCII lines; only the other characters are decoded and looked up in [`CharTable`], their counts summed and their
     /// flags set in bit masks of the block. Words come from the mask of separators, and a
     /// word's characters, CJK characters and core from popcounts and bit scans over it.
     fn unicode_line(&mut self, s: &str) {
         let t = char_table();
         let b = s.as_bytes();
-        self.add_ascii_classes(b);
         // Flags of a character running on into the next block, on its bytes there.
         let mut carry = CharMasks::default();
         let mut open: Option<OpenWord> = None;
@@ -1466,7 +1473,7 @@ impl Stats {
         let mut prev_terminal = false;
         for (j, block) in b.chunks(64).enumerate() {
             let base = 64 * j;
-            let blk = AsciiBlock::new(block);
+            let (blk, ascii_counts) = AsciiBlock::counted(block);
             let (high, lead) = blk.high_and_lead();
             let mut m = CharMasks {
                 sep: blk.space | carry.sep,
@@ -1475,7 +1482,16 @@ impl Stats {
                 ..CharMasks::default()
             };
             carry = CharMasks::default();
-            let mut lanes = 0u64;
+            // The ASCII bytes' classes: letters, capitals and digits counted with the masks,
+            // then each punctuation byte's (neither space, letter, digit nor other character).
+            // ASCII_TERMINAL adds in the CJK lane, which `add_lanes` skips.
+            let mut lanes = ascii_counts;
+            let mut punct = !blk.space & !blk.alnum & !high;
+            while punct != 0 {
+                let i = punct.trailing_zeros();
+                punct &= punct - 1;
+                lanes += ASCII_LANES[usize::from(blk.byte(i))];
+            }
             let mut leads = lead;
             while leads != 0 {
                 let i = leads.trailing_zeros();
@@ -1499,7 +1515,8 @@ impl Stats {
                 m.cap |= u64::from(f & F_CAP != 0) << i;
                 m.cjk |= u64::from(add & CJK_LANE != 0) << i;
             }
-            // At most 32 such characters in a block: no lane overflows.
+            // A byte counts in a lane at most once (a character's first): at most 64 each,
+            // no lane overflows.
             self.add_lanes(lanes);
             let next_sep = match b.get(base + 64) {
                 None => true,
@@ -1574,22 +1591,6 @@ impl Stats {
         self.commas += lane(4);
         self.seps += lane(5);
         self.sent_breaks += lane(7);
-    }
-
-    /// Adds the ASCII bytes' classes (letters, capitals, digits, punctuation, commas,
-    /// separators). One table add per byte: each class counts in its own 8-bit lane of a
-    /// u64, so a chunk of at most 255 bytes cannot carry from one lane into the next.
-    /// Returns the number of sentence-final punctuation bytes.
-    #[inline]
-    fn add_ascii_classes(&mut self, b: &[u8]) -> u32 {
-        let mut terminals = 0;
-        for chunk in b.chunks(255) {
-            // ASCII_LANES leaves lane 7 (sentence breaks) empty.
-            let sum: u64 = chunk.iter().map(|&c| ASCII_LANES[c as usize]).sum();
-            self.add_lanes(sum);
-            terminals += (sum >> 48) as u32 & 0xFF;
-        }
-        terminals
     }
 
     /// Adds a finished word (its characters are counted by the line): the space after it,
