@@ -518,33 +518,36 @@ impl CharTable {
 }
 
 /// Up to 64 bytes of a line as eight little-endian words (padded with spaces), and bit
-/// masks of its ASCII spaces and its ASCII letters and digits, computed eight bytes at a
-/// time.
+/// masks of its ASCII spaces and its ASCII letters and digits (from [`ByteMasks`]).
 pub(super) struct AsciiBlock {
     pub(super) words: [u64; 8],
     pub(super) space: u64,
     pub(super) alnum: u64,
+    /// Bytes of other characters than ASCII ones, and those that start one.
+    high: u64,
+    lead: u64,
 }
 
 impl AsciiBlock {
+    #[inline(always)]
     pub(super) fn new(block: &[u8]) -> AsciiBlock {
+        Self::counted(block).0
+    }
+
+    /// [`AsciiBlock::new`], and the counts of the block's ASCII letters, capitals and digits
+    /// in the lanes of [`ASCII_LANES`] (apart: callers that drop them do not compute them).
+    #[inline(always)]
+    fn counted(block: &[u8]) -> (AsciiBlock, u64) {
         let words = Self::load(block);
-        // Only the words the block fills are looked at; the rest are spaces.
-        let used = block.len().div_ceil(8);
-        let (mut space, mut alnum) = (u64::MAX.checked_shl(8 * used as u32).unwrap_or(0), 0);
-        for (k, &x) in words.iter().enumerate().take(used) {
-            // Bytes of other characters (lines that have some) are tested without their high
-            // bit, as `swar_in` needs, and dropped from the results.
-            let (low7, ascii) = (x & !HIGHS, !x & HIGHS);
-            space |= gather(swar_in(low7, b' ', b' ') & ascii) << (8 * k);
-            let letter = swar_in(low7 | (LOWS * 0x20), b'a', b'z');
-            alnum |= gather((letter | swar_in(low7, b'0', b'9')) & ascii) << (8 * k);
-        }
-        AsciiBlock {
+        let m = ByteMasks::of(&words, block.len());
+        let blk = AsciiBlock {
             words,
-            space,
-            alnum,
-        }
+            space: m.space,
+            alnum: m.alnum,
+            high: m.high,
+            lead: m.lead,
+        };
+        (blk, m.counts)
     }
 
     /// The block's bytes as eight little-endian words, padded with spaces.
@@ -569,24 +572,14 @@ impl AsciiBlock {
     /// The mask of the block's bytes of other characters than ASCII ones.
     #[inline(always)]
     pub(super) fn high(&self) -> u64 {
-        let mut high = 0;
-        for (k, &x) in self.words.iter().enumerate() {
-            high |= gather(x & HIGHS) << (8 * k);
-        }
-        high
+        self.high
     }
 
     /// Masks of the block's bytes of other characters than ASCII ones, and of those that
     /// start one (the rest continue one).
     #[inline(always)]
     fn high_and_lead(&self) -> (u64, u64) {
-        let (mut high, mut lead) = (0, 0);
-        for (k, &x) in self.words.iter().enumerate() {
-            high |= gather(x & HIGHS) << (8 * k);
-            // Lead bytes are 0xC0 and above, continuation bytes below.
-            lead |= gather(x & swar_in(x & !HIGHS, 0x40, 0x7F)) << (8 * k);
-        }
-        (high, lead)
+        (self.high, self.lead)
     }
 
     /// Byte `i` (below 64) of the block.
@@ -652,6 +645,138 @@ impl AsciiBlock {
     }
 }
 
+/// Bit masks of the 64 bytes of a block (bit `i`: byte `i`): ASCII spaces, ASCII letters
+/// and digits, ASCII capitals, bytes of other characters than ASCII ones (0x80 and above)
+/// and those that start one (0xC0 and above); and the counts of ASCII letters, capitals and
+/// digits in the lanes of [`ASCII_LANES`] (summed as the masks are made: the baseline
+/// x86-64 target has no popcount instruction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ByteMasks {
+    space: u64,
+    alnum: u64,
+    upper: u64,
+    high: u64,
+    lead: u64,
+    counts: u64,
+}
+
+impl ByteMasks {
+    /// The masks of a block of `len` (at most 64) bytes loaded as [`AsciiBlock::load`] does
+    /// (the bytes past `len` are spaces).
+    #[inline(always)]
+    fn of(words: &[u64; 8], len: usize) -> ByteMasks {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        // SAFETY: the build enables SSE2 (the cfg above; it is in the x86-64 baseline), the
+        // one feature `of_sse2` needs. (Calling a `#[target_feature]` function is unsafe even
+        // then: the compiler does not count features enabled for the whole build.)
+        return unsafe { Self::of_sse2(words, len) };
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        return Self::of_swar(words, len);
+    }
+
+    /// [`ByteMasks::of`] sixteen bytes at a time: SSE2 compares give the bytes' classes and
+    /// a movemask their bits (SSE2 is in the x86-64 baseline). Signed compares keep bytes of
+    /// 0x80 and above (negative) out of every ASCII range.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    fn of_sse2(words: &[u64; 8], len: usize) -> ByteMasks {
+        use std::arch::x86_64::{
+            __m128i, _mm_add_epi64, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+            _mm_cvtsi128_si64, _mm_movemask_epi8, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi8,
+            _mm_set_epi64x, _mm_setzero_si128, _mm_slli_epi64, _mm_sub_epi8, _mm_unpackhi_epi64,
+        };
+        let splat = |b: u8| _mm_set1_epi8(b as i8);
+        let within = |x: __m128i, lo: u8, hi: u8| {
+            _mm_and_si128(
+                _mm_cmpgt_epi8(x, splat(lo - 1)),
+                _mm_cmpgt_epi8(splat(hi + 1), x),
+            )
+        };
+        // Only the sixteen-byte chunks the block fills are looked at; the rest are spaces.
+        let used = len.div_ceil(16).min(4);
+        let mut m = ByteMasks {
+            space: u64::MAX.checked_shl(16 * used as u32).unwrap_or(0),
+            alnum: 0,
+            upper: 0,
+            high: 0,
+            lead: 0,
+            counts: 0,
+        };
+        // Per byte position, how many of the chunks have a letter, a capital, a digit there
+        // (a compare's true is -1).
+        let zero = _mm_setzero_si128();
+        let (mut letters, mut capitals, mut digits) = (zero, zero, zero);
+        for (k, pair) in words.chunks_exact(2).enumerate().take(used) {
+            let x = _mm_set_epi64x(pair[1] as i64, pair[0] as i64);
+            let bits = |v: __m128i| u64::from(_mm_movemask_epi8(v) as u16) << (16 * k);
+            let letter = within(_mm_or_si128(x, splat(0x20)), b'a', b'z');
+            let capital = within(x, b'A', b'Z');
+            let digit = within(x, b'0', b'9');
+            m.space |= bits(_mm_cmpeq_epi8(x, splat(b' ')));
+            m.alnum |= bits(_mm_or_si128(letter, digit));
+            m.upper |= bits(capital);
+            m.high |= bits(x);
+            // Lead bytes (0xC0 and above, signed -64 and above) among the high ones.
+            m.lead |= bits(_mm_and_si128(x, _mm_cmpgt_epi8(x, splat(0xBF))));
+            letters = _mm_sub_epi8(letters, letter);
+            capitals = _mm_sub_epi8(capitals, capital);
+            digits = _mm_sub_epi8(digits, digit);
+        }
+        // Sums of absolute differences from zero add up each half's bytes; each class goes
+        // to its lane (at most 64 each: no carry), and the halves are added.
+        let sums = _mm_add_epi64(
+            _mm_sad_epu8(letters, zero),
+            _mm_slli_epi64::<8>(_mm_sad_epu8(capitals, zero)),
+        );
+        let sums = _mm_add_epi64(sums, _mm_slli_epi64::<16>(_mm_sad_epu8(digits, zero)));
+        m.counts = _mm_cvtsi128_si64(_mm_add_epi64(sums, _mm_unpackhi_epi64(sums, sums))) as u64;
+        m
+    }
+
+    /// [`ByteMasks::of`] eight bytes at a time in plain integers (targets without SSE2;
+    /// tested against the SSE2 version on x86-64).
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+    #[inline(always)]
+    fn of_swar(words: &[u64; 8], len: usize) -> ByteMasks {
+        // Only the words the block fills are looked at; the rest are spaces.
+        let used = len.div_ceil(8).min(8);
+        let mut m = ByteMasks {
+            space: u64::MAX.checked_shl(8 * used as u32).unwrap_or(0),
+            alnum: 0,
+            upper: 0,
+            high: 0,
+            lead: 0,
+            counts: 0,
+        };
+        // Per byte, how many of the words have a letter, a capital, a digit there.
+        let (mut letters, mut capitals, mut digits) = (0u64, 0u64, 0u64);
+        for (k, &x) in words.iter().enumerate().take(used) {
+            let at = 8 * k;
+            // Bytes of other characters are tested without their high bit, as `swar_in`
+            // needs, and dropped from the ASCII classes.
+            let (low7, ascii) = (x & !HIGHS, !x & HIGHS);
+            let letter = swar_in(low7 | (LOWS * 0x20), b'a', b'z') & ascii;
+            let digit = swar_in(low7, b'0', b'9') & ascii;
+            // Capitals are the letters without the 0x20 bit.
+            let capital = letter & !(x << 2);
+            m.space |= gather(swar_in(low7, b' ', b' ') & ascii) << at;
+            m.alnum |= gather(letter | digit) << at;
+            m.upper |= gather(capital) << at;
+            letters += letter >> 7;
+            capitals += capital >> 7;
+            digits += digit >> 7;
+            m.high |= gather(x & HIGHS) << at;
+            // Lead bytes are 0xC0 and above, continuation bytes below.
+            m.lead |= gather(x & swar_in(low7, 0x40, 0x7F)) << at;
+        }
+        // The sum of the eight bytes (at most 64) in the top byte.
+        let total = |n: u64| n.wrapping_mul(LOWS) >> 56;
+        m.counts = total(letters) * LETTER + total(capitals) * UPPER + total(digits) * DIGIT;
+        m
+    }
+}
+
 /// Bit masks of the bytes of up to 64 bytes of an all-ASCII line: spaces (and the bytes past
 /// the line's end), letters and digits, capitals, and sentence-final punctuation; and the
 /// counts of the classes [`ASCII_LANES`] has (in its lanes), read off the masks.
@@ -698,41 +823,14 @@ impl AsciiWordCounts {
 
 impl AsciiMasks {
     /// The masks and class counts of the `len` (at most 64) bytes of `line` from byte
-    /// `base`, eight bytes at a time. Letters, capitals and digits are counted from the
-    /// masks; punctuation (the rest but spaces: a few bytes) is looked up byte by byte.
+    /// `base`. Letters, capitals and digits are counted as the masks are made; punctuation
+    /// (the rest but spaces: a few bytes) is looked up byte by byte.
     #[inline(always)]
     fn of(line: &[u8], base: usize, len: usize) -> AsciiMasks {
-        let mut space = u64::MAX.checked_shl(len as u32).unwrap_or(0);
-        let (mut alnum, mut upper) = (0u64, 0u64);
-        // Per-byte counts of letters and digits, capitals, digits (at most 8 in a byte):
-        // cheaper than popcounts, which the baseline x86-64 target lacks.
-        let (mut n_alnum, mut n_upper, mut n_digit) = (0u64, 0u64, 0u64);
         let block = line.get(base..base + len).unwrap_or_default();
-        let mut words = block.chunks_exact(8);
-        let mut add = |k: usize, x: u64| {
-            let at = 8 * k;
-            space |= gather(swar_in(x, b' ', b' ')) << at;
-            let letter = swar_in(x | (LOWS * 0x20), b'a', b'z');
-            let digit = swar_in(x, b'0', b'9');
-            // Capitals are the letters without the 0x20 bit.
-            let capital = letter & !(x << 2);
-            alnum |= gather(letter | digit) << at;
-            upper |= gather(capital) << at;
-            n_alnum += (letter | digit) >> 7;
-            n_upper += capital >> 7;
-            n_digit += digit >> 7;
-        };
-        for (k, w) in (&mut words).enumerate() {
-            add(k, w.try_into().map_or(0, u64::from_le_bytes));
-        }
-        if !words.remainder().is_empty() {
-            add(len / 8, load_padded(line, base + len / 8 * 8));
-        }
-        // The sum of the eight bytes (at most 64) in the top byte.
-        let total = |n: u64| n.wrapping_mul(LOWS) >> 56;
-        let digits = total(n_digit);
-        let mut lanes =
-            (total(n_alnum) - digits) * LETTER + total(n_upper) * UPPER + digits * DIGIT;
+        let m = ByteMasks::of(&AsciiBlock::load(block), len);
+        let (space, alnum, upper) = (m.space, m.alnum, m.upper);
+        let mut lanes = m.counts;
         let mut terminal = 0;
         let mut punct = !space & !alnum;
         while punct != 0 {
@@ -1320,7 +1418,7 @@ impl Stats {
                 let base = 64 * j;
                 let m = AsciiMasks::of(b, base, block.len());
                 self.add_lanes(m.lanes);
-                let next_space = b.get(base + 64).map_or(true, |&c| c == b' ');
+                let next_space = b.get(base + 64).is_none_or(|&c| c == b' ');
                 let (starts, ends) = m.word_edges(after_space, next_space);
                 after_space = m.space >> 63 != 0;
                 n.add_block(&m, (starts, ends));
@@ -1359,14 +1457,13 @@ impl Stats {
     }
 
     /// The word counts of a line with non-ASCII characters, 64 bytes at a time: the ASCII
-    /// bytes' classes are summed over the whole line as for ASCII lines; only the other
-    /// characters are decoded and looked up in [`CharTable`], their counts summed and their
+    /// bytes' classes are counted from the block's masks (punctuation looked up byte by
+    /// byte) as for ASCII lines; only the other characters are decoded and looked up in [`CharTable`], their counts summed and their
     /// flags set in bit masks of the block. Words come from the mask of separators, and a
     /// word's characters, CJK characters and core from popcounts and bit scans over it.
     fn unicode_line(&mut self, s: &str) {
         let t = char_table();
         let b = s.as_bytes();
-        self.add_ascii_classes(b);
         // Flags of a character running on into the next block, on its bytes there.
         let mut carry = CharMasks::default();
         let mut open: Option<OpenWord> = None;
@@ -1376,7 +1473,7 @@ impl Stats {
         let mut prev_terminal = false;
         for (j, block) in b.chunks(64).enumerate() {
             let base = 64 * j;
-            let blk = AsciiBlock::new(block);
+            let (blk, ascii_counts) = AsciiBlock::counted(block);
             let (high, lead) = blk.high_and_lead();
             let mut m = CharMasks {
                 sep: blk.space | carry.sep,
@@ -1385,7 +1482,16 @@ impl Stats {
                 ..CharMasks::default()
             };
             carry = CharMasks::default();
-            let mut lanes = 0u64;
+            // The ASCII bytes' classes: letters, capitals and digits counted with the masks,
+            // then each punctuation byte's (neither space, letter, digit nor other character).
+            // ASCII_TERMINAL adds in the CJK lane, which `add_lanes` skips.
+            let mut lanes = ascii_counts;
+            let mut punct = !blk.space & !blk.alnum & !high;
+            while punct != 0 {
+                let i = punct.trailing_zeros();
+                punct &= punct - 1;
+                lanes += ASCII_LANES[usize::from(blk.byte(i))];
+            }
             let mut leads = lead;
             while leads != 0 {
                 let i = leads.trailing_zeros();
@@ -1409,7 +1515,8 @@ impl Stats {
                 m.cap |= u64::from(f & F_CAP != 0) << i;
                 m.cjk |= u64::from(add & CJK_LANE != 0) << i;
             }
-            // At most 32 such characters in a block: no lane overflows.
+            // A byte counts in a lane at most once (a character's first): at most 64 each,
+            // no lane overflows.
             self.add_lanes(lanes);
             let next_sep = match b.get(base + 64) {
                 None => true,
@@ -1484,22 +1591,6 @@ impl Stats {
         self.commas += lane(4);
         self.seps += lane(5);
         self.sent_breaks += lane(7);
-    }
-
-    /// Adds the ASCII bytes' classes (letters, capitals, digits, punctuation, commas,
-    /// separators). One table add per byte: each class counts in its own 8-bit lane of a
-    /// u64, so a chunk of at most 255 bytes cannot carry from one lane into the next.
-    /// Returns the number of sentence-final punctuation bytes.
-    #[inline]
-    fn add_ascii_classes(&mut self, b: &[u8]) -> u32 {
-        let mut terminals = 0;
-        for chunk in b.chunks(255) {
-            // ASCII_LANES leaves lane 7 (sentence breaks) empty.
-            let sum: u64 = chunk.iter().map(|&c| ASCII_LANES[c as usize]).sum();
-            self.add_lanes(sum);
-            terminals += (sum >> 48) as u32 & 0xFF;
-        }
-        terminals
     }
 
     /// Adds a finished word (its characters are counted by the line): the space after it,
@@ -2190,6 +2281,56 @@ mod tests {
     fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
         let mut rng = crate::testing::XorShift(seed);
         move |m| rng.next_u64() % m
+    }
+
+    /// [`ByteMasks`] byte by byte.
+    fn byte_masks_reference(block: &[u8]) -> ByteMasks {
+        let mut m = ByteMasks {
+            space: 0,
+            alnum: 0,
+            upper: 0,
+            high: 0,
+            lead: 0,
+            counts: 0,
+        };
+        for i in 0..64 {
+            let c = block.get(i).copied().unwrap_or(b' ');
+            let bit = |yes: bool| u64::from(yes) << i;
+            m.space |= bit(c == b' ');
+            m.alnum |= bit(c.is_ascii_alphanumeric());
+            m.upper |= bit(c.is_ascii_uppercase());
+            m.counts += if c.is_ascii_alphabetic() { LETTER } else { 0 }
+                + if c.is_ascii_uppercase() { UPPER } else { 0 }
+                + if c.is_ascii_digit() { DIGIT } else { 0 };
+            m.high |= bit(c >= 0x80);
+            m.lead |= bit(c >= 0xC0);
+        }
+        m
+    }
+
+    #[test]
+    fn byte_masks_match_the_reference() {
+        // Every byte value, weighted towards the edges of the classes' ranges.
+        let edges = b" !/09:@AZ[`az{\x7F\x80\xBF\xC0\xFF";
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
+        for len in 0..=64usize {
+            for _ in 0..200 {
+                let block: Vec<u8> = (0..len)
+                    .map(|_| match next(3) {
+                        0 => next(256) as u8,
+                        _ => edges[next(edges.len() as u64) as usize],
+                    })
+                    .collect();
+                let words = AsciiBlock::load(&block);
+                let want = byte_masks_reference(&block);
+                assert_eq!(ByteMasks::of(&words, len), want, "{block:?}");
+                // The portable version, whichever one the target uses.
+                assert_eq!(ByteMasks::of_swar(&words, len), want, "{block:?}");
+                let blk = AsciiBlock::new(&block);
+                assert_eq!((blk.space, blk.alnum), (want.space, want.alnum));
+                assert_eq!(blk.high_and_lead(), (want.high, want.lead));
+            }
+        }
     }
 
     #[test]

@@ -1416,7 +1416,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
         while j > 0 && steps < 3 {
             j -= 1;
             steps += 1;
-            if units[j].forced.is_some() && title.as_ref().map_or(true, |(ti, _)| *ti != j) {
+            if units[j].forced.is_some() && title.as_ref().is_none_or(|(ti, _)| *ti != j) {
                 continue;
             }
             let s = &stats[j];

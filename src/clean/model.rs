@@ -466,7 +466,7 @@ fn decide_by_sign(undecided: &[(u32, f32)], out: &mut [bool]) {
 // GATE_EVERY is a tuning knob that is 1 at present.
 #[allow(clippy::modulo_one)]
 fn checks_after(done: usize) -> bool {
-    done >= GATE_START && (done - GATE_START) % GATE_EVERY == 0
+    done >= GATE_START && (done - GATE_START).is_multiple_of(GATE_EVERY)
 }
 
 /// 0 (left) when `v <= threshold`, else 1 (right): NaN goes right, as in scikit-learn.

@@ -516,7 +516,7 @@ fn last_title_separator_reference(t: &str) -> Option<(usize, usize)> {
     let mut cut = None;
     for sep in TITLE_SEPARATORS {
         if let Some(p) = t.rfind(sep) {
-            if cut.map_or(true, |(q, _): (usize, usize)| p > q) {
+            if cut.is_none_or(|(q, _): (usize, usize)| p > q) {
                 cut = Some((p, sep.len()));
             }
         }

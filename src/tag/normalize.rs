@@ -123,7 +123,7 @@ fn bmp() -> &'static Bmp {
         let decomposes = bits(&DECOMP);
         let set = |v: &[u64], cp: u32| {
             v.get(cp as usize / 64)
-                .map_or(true, |w| w & (1 << (cp % 64)) != 0)
+                .is_none_or(|w| w & (1 << (cp % 64)) != 0)
         };
         let info = (0..0x10000u32)
             .map(|cp| {
@@ -1015,7 +1015,7 @@ mod tests {
                         _ => pool[(r >> 8) as usize % pool.len()],
                     }
                 })
-                .flat_map(|c| std::iter::repeat(c).take(if c == 'q' { 9 } else { 1 }))
+                .flat_map(|c| std::iter::repeat_n(c, if c == 'q' { 9 } else { 1 }))
                 .collect();
             for fold in [false, true] {
                 for after_word in [false, true] {

@@ -720,7 +720,7 @@ impl FirstTokens {
         let bit = (hash >> self.shift) as usize;
         self.bits
             .get(bit / 64)
-            .map_or(true, |w| w & (1 << (bit % 64)) != 0)
+            .is_none_or(|w| w & (1 << (bit % 64)) != 0)
     }
 
     /// Whether some key may match at the start of `bytes`.
