@@ -325,7 +325,10 @@ fn segment_with<'a>(
     input: &'a str,
     mut known_line: impl FnMut(usize, usize) -> Option<WholeLine>,
 ) -> Segmented<'a> {
-    let mut units: Vec<Unit<'_>> = Vec::new();
+    // At most a unit per line but for glued lines: sized once rather than grown (and
+    // copied) a doubling at a time.
+    let lines = count_newlines(input.as_bytes()) + 1;
+    let mut units: Vec<Unit<'_>> = Vec::with_capacity(lines);
     let mut pre_drops = Vec::new();
     let mut header_date = None;
     let mut gap = true;
@@ -443,6 +446,17 @@ fn segment_with<'a>(
     }
 }
 
+/// How many b'\n' bytes `b` holds: 64 bytes at a time, counted in a byte per lane (a loop
+/// the compiler turns into vector code).
+fn count_newlines(b: &[u8]) -> usize {
+    let mut chunks = b.chunks_exact(64);
+    let mut n = 0;
+    for c in &mut chunks {
+        n += usize::from(c.iter().fold(0u8, |k, &x| k + u8::from(x == b'\n')));
+    }
+    n + chunks.remainder().iter().filter(|&&x| x == b'\n').count()
+}
+
 /// Where the pieces of one line go: [`segment`]'s units, and what they need to know of the
 /// line.
 struct Piece<'u, 'a> {
@@ -468,16 +482,31 @@ impl<'a> Piece<'_, 'a> {
                     && byline_name(&prev.text).is_none()
                 {
                     let join = prev.text.len();
-                    if !matches!(
+                    let space = !matches!(
                         prev.text.chars().next_back(),
                         Some('(' | '[' | '“' | '‘' | '/')
                     ) && !matches!(
                         p.chars().next(),
                         Some(',' | '.' | ';' | ')' | '!' | '?' | '%' | ']' | ':')
-                    ) {
-                        prev.text.to_mut().push(' ');
+                    );
+                    // One allocation for the joined text, not one per push.
+                    let extra = usize::from(space) + p.len();
+                    let mut t = match std::mem::take(&mut prev.text) {
+                        Cow::Owned(mut t) => {
+                            t.reserve(extra);
+                            t
+                        }
+                        Cow::Borrowed(b) => {
+                            let mut t = String::with_capacity(b.len() + extra);
+                            t.push_str(b);
+                            t
+                        }
+                    };
+                    if space {
+                        t.push(' ');
                     }
-                    prev.text.to_mut().push_str(&p);
+                    t.push_str(&p);
+                    prev.text = Cow::Owned(t);
                     prev.merged += 1;
                     // Neither part held " | " (or they would not merge): only the join can.
                     let b = prev.text.as_bytes();

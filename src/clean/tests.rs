@@ -623,3 +623,21 @@ fn trim_bullets_matches_trim_start_matches() {
         );
     }
 }
+
+/// `count_newlines` agrees with a byte count at every length around its 64-byte chunks.
+#[test]
+fn count_newlines_agrees_with_a_byte_count() {
+    let mut rng = crate::testing::XorShift(0x9E37_79B9_7F4A_7C15);
+    for len in 0..300 {
+        let b: Vec<u8> = (0..len)
+            .map(|_| match rng.next_u64() % 4 {
+                0 => b'\n',
+                1 => 0xE2,
+                _ => b'a',
+            })
+            .collect();
+        let want = b.iter().filter(|&&x| x == b'\n').count();
+        assert_eq!(count_newlines(&b), want, "{len}");
+    }
+    assert_eq!(count_newlines(&[b'\n'; 1000]), 1000);
+}

@@ -194,9 +194,16 @@ pub mod flag {
 }
 
 /// The [`flag`]s of the byte `a` followed by `b`, `c`, `d` (0xFF past the end: never in
-/// UTF-8, so it completes no pattern).
-#[inline(always)]
+/// UTF-8, so it completes no pattern). [`line_flags`] asks its two parts apart; this is
+/// their reference in tests.
+#[cfg(test)]
 fn flags_at(a: u8, b: u8, c: u8, d: u8) -> u8 {
+    odd_at(a, b, c, d) | plain_at(a, b, c, d)
+}
+
+/// The [`flag::ODD_SPACE`] part of [`flags_at`]: only where `a` [`may_be_odd`].
+#[inline(always)]
+fn odd_at(a: u8, b: u8, c: u8, _d: u8) -> u8 {
     // The lead byte of every character `needs_slow_ws` looks for, with the bytes after it
     // where a cheap test turns away the common characters: curly quotes, dashes and "…"
     // (U+2010-U+2027, as 0xE2 0x80 0x90-0xA7) and CJK punctuation (U+3001-U+303F).
@@ -208,13 +215,25 @@ fn flags_at(a: u8, b: u8, c: u8, d: u8) -> u8 {
         | (a == 0xEF)
         | ((a == 0xE2) & ((b == 0x81) | (c <= 0x8F) | (c >= 0xA8)))
         | ((a == 0xE3) & (b == 0x80) & (c == 0x80));
+    u8::from(odd) * flag::ODD_SPACE
+}
+
+/// Whether [`odd_at`] can be set with `a` first: a control byte, DEL or a non-ASCII byte
+/// (all but printable ASCII and the 0xFF padding), in one compare.
+#[inline(always)]
+fn may_be_odd(a: u8) -> bool {
+    (a.wrapping_sub(0x20) >= 0x5F) & (a != 0xFF)
+}
+
+/// The flags of [`flags_at`] but [`flag::ODD_SPACE`]: all ASCII patterns.
+#[inline(always)]
+fn plain_at(a: u8, b: u8, c: u8, d: u8) -> u8 {
     let double = (a == b' ') & (b == b' ');
     let icon =
         ((a | 0x20) == b'i') & ((b | 0x20) == b'c') & ((c | 0x20) == b'o') & ((d | 0x20) == b'n');
     let glue = ((a == b'.') | (a == b'!') | (a == b'?')) & (b != b' ') & (b != 0xFF);
     let menu = (a == b' ') & (b == b'|') & (c == b' ');
-    (u8::from(odd) * flag::ODD_SPACE)
-        | (u8::from(double) * flag::DOUBLE_SPACE)
+    (u8::from(double) * flag::DOUBLE_SPACE)
         | (u8::from(icon) * flag::ICON)
         | (u8::from(glue) * flag::GLUE)
         | (u8::from(menu) * flag::MENU)
@@ -258,15 +277,36 @@ fn padded_tail(tail: &[u8]) -> [u8; WINDOW] {
     pad
 }
 
-/// All of segmentation's pre-checks in one pass.
+/// All of segmentation's pre-checks in one pass. The odd-space test (the costliest) is
+/// made only in blocks that hold a byte it may find: most blocks of most pages are
+/// printable ASCII.
 pub fn line_flags(s: &[u8]) -> u8 {
-    or_lanes(s, flags_at)
+    let block = |w: &[u8; WINDOW], acc: &mut [u8; LANES]| {
+        if w.iter().take(LANES).fold(false, |m, &a| m | may_be_odd(a)) {
+            block_lanes(w, acc, odd_at);
+        }
+        block_lanes(w, acc, plain_at);
+    };
+    or_blocks(s, block, |a, b, c, d| {
+        odd_at(a, b, c, d) | plain_at(a, b, c, d)
+    })
 }
 
 /// `at(a, b, c, d)` of every byte `a` of `s` and the three after it (0xFF past the end),
 /// or-ed together: [`LANES`] positions at a time, the lanes or-ed together only at the end.
 #[inline(always)]
 fn or_lanes(s: &[u8], at: impl Fn(u8, u8, u8, u8) -> u8 + Copy) -> u8 {
+    or_blocks(s, |w, acc| block_lanes(w, acc, at), at)
+}
+
+/// [`or_lanes`] with `block` doing what [`block_lanes`] does for `at` (`at` itself is asked
+/// only of the few positions between the last whole block and the padded tail).
+#[inline(always)]
+fn or_blocks(
+    s: &[u8],
+    block: impl Fn(&[u8; WINDOW], &mut [u8; LANES]),
+    at: impl Fn(u8, u8, u8, u8) -> u8,
+) -> u8 {
     if s.is_empty() {
         return 0;
     }
@@ -276,7 +316,7 @@ fn or_lanes(s: &[u8], at: impl Fn(u8, u8, u8, u8) -> u8 + Copy) -> u8 {
         .get(i..i + WINDOW)
         .and_then(|w| <&[u8; WINDOW]>::try_from(w).ok())
     {
-        block_lanes(w, &mut acc, at);
+        block(w, &mut acc);
         i += LANES;
     }
     // The last LANES positions (all of a shorter line) make one more block, padded with
@@ -289,7 +329,7 @@ fn or_lanes(s: &[u8], at: impl Fn(u8, u8, u8, u8) -> u8 + Copy) -> u8 {
             gap |= at(a, b, c, d);
         }
     }
-    block_lanes(&padded_tail(s.get(last..).unwrap_or(&[])), &mut acc, at);
+    block(&padded_tail(s.get(last..).unwrap_or(&[])), &mut acc);
     acc.iter().fold(gap, |a, &x| a | x)
 }
 
@@ -511,29 +551,49 @@ fn is_join_word(w: &str) -> bool {
     w.len() <= JOIN_WORD_MAX && lengths >> w.len() & 1 != 0 && JOIN_WORDS.contains(&w)
 }
 
-/// The word after the last separator ([`is_sep`]) of `a`, if there is one and the word is
-/// no longer than a join word: only the last few bytes are looked at.
-fn short_last_word(a: &str) -> Option<&str> {
-    let b = a.as_bytes();
-    // The last byte of the separator is at `lowest` or after.
-    let lowest = b.len().saturating_sub(JOIN_WORD_MAX + 1);
-    let mut end = b.len();
-    loop {
-        // The last byte of a space or a no-break space (U+00A0, U+202F, U+2007 in UTF-8).
-        let p = lowest
-            + b.get(lowest..end)?
-                .iter()
-                .rposition(|&c| matches!(c, b' ' | 0xA0 | 0xAF | 0x87))?;
-        let head = b.get(..=p)?;
-        if head.ends_with(b" ")
-            || head.ends_with("\u{A0}".as_bytes())
-            || head.ends_with("\u{202F}".as_bytes())
-            || head.ends_with("\u{2007}".as_bytes())
-        {
-            return a.get(p + 1..);
-        }
-        end = p;
+/// Bit `n` of entry `b` set: some join word of `n` bytes ends with the byte `b`.
+const JOIN_LAST_BYTES: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < JOIN_WORDS.len() {
+        let w = JOIN_WORDS[i].as_bytes();
+        t[w[w.len() - 1] as usize] |= 1 << w.len();
+        i += 1;
     }
+    t
+};
+
+/// Is the word after the last separator ([`is_sep`]) of `a` a join word? Only the suffixes
+/// as long as a join word ending in `a`'s last byte are looked at (a join word holds no
+/// separator, so one right before such a suffix is the last separator).
+fn ends_with_join_word(a: &str) -> bool {
+    let Some(&last) = a.as_bytes().last() else {
+        return false;
+    };
+    let mut lengths = JOIN_LAST_BYTES[usize::from(last)];
+    while lengths != 0 {
+        let n = lengths.trailing_zeros() as usize;
+        lengths &= lengths - 1;
+        let Some(at) = a.len().checked_sub(n) else {
+            break;
+        };
+        // The last byte of a separator, or no separator: most suffixes stop here.
+        let before = at.checked_sub(1).and_then(|p| a.as_bytes().get(p));
+        if !matches!(before, Some(b' ' | 0xA0 | 0xAF | 0x87)) {
+            continue;
+        }
+        if let (Some(head), Some(word)) = (a.get(..at), a.get(at..)) {
+            let h = head.as_bytes();
+            let after_sep = h.ends_with(b" ")
+                || h.ends_with("\u{A0}".as_bytes())
+                || h.ends_with("\u{202F}".as_bytes())
+                || h.ends_with("\u{2007}".as_bytes());
+            if after_sep && is_join_word(word) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Should `b` continue `a` on one line (a scraper cut the sentence at a link or <em>)?
@@ -581,8 +641,7 @@ pub fn continues_menu_known(a: &str, a_menu: bool, b: &str, b_menu: bool) -> boo
             return true;
         }
         // The join words are short: look at the end of `a` only.
-        if b_first.is_uppercase() && short_last_word(a).is_some_and(is_join_word) && a.contains(' ')
-        {
+        if b_first.is_uppercase() && ends_with_join_word(a) && a.contains(' ') {
             return true;
         }
     }
@@ -782,8 +841,32 @@ mod tests {
             ],
             "yy",
         ));
+        // Random mixes of the bytes that matter, of every length up to three blocks.
+        let pieces = [
+            "a", " ", ".", "!", "?", "|", "i", "C", "o", "N", "’", "“", "\u{a0}", "\u{2009}",
+            "\u{3000}", "\u{3001}", "\u{2060}", "\u{1680}", "\u{feff}", "é", "\t", "\u{7f}",
+            "\u{2081}", "~",
+        ];
+        let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
+        for _ in 0..20_000 {
+            let mut l = String::new();
+            let len = rng.next_u64() % 56;
+            while (l.len() as u64) < len {
+                l.push_str(pieces[(rng.next_u64() % pieces.len() as u64) as usize]);
+            }
+            lines.push(l);
+        }
+        // Very long lines, with each flag only near the end.
+        let mut long = "word ".repeat(2_000);
+        for tail in ["icon", "a.B", " | x", "a  b", "\u{a0}"] {
+            long.push_str(tail);
+            lines.push(long.clone());
+        }
         for l in &lines {
-            assert_eq!(line_flags(l.as_bytes()), line_flags_reference(l), "{l:?}");
+            let want = line_flags_reference(l);
+            assert_eq!(line_flags(l.as_bytes()), want, "{l:?}");
+            // The plain lane loop over whole flags (all positions alike) agrees too.
+            assert_eq!(or_lanes(l.as_bytes(), flags_at), want, "{l:?}");
         }
     }
 
@@ -838,7 +921,7 @@ mod tests {
     }
 
     #[test]
-    fn short_last_word_agrees_with_rsplit() {
+    fn ends_with_join_word_agrees_with_rsplit() {
         let mut lines: Vec<String> = Vec::new();
         let seps = [
             " ", "\u{a0}", "\u{202f}", "\u{2007}", "\u{2009}", "é", "ï", "", "  ",
@@ -865,7 +948,7 @@ mod tests {
         }
         for l in &lines {
             assert_eq!(
-                short_last_word(l).is_some_and(is_join_word),
+                ends_with_join_word(l),
                 ends_with_join_word_reference(l),
                 "{l:?}"
             );
