@@ -695,14 +695,7 @@ impl ByteMasks {
         };
         // Only the sixteen-byte chunks the block fills are looked at; the rest are spaces.
         let used = len.div_ceil(16).min(4);
-        let mut m = ByteMasks {
-            space: u64::MAX.checked_shl(16 * used as u32).unwrap_or(0),
-            alnum: 0,
-            upper: 0,
-            high: 0,
-            lead: 0,
-            counts: 0,
-        };
+        let mut m = ByteMasks::padding(16 * used as u32);
         // Per byte position, how many of the chunks have a letter, a capital, a digit there
         // (a compare's true is -1).
         let zero = _mm_setzero_si128();
@@ -734,6 +727,20 @@ impl ByteMasks {
         m
     }
 
+    /// The masks of a block before any byte is looked at: the bytes from `used_bits` on
+    /// (past the line) count as spaces.
+    #[inline(always)]
+    fn padding(used_bits: u32) -> ByteMasks {
+        ByteMasks {
+            space: u64::MAX.checked_shl(used_bits).unwrap_or(0),
+            alnum: 0,
+            upper: 0,
+            high: 0,
+            lead: 0,
+            counts: 0,
+        }
+    }
+
     /// [`ByteMasks::of`] eight bytes at a time in plain integers (targets without SSE2;
     /// tested against the SSE2 version on x86-64).
     #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
@@ -741,14 +748,7 @@ impl ByteMasks {
     fn of_swar(words: &[u64; 8], len: usize) -> ByteMasks {
         // Only the words the block fills are looked at; the rest are spaces.
         let used = len.div_ceil(8).min(8);
-        let mut m = ByteMasks {
-            space: u64::MAX.checked_shl(8 * used as u32).unwrap_or(0),
-            alnum: 0,
-            upper: 0,
-            high: 0,
-            lead: 0,
-            counts: 0,
-        };
+        let mut m = ByteMasks::padding(8 * used as u32);
         // Per byte, how many of the words have a letter, a capital, a digit there.
         let (mut letters, mut capitals, mut digits) = (0u64, 0u64, 0u64);
         for (k, &x) in words.iter().enumerate().take(used) {
