@@ -967,11 +967,10 @@ struct Prepared<'a> {
 impl Prepared<'_> {
     /// Fills the whole column [`features::TITLE_SIM`] of the feature matrix.
     fn fill_title_sims(&mut self) {
-        for (row, &i) in self.row_units.iter().enumerate() {
-            let (Some(u), Some(s)) = (self.seg.units.get(i), self.stats.get(i)) else {
-                continue;
-            };
-            let sim = self.title_sims.of(i, &u.text, s);
+        for row in 0..self.row_units.len() {
+            let sim = self
+                .title_sims
+                .of_row(row, &self.row_units, &self.seg.units, &self.stats);
             if let Some(f) = self.feats.get_mut(row * N_FEAT + features::TITLE_SIM) {
                 *f = sim;
             }
@@ -1003,6 +1002,15 @@ impl TitleSims {
             unit_ids,
             cache,
             buf: String::new(),
+        }
+    }
+
+    /// The similarity of feature row `row` (its unit from `row_units`) to the title.
+    fn of_row(&mut self, row: usize, row_units: &[usize], units: &[Unit], stats: &[Stats]) -> f32 {
+        let i = row_units.get(row).copied().unwrap_or(usize::MAX);
+        match (units.get(i), stats.get(i)) {
+            (Some(u), Some(s)) => self.of(i, &u.text, s),
+            _ => 0.0,
         }
     }
 
@@ -1401,11 +1409,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
     let row_keep = model.map(|m| {
         let x = feats.get_mut(..feats_len).unwrap_or_default();
         m.keep_rows_deferring(x, features::TITLE_SIM, |row| {
-            let i = row_units.get(row).copied().unwrap_or(usize::MAX);
-            match (units.get(i), stats.get(i)) {
-                (Some(u), Some(s)) => title_sims.of(i, &u.text, s),
-                _ => 0.0,
-            }
+            title_sims.of_row(row, &row_units, &units, &stats)
         })
     });
     FEATURE_BUFFER.with(|b| b.set(feats));

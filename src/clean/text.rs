@@ -529,17 +529,22 @@ const JOIN_WORDS: &[&str] = &[
     "new",
 ];
 
-/// Bit `n` of entry `b` set: some join word of `n` bytes starts with the byte `b`.
-const JOIN_FIRST_BYTES: [u16; 256] = {
+/// Bit `n` of entry `b` set: some join word of `n` bytes starts (`last`: ends) with the
+/// byte `b`.
+const fn join_word_lengths_by_byte(last: bool) -> [u16; 256] {
     let mut t = [0u16; 256];
     let mut i = 0;
     while i < JOIN_WORDS.len() {
         let w = JOIN_WORDS[i].as_bytes();
-        t[w[0] as usize] |= 1 << w.len();
+        let b = if last { w[w.len() - 1] } else { w[0] };
+        t[b as usize] |= 1 << w.len();
         i += 1;
     }
     t
-};
+}
+
+/// Join word lengths by first byte ([`join_word_lengths_by_byte`]).
+const JOIN_FIRST_BYTES: [u16; 256] = join_word_lengths_by_byte(false);
 
 /// Is `w` one of the [`JOIN_WORDS`]? Most words are turned away by their first byte and length
 /// (a capitalised name always is) before any comparison.
@@ -551,17 +556,8 @@ fn is_join_word(w: &str) -> bool {
     w.len() <= JOIN_WORD_MAX && lengths >> w.len() & 1 != 0 && JOIN_WORDS.contains(&w)
 }
 
-/// Bit `n` of entry `b` set: some join word of `n` bytes ends with the byte `b`.
-const JOIN_LAST_BYTES: [u16; 256] = {
-    let mut t = [0u16; 256];
-    let mut i = 0;
-    while i < JOIN_WORDS.len() {
-        let w = JOIN_WORDS[i].as_bytes();
-        t[w[w.len() - 1] as usize] |= 1 << w.len();
-        i += 1;
-    }
-    t
-};
+/// Join word lengths by last byte ([`join_word_lengths_by_byte`]).
+const JOIN_LAST_BYTES: [u16; 256] = join_word_lengths_by_byte(true);
 
 /// Is the word after the last separator ([`is_sep`]) of `a` a join word? Only the suffixes
 /// as long as a join word ending in `a`'s last byte are looked at (a join word holds no
@@ -583,12 +579,7 @@ fn ends_with_join_word(a: &str) -> bool {
             continue;
         }
         if let (Some(head), Some(word)) = (a.get(..at), a.get(at..)) {
-            let h = head.as_bytes();
-            let after_sep = h.ends_with(b" ")
-                || h.ends_with("\u{A0}".as_bytes())
-                || h.ends_with("\u{202F}".as_bytes())
-                || h.ends_with("\u{2007}".as_bytes());
-            if after_sep && is_join_word(word) {
+            if head.chars().next_back().is_some_and(is_sep) && is_join_word(word) {
                 return true;
             }
         }
