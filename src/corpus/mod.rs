@@ -8,7 +8,9 @@
 //! with its `error` set; the run goes on. A run can be stopped through its cancellation
 //! flag ([`Run::cancel_flag`]), which is checked between documents, and reports
 //! [`Progress`] as documents finish. With an output directory ([`Run::with_output`]) each
-//! batch is written, atomically, as it completes.
+//! batch is written, atomically, as it completes. While the pool processes one batch, the
+//! calling thread reads the next (so reading overlaps processing, and memory holds at most
+//! two batches of input).
 //!
 //! ```
 //! use newsprep::corpus::{Options, Run, Source};
@@ -44,7 +46,7 @@ pub use writer::{write_jsonl, Format, Writer, MANIFEST, TABLES};
 use crate::error::{Error, Result};
 use crate::parallel;
 use crate::tag::Gazetteer;
-use source::Reader;
+use source::{Pending, Reader};
 
 /// How a run processes its documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,10 +96,13 @@ pub struct Summary {
 /// A streaming corpus run: an iterator of [`Batch`]es.
 ///
 /// Iterate it (or call [`Run::next_batch`]) to process the next batch; nothing is read
-/// before it is asked for. After an error, including [`Error::Cancelled`], the run is over
-/// and yields nothing more.
+/// before the first batch is asked for, and then at most one batch ahead. After an error,
+/// including [`Error::Cancelled`], the run is over and yields nothing more.
 pub struct Run {
     reader: Reader,
+    /// The batch read while the previous one was processed (with the reader's error, if
+    /// reading it failed: reported in turn, after the batches before it).
+    read_ahead: Option<Result<Option<Vec<Pending>>>>,
     gazetteer: Option<Arc<Gazetteer>>,
     options: Options,
     cancel: Arc<AtomicBool>,
@@ -134,6 +139,7 @@ impl Run {
         }
         Ok(Run {
             reader: Reader::open(source)?,
+            read_ahead: None,
             gazetteer,
             options,
             cancel: Arc::new(AtomicBool::new(false)),
@@ -211,21 +217,38 @@ impl Run {
         if self.cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
-        let Some(pending) = self
-            .reader
-            .next_batch(self.options.batch_size, self.options.batch_bytes)?
-        else {
+        let (max_docs, max_bytes) = (self.options.batch_size, self.options.batch_bytes);
+        let next = match self.read_ahead.take() {
+            Some(read) => read,
+            None => self.reader.next_batch(max_docs, max_bytes),
+        };
+        let Some(pending) = next? else {
             return Ok(None);
         };
         let gazetteer = self.gazetteer.as_deref();
-        let (clean, cancel, progress) = (self.options.clean, &*self.cancel, &*self.progress);
-        let (documents, mentions) = parallel::install(self.options.threads, || {
-            let docs = batch::process_batch(pending, clean, gazetteer, cancel, progress)?;
-            Ok::<_, Error>((
-                batch::documents_batch(&docs)?,
-                batch::mentions_batch(&docs, gazetteer)?,
-            ))
-        })??;
+        let (clean, threads) = (self.options.clean, self.options.threads);
+        let (cancel, progress) = (&*self.cancel, &*self.progress);
+        let reader = &mut self.reader;
+        // The pool processes this batch on a thread of its own while this thread reads the
+        // next one: reading is serial work that would otherwise leave the pool idle.
+        let (processed, read_ahead) = std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                parallel::install(threads, || {
+                    let docs = batch::process_batch(pending, clean, gazetteer, cancel, progress)?;
+                    Ok::<_, Error>((
+                        batch::documents_batch(&docs)?,
+                        batch::mentions_batch(&docs, gazetteer)?,
+                    ))
+                })
+            });
+            let read_ahead = reader.next_batch(max_docs, max_bytes);
+            let processed = worker
+                .join()
+                .unwrap_or_else(|_| Err(Error::Input("a corpus batch thread panicked".into())));
+            (processed, read_ahead)
+        });
+        self.read_ahead = Some(read_ahead);
+        let (documents, mentions) = processed??;
         if self.cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }

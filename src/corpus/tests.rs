@@ -820,6 +820,68 @@ fn gzipped_jsonl_is_read() {
     assert_eq!(column_str(&docs, "text")[4].as_deref(), Some("text 4"));
 }
 
+/// A source that breaks off (a truncated gzip) reports its error after every batch read
+/// before the break, in order, even though the next batch is read while one is processed.
+#[test]
+fn a_source_that_breaks_off_reports_after_the_batches_before_it() {
+    use std::io::Write;
+    let dir = TempDir::new("gz-cut");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    for i in 0..20_000 {
+        writeln!(
+            gz,
+            "{{\"id\": \"d{i}\", \"text\": \"text {i} {}\"}}",
+            i * 7919
+        )
+        .unwrap();
+    }
+    let mut bytes = gz.finish().unwrap();
+    bytes.truncate(bytes.len() * 2 / 3);
+    // The complete lines before the break, as a plain decoder sees them.
+    let mut decoded = Vec::new();
+    let cut = std::io::Read::read_to_end(
+        &mut flate2::read::MultiGzDecoder::new(bytes.as_slice()),
+        &mut decoded,
+    );
+    assert!(cut.is_err());
+    let complete_lines = decoded.iter().filter(|&&b| b == b'\n').count();
+    // The batch the break falls in is lost (see `Reader::next_batch`): whole batches before.
+    let before_break = complete_lines / 1_000 * 1_000;
+    assert!(
+        before_break >= 2_000,
+        "{complete_lines} lines before the break"
+    );
+    let path = dir.path().join("cut.jsonl.gz");
+    fs::write(&path, bytes).unwrap();
+    let source = Source::Jsonl {
+        path,
+        text_column: "text".into(),
+        id_column: Some("id".into()),
+    };
+    let options = Options {
+        clean: false,
+        batch_size: 1_000,
+        ..Options::default()
+    };
+    let mut run = Run::new(source, None, options).unwrap();
+    let mut ids = Vec::new();
+    let error = loop {
+        match run.next_batch() {
+            Ok(Some(batch)) => ids.extend(doc_ids(&batch.documents)),
+            Ok(None) => panic!("a truncated gzip must not end quietly"),
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(error, Error::Io { .. }), "{error:?}");
+    assert_eq!(ids.len(), before_break);
+    let in_order = ids.iter().enumerate().all(|(i, id)| *id == format!("d{i}"));
+    assert!(in_order, "documents out of order");
+    assert!(
+        run.next_batch().unwrap().is_none(),
+        "the run is over after an error"
+    );
+}
+
 /// Found by fuzzing (fuzz/regressions/files): corrupt Parquet files made the reader hand out
 /// a string column of invalid UTF-8 (undefined behaviour when read) or panic on a negative
 /// column offset. Both are now typed errors.
