@@ -235,10 +235,12 @@ impl Run {
             let worker = scope.spawn(move || {
                 parallel::install(threads, || {
                     let docs = batch::process_batch(pending, clean, gazetteer, cancel, progress)?;
-                    Ok::<_, Error>((
-                        batch::documents_batch(&docs)?,
-                        batch::mentions_batch(&docs, gazetteer)?,
-                    ))
+                    // The two tables are laid out side by side (each is serial work).
+                    let (documents, mentions) = rayon::join(
+                        || batch::documents_batch(&docs),
+                        || batch::mentions_batch(&docs, gazetteer),
+                    );
+                    Ok::<_, Error>((documents?, mentions?))
                 })
             });
             let read_ahead = reader.next_batch(max_docs, max_bytes);
