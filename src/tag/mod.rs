@@ -725,8 +725,14 @@ impl Gazetteer {
         // The map's span of the current start (starts ascend).
         let mut span_hint = 0usize;
         for &at in walks.found() {
-            let s = at.start as usize;
-            let Some(os) = norm.original(s, &mut span_hint) else {
+            // Most walks find nothing: the start's original offset is looked up after.
+            state.hits.clear();
+            let hits = &mut state.hits;
+            inner.trie.prefixes(hay, at, |e, p| hits.push((e, p)));
+            if state.hits.is_empty() {
+                continue;
+            }
+            let Some(os) = norm.original(at.start as usize, &mut span_hint) else {
                 break;
             };
             let os = range.begin + os;
@@ -736,9 +742,6 @@ impl Gazetteer {
             if os < state.next_free && !state.overlapping {
                 continue;
             }
-            state.hits.clear();
-            let hits = &mut state.hits;
-            inner.trie.prefixes(hay, at, |e, p| hits.push((e, p)));
             let from = (os, span_hint);
             if state.overlapping {
                 // Shortest first: with starts increasing, `found` stays sorted by (start, end).

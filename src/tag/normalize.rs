@@ -87,6 +87,8 @@ struct Bmp {
 const KEPT: u8 = 4;
 /// ...and does so with diacritics folded too.
 const KEPT_FOLDED: u8 = 8;
+/// The character has a typographic variant (see [`typographic`]).
+const TYPOGRAPHIC: u8 = 16;
 
 const fn class_code(k: Class) -> u8 {
     match k {
@@ -129,6 +131,9 @@ fn bmp() -> &'static Bmp {
             .map(|cp| {
                 let class = class_from_ranges(cp);
                 let mut info = class_code(class);
+                if char::from_u32(cp).is_some_and(|c| typographic(c) != c) {
+                    info |= TYPOGRAPHIC;
+                }
                 if !set(&folds, cp) {
                     info |= KEPT;
                     if class != Class::Mark && !set(&decomposes, cp) {
@@ -243,9 +248,17 @@ fn class_and_kept(c: char, fold_diacritics: bool) -> (Class, Option<char>) {
     if cp < 0x10000 {
         if let Some(&info) = bmp().info.get(cp as usize) {
             let kept = if fold_diacritics { KEPT_FOLDED } else { KEPT };
+            // Most kept characters have no variant: no need to ask for one.
+            let variant = |c| {
+                if info & TYPOGRAPHIC != 0 {
+                    typographic(c)
+                } else {
+                    c
+                }
+            };
             return (
                 class_from_code(info),
-                (info & kept != 0).then(|| typographic(c)),
+                (info & kept != 0).then(|| variant(c)),
             );
         }
     }
@@ -1038,6 +1051,42 @@ mod tests {
                 check_against_model(&mut n, text, fold, &all_first(), false);
             }
         }
+    }
+
+    #[test]
+    fn chunk_edges_agree_with_the_model() {
+        let mut first = [false; 256];
+        for b in b"aks(-".iter().chain("ж".as_bytes()) {
+            first[*b as usize] = true;
+        }
+        let mut n = NormText::default();
+        // A non-ASCII character, a whitespace run or the end of the text at every offset of
+        // the eight-byte chunks, after and before ASCII runs of every length up to 20.
+        for lead in 0..20 {
+            for tail in [0, 1, 7, 8, 9, 17] {
+                for mid in [
+                    "é", "’", "ß", "\u{a0}", "  ", "\n\n", " \u{a0}", "\u{301}", "",
+                ] {
+                    let head: String = "Ka sK(-x".chars().cycle().take(lead).collect();
+                    let rest: String = "s Kk-a z".chars().cycle().take(tail).collect();
+                    let text = format!("{head}{mid}{rest}");
+                    for after_word in [false, true] {
+                        check_against_model(&mut n, &text, false, &first, after_word);
+                    }
+                }
+            }
+        }
+        // A long text: many chunks, and runs that end in each lane.
+        let long: String = (0..400)
+            .map(|i| match i % 37 {
+                0 => "\u{a0}Ж ".to_string(),
+                5 => "  \t".to_string(),
+                11 => "Straße".to_string(),
+                _ => "Kyiv a ".chars().skip(i % 7).collect(),
+            })
+            .collect();
+        check_against_model(&mut n, &long, false, &first, false);
+        check_against_model(&mut n, &long, true, &first, true);
     }
 
     #[test]

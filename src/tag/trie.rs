@@ -642,8 +642,9 @@ fn token_hash(token: &[u8]) -> u64 {
 }
 
 /// The length of the token at the start of `bytes` and its [`token_hash`] (meaningless for an
-/// empty token). A token shorter than 8 bytes with 8 bytes of text from its start (most
-/// words) is measured and hashed from one load, without a loop.
+/// empty token). A token shorter than 16 bytes with 16 bytes of text from its start (most
+/// words), or shorter than 8 with 8, is measured and hashed from one or two loads, without a
+/// loop.
 #[inline]
 fn token_at(bytes: &[u8]) -> (usize, u64) {
     if let Some(head) = bytes.get(..8) {
@@ -653,11 +654,25 @@ fn token_at(bytes: &[u8]) -> (usize, u64) {
             let token = word & ((1u64 << (8 * n)) - 1);
             return (n, hash_finish(hash_step(n as u64, token)));
         }
+        if let Some(next) = bytes.get(8..16) {
+            let next = load_word(next);
+            let m = (!alnum_lanes(next) & HIGH_BITS).trailing_zeros() as usize / 8;
+            if m < 8 {
+                // As token_hash: the first eight bytes, then the rest (if any) zero-padded.
+                let h = hash_step(8 + m as u64, word);
+                let h = if m == 0 {
+                    h
+                } else {
+                    hash_step(h, next & ((1u64 << (8 * m)) - 1))
+                };
+                return (8 + m, hash_finish(h));
+            }
+        }
     }
     long_token_at(bytes)
 }
 
-/// [`token_at`] for a token of 8 bytes or more (or near the end of the text): measured eight
+/// [`token_at`] for a token of 16 bytes or more (or near the end of the text): measured eight
 /// bytes at a time, then hashed by [`token_hash`]. Kept out of line so that `token_at`
 /// inlines.
 #[inline(never)]
