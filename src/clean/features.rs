@@ -495,6 +495,25 @@ impl CharTable {
         Some((self.classes[cp as u16 as usize] as usize, len))
     }
 
+    /// [`CharTable::at`] without the length, the character read with one load where four
+    /// bytes follow its start.
+    #[inline(always)]
+    fn lanes_and_flags_at(&self, b: &[u8], i: usize) -> (u64, u8) {
+        let word = b.get(i..i + 4).and_then(|w| w.try_into().ok());
+        let x = word.map_or(0, u32::from_le_bytes);
+        let cp = match x & 0xFF {
+            0xC0..=0xDF => (x & 0x1F) << 6 | (x >> 8 & 0x3F),
+            0xE0..=0xEF => (x & 0x0F) << 12 | (x >> 2 & 0xFC0) | (x >> 16 & 0x3F),
+            // Near the line's end, or beyond the BMP.
+            _ => {
+                let (lanes, flags, _) = self.at(b, i);
+                return (lanes, flags);
+            }
+        };
+        let k = self.classes[cp as u16 as usize] as usize;
+        (self.lanes[k], self.flags[k])
+    }
+
     /// Counts and flags of the character at `b[i]` (a character start of valid UTF-8), and
     /// its length in bytes.
     #[inline(always)]
@@ -1468,7 +1487,7 @@ impl Stats {
         let t = char_table();
         let b = s.as_bytes();
         let mut n = AsciiWordCounts::default();
-        // Flags of a character running on into the next block, on its bytes there.
+        // Flags (in bit 0) of the character at the end of the block before, which may run on.
         let mut carry = CharMasks::default();
         let mut open: Option<OpenWord> = None;
         // Is the byte before the block a separator (or the line start)?
@@ -1489,13 +1508,12 @@ impl Stats {
             let blk = AsciiBlock::with_masks(words, &bm);
             let (high, lead) = blk.high_and_lead();
             let mut m = CharMasks {
-                sep: blk.space | carry.sep,
-                alnum: blk.alnum | carry.alnum,
-                terminal: carry.terminal,
+                sep: blk.space,
+                alnum: blk.alnum,
+                terminal: 0,
                 cap: bm.upper,
                 cjk: 0,
             };
-            carry = CharMasks::default();
             // The ASCII bytes' classes: letters, capitals and digits counted with the masks,
             // then each punctuation byte's (neither space, letter, digit nor other character).
             // ASCII_TERMINAL adds in the CJK lane, which `add_lanes` skips.
@@ -1508,29 +1526,44 @@ impl Stats {
                 lanes += add;
                 m.terminal |= u64::from(add & ASCII_TERMINAL != 0) << i;
             }
+            // The other characters' flags on their first bytes, then spread over the bytes
+            // that continue them (valid UTF-8: at most three, none past the next character's
+            // first); bit 0 of `carry` stands for a character running on from the block before.
+            let (mut sep, mut alnum, mut terminal) = (0u64, 0u64, 0u64);
             let mut leads = lead;
             while leads != 0 {
                 let i = leads.trailing_zeros();
                 leads &= leads - 1;
-                let (add, f, len) = t.at(b, base + i as usize);
+                let (add, f) = t.lanes_and_flags_at(b, base + i as usize);
                 lanes += add;
-                // The character's bytes (one to four) in the block: those past it fall off.
-                let bytes = (1u64 << len) - 1;
-                let here = bytes << i;
-                let all_if = |flag: u8| 0u64.wrapping_sub(u64::from(f & flag != 0));
-                m.sep |= here & all_if(F_SEP);
-                m.alnum |= here & all_if(F_ALNUM);
-                m.terminal |= here & all_if(F_TERMINAL);
-                if i as usize + len > 64 {
-                    // A character running on into the next block (rare): its bytes there.
-                    let past = bytes >> (64 - i);
-                    carry.sep |= past & all_if(F_SEP);
-                    carry.alnum |= past & all_if(F_ALNUM);
-                    carry.terminal |= past & all_if(F_TERMINAL);
-                }
-                m.cap |= u64::from(f & F_CAP != 0) << i;
+                let at = |flag: u8| u64::from(f & flag != 0) << i;
+                sep |= at(F_SEP);
+                alnum |= at(F_ALNUM);
+                terminal |= at(F_TERMINAL);
+                m.cap |= at(F_CAP);
                 m.cjk |= u64::from(add & CJK_LANE != 0) << i;
             }
+            let continuing = high & !lead;
+            let spread = |first: u64, carried: u64| {
+                let one = (first << 1 | carried) & continuing;
+                let two = one << 1 & continuing;
+                first | one | two | (two << 1 & continuing)
+            };
+            let (sep, alnum, terminal) = (
+                spread(sep, carry.sep),
+                spread(alnum, carry.alnum),
+                spread(terminal, carry.terminal),
+            );
+            m.sep |= sep;
+            m.alnum |= alnum;
+            m.terminal |= terminal;
+            // The flags of the block's last byte's character, for its bytes in the next block.
+            carry = CharMasks {
+                sep: sep >> 63,
+                alnum: alnum >> 63,
+                terminal: terminal >> 63,
+                ..CharMasks::default()
+            };
             // A byte counts in a lane at most once (a character's first): at most 64 each,
             // no lane overflows.
             self.add_lanes(lanes);
@@ -1538,7 +1571,7 @@ impl Stats {
                 None => true,
                 Some(&c) if c.is_ascii() => c == b' ',
                 // A character of this block runs on.
-                Some(&c) if c < 0xC0 => carry.sep & 1 != 0,
+                Some(&c) if c < 0xC0 => carry.sep != 0,
                 Some(_) => t.at(b, base + 64).1 & F_SEP != 0,
             };
             let am = AsciiMasks {
@@ -2559,6 +2592,8 @@ mod tests {
             "abcdefgh",
             "ÀÉÎÕÜ",
             "ééééé",
+            "да…",
+            "東京大学研究所の",
         ];
         let seps = [" ", "\u{a0}", "\u{202f}", "\u{2007}", "  "];
         let mut next = xorshift(0x6A09_E667_F3BC_C908);
