@@ -495,23 +495,19 @@ impl CharTable {
         Some((self.classes[cp as u16 as usize] as usize, len))
     }
 
-    /// [`CharTable::at`] without the length, the character read with one load where four
-    /// bytes follow its start.
+    /// The class of the character at `b[i]` (a character start of valid UTF-8 other than
+    /// ASCII; `None` beyond the BMP), read with one load where four bytes follow its start.
     #[inline(always)]
-    fn lanes_and_flags_at(&self, b: &[u8], i: usize) -> (u64, u8) {
+    fn bmp_class_at(&self, b: &[u8], i: usize) -> Option<usize> {
         let word = b.get(i..i + 4).and_then(|w| w.try_into().ok());
         let x = word.map_or(0, u32::from_le_bytes);
         let cp = match x & 0xFF {
             0xC0..=0xDF => (x & 0x1F) << 6 | (x >> 8 & 0x3F),
             0xE0..=0xEF => (x & 0x0F) << 12 | (x >> 2 & 0xFC0) | (x >> 16 & 0x3F),
             // Near the line's end, or beyond the BMP.
-            _ => {
-                let (lanes, flags, _) = self.at(b, i);
-                return (lanes, flags);
-            }
+            _ => return self.class_at(b, i).map(|(k, _)| k),
         };
-        let k = self.classes[cp as u16 as usize] as usize;
-        (self.lanes[k], self.flags[k])
+        Some(self.classes[cp as u16 as usize] as usize)
     }
 
     /// Counts and flags of the character at `b[i]` (a character start of valid UTF-8), and
@@ -1489,6 +1485,10 @@ impl Stats {
         let mut n = AsciiWordCounts::default();
         // Flags (in bit 0) of the character at the end of the block before, which may run on.
         let mut carry = CharMasks::default();
+        // Per class of the characters other than ASCII ones, the first bytes of the block's
+        // characters of that class; the classes met in the block.
+        let mut at_class = [0u64; 256];
+        let mut met = [0u64; 4];
         let mut open: Option<OpenWord> = None;
         // Is the byte before the block a separator (or the line start)?
         let mut after_sep = true;
@@ -1529,19 +1529,42 @@ impl Stats {
             // The other characters' flags on their first bytes, then spread over the bytes
             // that continue them (valid UTF-8: at most three, none past the next character's
             // first); bit 0 of `carry` stands for a character running on from the block before.
+            // A character's flags are set per class: its first byte goes to its class's mask
+            // (a text has few classes: a block sets each class's flags once).
             let (mut sep, mut alnum, mut terminal) = (0u64, 0u64, 0u64);
+            let mut set_flags = |at: u64, add: u64, f: u8| {
+                let all_if = |flag: u8| 0u64.wrapping_sub(u64::from(f & flag != 0));
+                sep |= at & all_if(F_SEP);
+                alnum |= at & all_if(F_ALNUM);
+                terminal |= at & all_if(F_TERMINAL);
+                m.cap |= at & all_if(F_CAP);
+                m.cjk |= at & 0u64.wrapping_sub(u64::from(add & CJK_LANE != 0));
+            };
             let mut leads = lead;
             while leads != 0 {
                 let i = leads.trailing_zeros();
                 leads &= leads - 1;
-                let (add, f) = t.lanes_and_flags_at(b, base + i as usize);
-                lanes += add;
-                let at = |flag: u8| u64::from(f & flag != 0) << i;
-                sep |= at(F_SEP);
-                alnum |= at(F_ALNUM);
-                terminal |= at(F_TERMINAL);
-                m.cap |= at(F_CAP);
-                m.cjk |= u64::from(add & CJK_LANE != 0) << i;
+                match t.bmp_class_at(b, base + i as usize) {
+                    Some(k) => {
+                        lanes += t.lanes[k];
+                        at_class[k] |= 1 << i;
+                        met[k / 64] |= 1 << (k % 64);
+                    }
+                    None => {
+                        // Beyond the BMP (rare): classed directly.
+                        let (add, f, _) = t.at(b, base + i as usize);
+                        lanes += add;
+                        set_flags(1 << i, add, f);
+                    }
+                }
+            }
+            for (w, met) in met.iter_mut().enumerate() {
+                while *met != 0 {
+                    let k = 64 * w + met.trailing_zeros() as usize;
+                    *met &= *met - 1;
+                    let at = std::mem::take(&mut at_class[k]);
+                    set_flags(at, t.lanes[k], t.flags[k]);
+                }
             }
             let continuing = high & !lead;
             let spread = |first: u64, carried: u64| {
