@@ -495,6 +495,21 @@ impl CharTable {
         Some((self.classes[cp as u16 as usize] as usize, len))
     }
 
+    /// The class of the character at `b[i]` (a character start of valid UTF-8 other than
+    /// ASCII; `None` beyond the BMP), read with one load where four bytes follow its start.
+    #[inline(always)]
+    fn bmp_class_at(&self, b: &[u8], i: usize) -> Option<usize> {
+        let word = b.get(i..i + 4).and_then(|w| w.try_into().ok());
+        let x = word.map_or(0, u32::from_le_bytes);
+        let cp = match x & 0xFF {
+            0xC0..=0xDF => (x & 0x1F) << 6 | (x >> 8 & 0x3F),
+            0xE0..=0xEF => (x & 0x0F) << 12 | (x >> 2 & 0xFC0) | (x >> 16 & 0x3F),
+            // Near the line's end, or beyond the BMP.
+            _ => return self.class_at(b, i).map(|(k, _)| k),
+        };
+        Some(self.classes[cp as u16 as usize] as usize)
+    }
+
     /// Counts and flags of the character at `b[i]` (a character start of valid UTF-8), and
     /// its length in bytes.
     #[inline(always)]
@@ -531,23 +546,22 @@ pub(super) struct AsciiBlock {
 impl AsciiBlock {
     #[inline(always)]
     pub(super) fn new(block: &[u8]) -> AsciiBlock {
-        Self::counted(block).0
-    }
-
-    /// [`AsciiBlock::new`], and the counts of the block's ASCII letters, capitals and digits
-    /// in the lanes of [`ASCII_LANES`] (apart: callers that drop them do not compute them).
-    #[inline(always)]
-    fn counted(block: &[u8]) -> (AsciiBlock, u64) {
         let words = Self::load(block);
         let m = ByteMasks::of(&words, block.len());
-        let blk = AsciiBlock {
+        Self::with_masks(words, &m)
+    }
+
+    /// The block of `words` whose masks are `m` (callers that want more of the masks, such
+    /// as the counts, make them themselves).
+    #[inline(always)]
+    fn with_masks(words: [u64; 8], m: &ByteMasks) -> AsciiBlock {
+        AsciiBlock {
             words,
             space: m.space,
             alnum: m.alnum,
             high: m.high,
             lead: m.lead,
-        };
-        (blk, m.counts)
+        }
     }
 
     /// The block's bytes as eight little-endian words, padded with spaces.
@@ -586,38 +600,6 @@ impl AsciiBlock {
     #[inline(always)]
     pub(super) fn byte(&self, i: u32) -> u8 {
         (self.words[(i as usize / 8) % 8] >> (8 * (i % 8))) as u8
-    }
-
-    /// The lowercased key of the word at bytes `s..=e` (below 64) of the block without its
-    /// edge punctuation, as [`ascii_core`] and [`ascii_key`] make it; 0 if there is no such
-    /// key (no letter or digit, or longer than 8 bytes). The block starts at byte `base` of
-    /// `line`: the key is read from the line with one load where eight bytes follow the
-    /// core's start, else from the block's words.
-    #[inline(always)]
-    fn core_key_in(&self, line: &[u8], base: usize, s: u32, e: u32) -> u64 {
-        let (a, len) = self.core(s, e);
-        if !(1..=8).contains(&len) {
-            return 0;
-        }
-        let at = base + a as usize;
-        match line.get(at..at + 8).and_then(|w| w.try_into().ok()) {
-            Some(w) => {
-                let key = u64::from_le_bytes(w) & (u64::MAX >> (64 - 8 * len));
-                key | swar_in(key, b'A', b'Z') >> 2
-            }
-            None => self.key_at(a, len),
-        }
-    }
-
-    /// The start (below 64) and length of the core of the word at bytes `s..=e` of the
-    /// block: from its first to its last letter or digit (length out of 1..=64: none).
-    #[inline(always)]
-    fn core(&self, s: u32, e: u32) -> (u32, u32) {
-        let span = (u64::MAX >> (63 - e % 64)) & (u64::MAX << (s % 64));
-        let m = self.alnum & span;
-        // With m == 0 these are 64 and 0: len wraps and the key comes out 0.
-        let (a, z) = (m.trailing_zeros(), 63u32.wrapping_sub(m.leading_zeros()));
-        (a, z.wrapping_sub(a).wrapping_add(1))
     }
 
     /// Eight bytes from byte `a` (below 64) of the block, the first in the lowest byte (past
@@ -785,6 +767,8 @@ struct AsciiMasks {
     alnum: u64,
     upper: u64,
     terminal: u64,
+    /// Bytes of other characters than ASCII ones (none in an ASCII line).
+    high: u64,
     /// The block's class counts, lanes as in [`ASCII_LANES`] (at most 64 each: no carry).
     lanes: u64,
 }
@@ -802,7 +786,8 @@ struct AsciiWordCounts {
 
 impl AsciiWordCounts {
     /// Adds the words, capitalised words and sentence breaks of the block with masks `m`
-    /// and word starts and ends `edges`.
+    /// and word starts and ends `edges` (spaces stand for all separators, capitals and
+    /// sentence-final punctuation for all characters of their kind).
     #[inline(always)]
     fn add_block(&mut self, m: &AsciiMasks, (starts, ends): (u64, u64)) {
         self.words += starts.count_ones();
@@ -846,6 +831,7 @@ impl AsciiMasks {
             alnum,
             upper,
             terminal,
+            high: 0,
             lanes,
         }
     }
@@ -861,9 +847,17 @@ impl AsciiMasks {
     }
 
     /// How many of the words starting at the bits of `starts` (each ending in the block,
-    /// which starts at byte `base` of `line`) have a stopword as core.
+    /// which starts at byte `base` of `line`) have a stopword as core. A core of ASCII bytes
+    /// is keyed from the masks; one with other characters (at most 16 bytes: longer ones
+    /// lowercase to more than 8) is asked of `other_core`, by its byte range in `line`.
     #[inline(always)]
-    fn count_stopwords(&self, line: &[u8], base: usize, starts: u64) -> u32 {
+    fn count_stopwords(
+        &self,
+        line: &[u8],
+        base: usize,
+        starts: u64,
+        other_core: impl Fn(usize, usize) -> bool,
+    ) -> u32 {
         let (space, alnum) = (self.space, self.alnum);
         let punct = !space & !alnum;
         // Adding a word's first bit to the run of punctuation it starts carries to the byte
@@ -878,7 +872,16 @@ impl AsciiMasks {
             // the lowest of `spaces`, or all if none: the word ends at the block's end).
             let spaces = space >> a;
             let core = (alnum >> a) & (spaces ^ spaces.wrapping_sub(1));
-            let raw = load_padded(line, base + a as usize);
+            let at = base + a as usize;
+            if self.high != 0 {
+                // The core's bytes: `core` has bit 0 set, and its highest below 64 - a.
+                let len = 64 - core.leading_zeros();
+                if len <= 16 && self.high & (u64::MAX >> (64 - len) << a) != 0 {
+                    stop += u32::from(other_core(at, at + len as usize));
+                    continue;
+                }
+            }
+            let raw = load_padded(line, at);
             stop += u32::from(is_stopword_key(ascii_core_key(raw, core)));
         }
         stop
@@ -938,6 +941,18 @@ impl OpenWord {
         OpenWord {
             cjk: 0,
             core: (usize::MAX, 0),
+        }
+    }
+
+    /// Adds the word's part at the bits of `span` of the block at byte `base`, whose masks
+    /// are `m`.
+    #[inline]
+    fn add(&mut self, m: &CharMasks, base: usize, span: u64) {
+        self.cjk += (m.cjk & span).count_ones();
+        let core = m.alnum & span;
+        if core != 0 {
+            self.core.0 = self.core.0.min(base + core.trailing_zeros() as usize);
+            self.core.1 = base + 64 - core.leading_zeros() as usize;
         }
     }
 }
@@ -1408,7 +1423,7 @@ impl Stats {
             self.add_lanes(m.lanes);
             let edges = m.word_edges(true, true);
             n.add_block(&m, edges);
-            n.stop += m.count_stopwords(b, 0, edges.0);
+            n.stop += m.count_stopwords(b, 0, edges.0, |_, _| false);
         } else {
             // Is the byte before the block a space (or the line start)?
             let mut after_space = true;
@@ -1443,7 +1458,7 @@ impl Stats {
                     word_starts &= !(1 << last);
                     open = Some(base + last as usize);
                 }
-                n.stop += m.count_stopwords(b, base, word_starts);
+                n.stop += m.count_stopwords(b, base, word_starts, |_, _| false);
             }
         }
         // Every ASCII byte but the space is a letter, a digit or punctuation.
@@ -1458,63 +1473,120 @@ impl Stats {
 
     /// The word counts of a line with non-ASCII characters, 64 bytes at a time: the ASCII
     /// bytes' classes are counted from the block's masks (punctuation looked up byte by
-    /// byte) as for ASCII lines; only the other characters are decoded and looked up in [`CharTable`], their counts summed and their
-    /// flags set in bit masks of the block. Words come from the mask of separators, and a
-    /// word's characters, CJK characters and core from popcounts and bit scans over it.
+    /// byte) as for ASCII lines; only the other characters are decoded and looked up in
+    /// [`CharTable`], their counts summed and their flags set in bit masks of the block.
+    /// From there on a block is counted as an ASCII line's is (separators for spaces): words,
+    /// capitalised words and sentence breaks from popcounts, stopwords from the cores' masks.
+    /// Only a word running on into the next block, and words with CJK characters (which
+    /// count as more or less than a word), are followed one by one.
     fn unicode_line(&mut self, s: &str) {
         let t = char_table();
         let b = s.as_bytes();
-        // Flags of a character running on into the next block, on its bytes there.
+        let mut n = AsciiWordCounts::default();
+        // Flags (in bit 0) of the character at the end of the block before, which may run on.
         let mut carry = CharMasks::default();
+        // Per class of the characters other than ASCII ones, the first bytes of the block's
+        // characters of that class; the classes met in the block.
+        let mut at_class = [0u64; 256];
+        let mut met = [0u64; 4];
         let mut open: Option<OpenWord> = None;
         // Is the byte before the block a separator (or the line start)?
         let mut after_sep = true;
-        // Does the previous word end with sentence-final punctuation?
-        let mut prev_terminal = false;
+        // What the words with CJK characters add to `eff` beyond one each (halves: exact).
+        let mut cjk_eff = 0.0f32;
+        let cjk_word = |cjk: u32| {
+            if cjk > 0 {
+                (cjk as f32 / 2.0).max(1.0) - 1.0
+            } else {
+                0.0
+            }
+        };
         for (j, block) in b.chunks(64).enumerate() {
             let base = 64 * j;
-            let (blk, ascii_counts) = AsciiBlock::counted(block);
+            let words = AsciiBlock::load(block);
+            let bm = ByteMasks::of(&words, block.len());
+            let blk = AsciiBlock::with_masks(words, &bm);
             let (high, lead) = blk.high_and_lead();
             let mut m = CharMasks {
-                sep: blk.space | carry.sep,
-                alnum: blk.alnum | carry.alnum,
-                terminal: carry.terminal,
-                ..CharMasks::default()
+                sep: blk.space,
+                alnum: blk.alnum,
+                terminal: 0,
+                cap: bm.upper,
+                cjk: 0,
             };
-            carry = CharMasks::default();
             // The ASCII bytes' classes: letters, capitals and digits counted with the masks,
             // then each punctuation byte's (neither space, letter, digit nor other character).
             // ASCII_TERMINAL adds in the CJK lane, which `add_lanes` skips.
-            let mut lanes = ascii_counts;
+            let mut lanes = bm.counts;
             let mut punct = !blk.space & !blk.alnum & !high;
             while punct != 0 {
                 let i = punct.trailing_zeros();
                 punct &= punct - 1;
-                lanes += ASCII_LANES[usize::from(blk.byte(i))];
+                let add = ASCII_LANES[usize::from(blk.byte(i))];
+                lanes += add;
+                m.terminal |= u64::from(add & ASCII_TERMINAL != 0) << i;
             }
+            // The other characters' flags on their first bytes, then spread over the bytes
+            // that continue them (valid UTF-8: at most three, none past the next character's
+            // first); bit 0 of `carry` stands for a character running on from the block before.
+            // A character's flags are set per class: its first byte goes to its class's mask
+            // (a text has few classes: a block sets each class's flags once).
+            let (mut sep, mut alnum, mut terminal) = (0u64, 0u64, 0u64);
+            let mut set_flags = |at: u64, add: u64, f: u8| {
+                let all_if = |flag: u8| 0u64.wrapping_sub(u64::from(f & flag != 0));
+                sep |= at & all_if(F_SEP);
+                alnum |= at & all_if(F_ALNUM);
+                terminal |= at & all_if(F_TERMINAL);
+                m.cap |= at & all_if(F_CAP);
+                m.cjk |= at & 0u64.wrapping_sub(u64::from(add & CJK_LANE != 0));
+            };
             let mut leads = lead;
             while leads != 0 {
                 let i = leads.trailing_zeros();
                 leads &= leads - 1;
-                let (add, f, len) = t.at(b, base + i as usize);
-                lanes += add;
-                // The character's bytes (one to four) in the block: those past it fall off.
-                let bytes = (1u64 << len) - 1;
-                let here = bytes << i;
-                let all_if = |flag: u8| 0u64.wrapping_sub(u64::from(f & flag != 0));
-                m.sep |= here & all_if(F_SEP);
-                m.alnum |= here & all_if(F_ALNUM);
-                m.terminal |= here & all_if(F_TERMINAL);
-                if i as usize + len > 64 {
-                    // A character running on into the next block (rare): its bytes there.
-                    let past = bytes >> (64 - i);
-                    carry.sep |= past & all_if(F_SEP);
-                    carry.alnum |= past & all_if(F_ALNUM);
-                    carry.terminal |= past & all_if(F_TERMINAL);
+                match t.bmp_class_at(b, base + i as usize) {
+                    Some(k) => {
+                        lanes += t.lanes[k];
+                        at_class[k] |= 1 << i;
+                        met[k / 64] |= 1 << (k % 64);
+                    }
+                    None => {
+                        // Beyond the BMP (rare): classed directly.
+                        let (add, f, _) = t.at(b, base + i as usize);
+                        lanes += add;
+                        set_flags(1 << i, add, f);
+                    }
                 }
-                m.cap |= u64::from(f & F_CAP != 0) << i;
-                m.cjk |= u64::from(add & CJK_LANE != 0) << i;
             }
+            for (w, met) in met.iter_mut().enumerate() {
+                while *met != 0 {
+                    let k = 64 * w + met.trailing_zeros() as usize;
+                    *met &= *met - 1;
+                    let at = std::mem::take(&mut at_class[k]);
+                    set_flags(at, t.lanes[k], t.flags[k]);
+                }
+            }
+            let continuing = high & !lead;
+            let spread = |first: u64, carried: u64| {
+                let one = (first << 1 | carried) & continuing;
+                let two = one << 1 & continuing;
+                first | one | two | (two << 1 & continuing)
+            };
+            let (sep, alnum, terminal) = (
+                spread(sep, carry.sep),
+                spread(alnum, carry.alnum),
+                spread(terminal, carry.terminal),
+            );
+            m.sep |= sep;
+            m.alnum |= alnum;
+            m.terminal |= terminal;
+            // The flags of the block's last byte's character, for its bytes in the next block.
+            carry = CharMasks {
+                sep: sep >> 63,
+                alnum: alnum >> 63,
+                terminal: terminal >> 63,
+                ..CharMasks::default()
+            };
             // A byte counts in a lane at most once (a character's first): at most 64 each,
             // no lane overflows.
             self.add_lanes(lanes);
@@ -1522,62 +1594,66 @@ impl Stats {
                 None => true,
                 Some(&c) if c.is_ascii() => c == b' ',
                 // A character of this block runs on.
-                Some(&c) if c < 0xC0 => carry.sep & 1 != 0,
+                Some(&c) if c < 0xC0 => carry.sep != 0,
                 Some(_) => t.at(b, base + 64).1 & F_SEP != 0,
             };
-            let sep = m.sep;
-            let mut starts = !sep & (sep << 1 | u64::from(after_sep));
-            let mut ends = !sep & (sep >> 1 | u64::from(next_sep) << 63);
-            after_sep = sep >> 63 != 0;
+            let am = AsciiMasks {
+                space: m.sep,
+                alnum: m.alnum,
+                upper: m.cap,
+                terminal: m.terminal,
+                high,
+                lanes: 0,
+            };
+            let (starts, mut ends) = am.word_edges(after_sep, next_sep);
+            after_sep = m.sep >> 63 != 0;
+            n.add_block(&am, (starts, ends));
             // Characters in words: their first bytes (continuation bytes start none) outside
             // separators.
-            self.chars += (!(high & !lead) & !sep).count_ones();
-            // Each word's part in the block: the open word's from byte 0, then each word
-            // starting here; the last may run on into the next block.
-            loop {
-                let (first, mut word, started_here) = match open.take() {
-                    Some(w) => (0, w, false),
-                    None if starts != 0 => {
-                        let first = starts.trailing_zeros();
-                        starts &= starts - 1;
-                        let upper = m.cap >> first & 1 != 0 || blk.byte(first).is_ascii_uppercase();
-                        self.cap_words += u32::from(upper);
-                        self.sent_breaks += u32::from(upper & prev_terminal);
-                        (first, OpenWord::new(), true)
-                    }
-                    None => break,
-                };
+            self.chars += (!(high & !lead) & !m.sep).count_ones();
+            // Every CJK character is in a word.
+            self.cjk += m.cjk.count_ones();
+            // The word running on from an earlier block: its part here, up to its end.
+            if let Some(mut w) = open.take() {
                 let last = if ends == 0 { 63 } else { ends.trailing_zeros() };
-                let span = (u64::MAX >> (63 - last)) & (u64::MAX << first);
-                if m.cjk != 0 {
-                    word.cjk += (m.cjk & span).count_ones();
-                }
-                let core = m.alnum & span;
-                if core != 0 {
-                    word.core.0 = word.core.0.min(base + core.trailing_zeros() as usize);
-                    word.core.1 = base + 64 - core.leading_zeros() as usize;
-                }
+                w.add(&m, base, u64::MAX >> (63 - last));
                 if ends == 0 {
-                    open = Some(word);
-                    break;
+                    open = Some(w);
+                    continue;
                 }
                 ends &= ends - 1;
-                let end_byte = blk.byte(last);
-                prev_terminal = m.terminal >> last & 1 != 0
-                    || (end_byte.is_ascii() && is_terminal(char::from(end_byte)));
-                // A core of ASCII bytes in one block is keyed from the block's words (a word
-                // without a core has no key: `core_key_in` reads ASCII bytes only).
-                let core_bytes = u64::MAX.checked_shl(core.trailing_zeros()).unwrap_or(0)
-                    & u64::MAX.checked_shr(core.leading_zeros()).unwrap_or(0);
-                let ascii_core = core != 0 && high & core_bytes == 0;
-                let stop = if started_here && ascii_core {
-                    is_stopword_key(blk.core_key_in(b, base, first, last))
-                } else {
-                    core_is_stopword(s, word.core)
-                };
-                self.end_word(word.cjk, stop);
+                n.stop += u32::from(core_is_stopword(s, w.core));
+                cjk_eff += cjk_word(w.cjk);
+            }
+            // The last word may run on into the next block (its start is past the last end).
+            let mut whole = starts;
+            if starts.leading_zeros() < ends.leading_zeros() {
+                let first = 63 - starts.leading_zeros();
+                whole &= !(1 << first);
+                let mut w = OpenWord::new();
+                w.add(&m, base, u64::MAX << first);
+                open = Some(w);
+            }
+            n.stop += am.count_stopwords(b, base, whole, |a, z| core_is_stopword(s, (a, z)));
+            // Each whole word's CJK characters: its start pairs with the next end.
+            if m.cjk != 0 {
+                let mut starts = whole;
+                while starts != 0 {
+                    let (first, last) = (starts.trailing_zeros(), ends.trailing_zeros());
+                    starts &= starts - 1;
+                    ends &= ends.wrapping_sub(1);
+                    let span = (u64::MAX >> (63 - last % 64)) & (u64::MAX << first);
+                    cjk_eff += cjk_word((m.cjk & span).count_ones());
+                }
             }
         }
+        self.cap_words += n.cap;
+        self.sent_breaks += n.breaks;
+        self.stop_words += n.stop;
+        self.words += n.words;
+        // The space after each word.
+        self.chars += n.words;
+        self.eff += n.words as f32 + cjk_eff;
     }
 
     /// Adds a word's (or part word's) lane sums.
@@ -1591,22 +1667,6 @@ impl Stats {
         self.commas += lane(4);
         self.seps += lane(5);
         self.sent_breaks += lane(7);
-    }
-
-    /// Adds a finished word (its characters are counted by the line): the space after it,
-    /// its CJK characters, and whether its core (the byte range from its first to its last
-    /// letter or digit) is a stopword.
-    #[inline]
-    fn end_word(&mut self, cjk: u32, stop: bool) {
-        self.words += 1;
-        self.chars += 1;
-        self.cjk += cjk;
-        self.eff += if cjk > 0 {
-            (cjk as f32 / 2.0).max(1.0)
-        } else {
-            1.0
-        };
-        self.stop_words += u32::from(stop);
     }
 
     /// A line that looks like running text: long enough and sentence-shaped.
@@ -2555,6 +2615,8 @@ mod tests {
             "abcdefgh",
             "ÀÉÎÕÜ",
             "ééééé",
+            "да…",
+            "東京大学研究所の",
         ];
         let seps = [" ", "\u{a0}", "\u{202f}", "\u{2007}", "  "];
         let mut next = xorshift(0x6A09_E667_F3BC_C908);
