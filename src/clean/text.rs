@@ -641,15 +641,15 @@ pub fn has_menu_sep(b: &[u8]) -> bool {
 /// [`continues`] when whether `a` and `b` hold " | " is already known (a line growing by
 /// merges is not scanned again for each next line).
 pub fn continues_menu_known(a: &str, a_menu: bool, b: &str, b_menu: bool) -> bool {
-    let (Some(a_last), Some(b_first)) = (a.chars().next_back(), b.chars().next()) else {
-        return false;
-    };
     // A menu ("Home | World | Sign in") is not prose cut at a link: merging it into the next
     // line glued every copy of a repeated menu to the first paragraph, which was then kept
     // (tests/test_hostile.py, deeply repeated boilerplate).
     if a_menu || b_menu {
         return false;
     }
+    let (Some(a_last), Some(b_first)) = (a.chars().next_back(), b.chars().next()) else {
+        return false;
+    };
     if matches!(a_last, '(' | ',' | '—' | '–' | '“' | '‘' | '/' | '[') {
         return true;
     }
