@@ -23,11 +23,18 @@ fn is_icon_token(tok: &str) -> bool {
     if t.len() < 4 || !t.is_ascii() {
         return false;
     }
-    let lower = t.to_ascii_lowercase();
-    lower.ends_with("icon")
-        || lower.starts_with("icon")
-        || lower.contains("icon-")
-        || lower.contains("-icon")
+    // "icon" in any ASCII case at `i`: compared in place (most tokens of a line holding
+    // "icon" are ordinary words; no lowercased copy of each).
+    let b = t.as_bytes();
+    let icon_at = |i: usize| {
+        b.get(i..i + 4)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"icon"))
+    };
+    let last = b.len() - 4;
+    icon_at(last)
+        || icon_at(0)
+        || (0..last).any(|i| icon_at(i) && b.get(i + 4) == Some(&b'-'))
+        || (1..=last).any(|i| b.get(i - 1) == Some(&b'-') && icon_at(i))
 }
 
 /// A short word allowed between icon tokens ("chevron downicon": "chevron").
@@ -173,6 +180,57 @@ mod tests {
         assert_eq!(strip_icons(s), "-1\u{fffd}");
         let s = "Text. icon share\u{200b}icon mail\u{200b}icon";
         assert_eq!(strip_icons(s), "Text.");
+    }
+
+    /// [`is_icon_token`] against the lowercased copy it used to make.
+    #[test]
+    fn icon_tokens_agree_with_the_lowercased_check() {
+        let reference = |tok: &str| {
+            let tok = visible(tok);
+            let t = tok.trim_matches(|c: char| !c.is_alphanumeric());
+            let lower = t.to_ascii_lowercase();
+            t.len() >= 4
+                && t.is_ascii()
+                && (lower.ends_with("icon")
+                    || lower.starts_with("icon")
+                    || lower.contains("icon-")
+                    || lower.contains("-icon"))
+        };
+        let mut toks: Vec<String> = Vec::new();
+        for core in [
+            "icon",
+            "ICON",
+            "Icon",
+            "icon-",
+            "-icon",
+            "x-icon",
+            "icon-x",
+            "xicon-y",
+            "x-icony",
+            "xiconx",
+            "ico",
+            "icn",
+            "silicon",
+            "iconic",
+            "-",
+            "a-b",
+            "i\u{200b}con",
+            "icön",
+            "éicon",
+            "",
+            "x",
+            "xx-icon-xx",
+            "--icon--",
+            "icon--",
+            "i-con",
+        ] {
+            for (pre, post) in [("", ""), ("(", ")"), ("\"", "\","), ("a", ""), ("", "b")] {
+                toks.push(format!("{pre}{core}{post}"));
+            }
+        }
+        for t in &toks {
+            assert_eq!(is_icon_token(t), reference(t), "{t:?}");
+        }
     }
 
     #[test]

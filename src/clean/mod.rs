@@ -709,18 +709,21 @@ const BY_WORDS: &[&str] = &[
 /// Byte length of the longest byline word.
 const BY_WORD_MAX: usize = text::longest_len(BY_WORDS);
 
-/// Bit `b` set: some byline word starts with the byte `b`, in either ASCII case.
-const BY_FIRST_BYTES: [u64; 4] = {
-    let mut t = [0u64; 4];
+/// Per byte `b`: bit `n` set when some byline word of `n` bytes (not counting the colon it
+/// may end with) starts with `b`, in either ASCII case.
+const BY_WORD_LENGTHS: [u16; 256] = {
+    let mut t = [0u16; 256];
     let mut i = 0;
     while i < BY_WORDS.len() {
-        let b = BY_WORDS[i].as_bytes()[0];
-        let (lo, up) = (
-            b.to_ascii_lowercase() as usize,
-            b.to_ascii_uppercase() as usize,
-        );
-        t[lo / 64] |= 1 << (lo % 64);
-        t[up / 64] |= 1 << (up % 64);
+        let w = BY_WORDS[i].as_bytes();
+        let n = if w[w.len() - 1] == b':' {
+            w.len() - 1
+        } else {
+            w.len()
+        };
+        assert!(n < 16);
+        t[w[0].to_ascii_lowercase() as usize] |= 1 << n;
+        t[w[0].to_ascii_uppercase() as usize] |= 1 << n;
         i += 1;
     }
     t
@@ -728,11 +731,7 @@ const BY_FIRST_BYTES: [u64; 4] = {
 
 /// Can a byline word start with the byte `b`?
 fn starts_by_word(b: u8) -> bool {
-    let bits = BY_FIRST_BYTES
-        .get(usize::from(b) / 64)
-        .copied()
-        .unwrap_or(0);
-    bits >> (b % 64) & 1 != 0
+    BY_WORD_LENGTHS[usize::from(b)] != 0
 }
 
 /// "By Jane Doe", "– Ranjith Perera –": the author's name, when the line is a byline.
@@ -838,6 +837,14 @@ fn by_prefix(st: &str) -> Option<&str> {
     let space = space?;
     let (first, rest) = (st.get(..space)?, st.get(space + 1..)?);
     let f = first.trim_end_matches(':');
+    // Most first words are as long as no byline word with their first byte.
+    let lengths = st
+        .as_bytes()
+        .first()
+        .map_or(0, |&b| BY_WORD_LENGTHS[usize::from(b)]);
+    if lengths.checked_shr(f.len() as u32).unwrap_or(0) & 1 == 0 {
+        return None;
+    }
     // "By" may take a colon ("By: Jane Doe"); "Text:" needs its own ("Text Input:" is a
     // form label).
     BY_WORDS

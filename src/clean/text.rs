@@ -553,8 +553,47 @@ fn is_join_word(w: &str) -> bool {
         return false;
     };
     let lengths = JOIN_FIRST_BYTES[usize::from(first)];
-    w.len() <= JOIN_WORD_MAX && lengths >> w.len() & 1 != 0 && JOIN_WORDS.contains(&w)
+    w.len() <= JOIN_WORD_MAX
+        && lengths >> w.len() & 1 != 0
+        && JOIN_KEYS.binary_search(&join_key(w.as_bytes())).is_ok()
 }
+
+/// A word of at most 15 bytes as one number: its bytes little-endian, its length in the top
+/// byte (a NUL byte cannot pass for the end of a shorter word). One number compare per
+/// look-up step instead of a byte comparison per join word.
+const fn join_key(b: &[u8]) -> u128 {
+    let mut k = (b.len() as u128) << 120;
+    let mut i = 0;
+    while i < b.len() && i < 15 {
+        k |= (b[i] as u128) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+/// The [`join_key`]s of the [`JOIN_WORDS`], sorted (at compile time) for a binary search.
+static JOIN_KEYS: [u128; JOIN_WORDS.len()] = {
+    assert!(JOIN_WORD_MAX <= 15);
+    let mut t = [0u128; JOIN_WORDS.len()];
+    let mut i = 0;
+    while i < JOIN_WORDS.len() {
+        t[i] = join_key(JOIN_WORDS[i].as_bytes());
+        i += 1;
+    }
+    // Insertion sort.
+    let mut a = 1;
+    while a < t.len() {
+        let mut b = a;
+        while b > 0 && t[b - 1] > t[b] {
+            let x = t[b - 1];
+            t[b - 1] = t[b];
+            t[b] = x;
+            b -= 1;
+        }
+        a += 1;
+    }
+    t
+};
 
 /// Join word lengths by last byte ([`join_word_lengths_by_byte`]).
 const JOIN_LAST_BYTES: [u16; 256] = join_word_lengths_by_byte(true);
@@ -602,15 +641,15 @@ pub fn has_menu_sep(b: &[u8]) -> bool {
 /// [`continues`] when whether `a` and `b` hold " | " is already known (a line growing by
 /// merges is not scanned again for each next line).
 pub fn continues_menu_known(a: &str, a_menu: bool, b: &str, b_menu: bool) -> bool {
-    let (Some(a_last), Some(b_first)) = (a.chars().next_back(), b.chars().next()) else {
-        return false;
-    };
     // A menu ("Home | World | Sign in") is not prose cut at a link: merging it into the next
     // line glued every copy of a repeated menu to the first paragraph, which was then kept
     // (tests/test_hostile.py, deeply repeated boilerplate).
     if a_menu || b_menu {
         return false;
     }
+    let (Some(a_last), Some(b_first)) = (a.chars().next_back(), b.chars().next()) else {
+        return false;
+    };
     if matches!(a_last, '(' | ',' | '—' | '–' | '“' | '‘' | '/' | '[') {
         return true;
     }
@@ -953,6 +992,41 @@ mod tests {
         }
         for w in ["", "The", "hopes", "Nadal", "the.", "и ", "über"] {
             assert!(!is_join_word(w), "{w}");
+        }
+    }
+
+    /// The key look-up of [`is_join_word`] against the list: every join word with a byte
+    /// changed, cut, grown (by a NUL too) or capitalised, and the words of the dev pages.
+    #[test]
+    fn join_word_keys_agree_with_the_list() {
+        let mut words: Vec<Vec<u8>> = Vec::new();
+        for w in JOIN_WORDS {
+            let b = w.as_bytes().to_vec();
+            for i in 0..b.len() {
+                for c in [0u8, b' ', b'a', b'e', b's', 0xFF] {
+                    let mut v = b.clone();
+                    v[i] = c;
+                    words.push(v);
+                }
+                words.push(b[..i].to_vec());
+                words.push(b[i..].to_vec());
+            }
+            for tail in [&b"\0"[..], b"s", b"\0\0", b"x\0"] {
+                words.push([&b[..], tail].concat());
+            }
+            words.push(w.to_uppercase().into_bytes());
+            words.push(b);
+        }
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                words.extend(text.split_whitespace().map(|w| w.as_bytes().to_vec()));
+            }
+        }
+        for b in &words {
+            if let Ok(w) = std::str::from_utf8(b) {
+                assert_eq!(is_join_word(w), JOIN_WORDS.contains(&w), "{w:?}");
+            }
         }
     }
 
