@@ -51,7 +51,8 @@
 //! ends on a word boundary (and, for a case-sensitive alias, matches the exact surface) wins,
 //! so a shorter alias still matches when the longest ends inside a word. At an ASCII word the
 //! walk starts with the whole word, looked up in a Bloom filter and a hash table of the
-//! aliases' first words, so most words of a text cost one cache-resident probe; all the starts
+//! aliases' first words, so most words of a text cost one cache-resident probe (a word that
+//! only begins multi-word aliases, a second one, of the word pairs they begin); all the starts
 //! of a text are looked up before any walk, so those probes' cache misses overlap. Offsets are
 //! converted to character indices in one forward pass. Texts over 4 MiB are normalized in
 //! pieces (bounded scratch memory); a mention may reach 64 KiB past its piece.

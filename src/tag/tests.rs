@@ -556,6 +556,77 @@ fn fold_diacritics_absorbs_trailing_marks() {
     );
 }
 
+/// Multi-word aliases whose first word begins no one-word alias (so the second-word filter
+/// decides whether to walk) are found wherever the text spells them, with typographic
+/// variants, whitespace runs, case and diacritics.
+#[test]
+fn multi_word_aliases_through_the_second_word_filter() {
+    const RECS: &[Rec] = &[
+        (
+            "a",
+            "New York",
+            &["new-york", "New York City", "New. York", "new 'york'"],
+        ),
+        (
+            "b",
+            "St. Louis",
+            &["St Louis", "st.louis", "st. \u{e9}tienne"],
+        ),
+        (
+            "c",
+            "Rock \u{2019}n\u{2019} Roll",
+            &["rock-n-roll", "rock 9"],
+        ),
+        ("d", "U.S.", &["U.S.A", "u.k", "inc."]),
+        (
+            "e",
+            "Verylongfirstwordbeyondsixteen Second",
+            &["abcdefgh12345678 x"],
+        ),
+        ("f", "O'Neil", &["o' neil", "Sao Paulo"]),
+    ];
+    let texts = [
+        ("NEW\u{a0}\u{a0}YORK CITY!", "NEW\u{a0}\u{a0}YORK CITY"),
+        ("the new\u{2013}york times", "new\u{2013}york"),
+        ("(new. york)", "new. york"),
+        ("a new \u{2018}york\u{2019}.", "new \u{2018}york\u{2019}"),
+        ("from st.louis,", "st.louis"),
+        ("in St. \u{c9}tienne", "St. \u{c9}tienne"),
+        ("rock \u{2019}n\u{2019} roll", "rock \u{2019}n\u{2019} roll"),
+        ("rock-n-roll", "rock-n-roll"),
+        ("rock 9!", "rock 9"),
+        ("the U.S.A. and", "U.S.A"),
+        ("U.S.", "U.S."),
+        ("u.k", "u.k"),
+        ("Acme Inc.", "Inc."),
+        (
+            "VERYLONGFIRSTWORDBEYONDSIXTEEN second",
+            "VERYLONGFIRSTWORDBEYONDSIXTEEN second",
+        ),
+        ("abcdefgh12345678 x", "abcdefgh12345678 x"),
+        ("O\u{2019}Neil", "O\u{2019}Neil"),
+        ("o'\n neil", "o'\n neil"),
+        ("S\u{e3}o Paulo", "S\u{e3}o Paulo"),
+    ];
+    let options = GazetteerOptions {
+        case_sensitive: false,
+        fold_diacritics: true,
+    };
+    let g = gaz(RECS, options);
+    for (text, surface) in texts {
+        let found: Vec<&str> = g
+            .tag_overlapping(text)
+            .iter()
+            .map(|m| &text[m.byte_start..m.byte_end])
+            .collect();
+        assert!(found.contains(&surface), "{text:?}: {found:?}");
+    }
+    // Followed by none of their second words: nothing.
+    for text in ["new jersey", "st. paul", "rock on", "u.n.", "o'hara", "new"] {
+        assert!(g.tag_overlapping(text).is_empty(), "{text:?}");
+    }
+}
+
 #[test]
 fn empty_id_is_an_error() {
     let err = Gazetteer::new(records(&[("", "Kiev", &[])]), DEFAULT).unwrap_err();

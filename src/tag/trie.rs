@@ -19,7 +19,10 @@
 //! nothing can match there), then in a hash table from first token to the trie position after
 //! it, and the walk goes on from there. A key can only match with its whole first token: a
 //! shorter one would end inside the word. Table hits are checked against the key's bytes, so
-//! a hash collision can never make a wrong match.
+//! a hash collision can never make a wrong match. Most common words begin some multi-word
+//! alias, yet few are followed by its next word: where no key is the first token alone, the
+//! walk also needs the text after the token to pass a Bloom filter of the keys' (first
+//! token, next word) pairs.
 
 use super::normalize::{alnum_lanes, Slots, HIGH_BITS};
 
@@ -57,6 +60,8 @@ pub(crate) struct Trie {
     /// The keys' first tokens: a Bloom filter, then the trie position after each.
     first_tokens: FirstTokens,
     token_nodes: TokenTable,
+    /// The (first token, what follows it) pairs of the keys that go on after their first token.
+    second_words: SecondWords,
 }
 
 /// A start where some key may match, from [`Trie::find_walks`].
@@ -180,9 +185,14 @@ impl Trie {
             t.keys.extend_from_slice(k.as_bytes());
         }
         t.key_starts.push(u32::try_from(t.keys.len()).ok()?);
-        // First tokens.
+        // Table values carry a flag bit above the node.
+        if t.nodes.len() >= (MULTI_WORD_ONLY - 2) as usize {
+            return None;
+        }
+        // First tokens, and the words after them.
         t.first_tokens = FirstTokens::new(keys);
         t.token_nodes = TokenTable::with_capacity(keys.len());
+        t.second_words = SecondWords::with_capacity(keys.len());
         for k in keys {
             let bytes = k.as_bytes();
             let n = token_len(bytes);
@@ -193,7 +203,12 @@ impl Trie {
                 Some(node) if t.nodes.get(node as usize)?.depth != u16::MAX => node,
                 _ => AMBIGUOUS,
             };
-            t.token_nodes.insert(token_hash(token), node);
+            let hash = token_hash(token);
+            let multi_word = bytes.len() > n;
+            if multi_word {
+                t.second_words.insert(hash, bytes, n);
+            }
+            t.token_nodes.insert(hash, node, multi_word);
         }
         Some(t)
     }
@@ -224,8 +239,9 @@ impl Trie {
     /// Finds which of `starts` (ascending offsets in `hay`) some key may match at, and where
     /// the walk goes on from there, into `walks.found`. Two passes: the first measures and
     /// hashes each start's token and keeps those the Bloom filter lets through, the second
-    /// looks them up in the token table. Neither branches on the outcome of its lookups, so
-    /// their cache misses overlap instead of waiting behind mispredicted branches.
+    /// looks them up in the token table (and in [`SecondWords`] where the token only begins
+    /// multi-word keys). Neither branches on the outcome of a filter or table lookup, so their
+    /// cache misses overlap instead of waiting behind mispredicted branches.
     pub(crate) fn find_walks(&self, hay: &[u8], starts: &[u32], walks: &mut Walks) {
         walks.tokens.clear();
         let tokens = walks.tokens.spare(starts.len());
@@ -243,11 +259,21 @@ impl Trie {
         let mut kept = 0usize;
         for &(start, token_len, h) in walks.tokens.as_slice() {
             // An empty token (the start is no ASCII word): walk from the root.
-            let node = if token_len == 0 {
+            let mut node = if token_len == 0 {
                 AMBIGUOUS
             } else {
                 self.token_nodes.get(h)
             };
+            // Every key with this first token goes on after it: the text's next word must
+            // follow the token in one of them.
+            if node < AMBIGUOUS && node & MULTI_WORD_ONLY != 0 {
+                let after = start as usize + token_len as usize;
+                node = if self.second_words.may_follow(h, hay, after) {
+                    node & !MULTI_WORD_ONLY
+                } else {
+                    NONE
+                };
+            }
             if let Some(slot) = found.get_mut(kept) {
                 *slot = WalkStart {
                     start,
@@ -383,6 +409,7 @@ impl Trie {
             + self.key_starts.len() * 4
             + self.first_tokens.memory_usage()
             + self.token_nodes.slots.len() * 8
+            + self.second_words.bits.len() * 8
     }
 }
 
@@ -412,14 +439,21 @@ mod tests {
     fn token_table_collisions_are_ambiguous() {
         let mut t = TokenTable::with_capacity(4);
         let h = 0xABCD_0000_0000_0003u64;
-        t.insert(h, 7);
-        t.insert(h, 7);
+        t.insert(h, 7, true);
+        assert_eq!(t.get(h), 7 | MULTI_WORD_ONLY);
+        t.insert(h, 7, false); // a one-word key clears the flag
+        t.insert(h, 7, true);
         assert_eq!(t.get(h), 7);
-        t.insert(0xABCD_0000_0000_0004, 9); // same fingerprint, another slot
+        t.insert(0xABCD_0000_0000_0004, 9, false); // same fingerprint, another slot
         assert_eq!(t.get(0xABCD_0000_0000_0004), 9);
         assert_eq!(t.get(0x1111_0000_0000_0003), NONE);
-        t.insert(h, 8); // same hash, another node
+        t.insert(h, 8, true); // same hash, another node
         assert_eq!(t.get(h), AMBIGUOUS);
+        t.insert(h, 7, true);
+        assert_eq!(t.get(h), AMBIGUOUS);
+        t.insert(0x2222_0000_0000_0005, 9, true);
+        t.insert(0x2222_0000_0000_0005, 8, true);
+        assert_eq!(t.get(0x2222_0000_0000_0005), AMBIGUOUS);
     }
 
     #[test]
@@ -463,6 +497,105 @@ mod tests {
             let w = words(&t, k, 0);
             assert!(w.contains(&(k.len(), p as u32)), "{k:?}");
         }
+    }
+
+    /// The second-word filter never drops a start where a key can match: wherever the text
+    /// goes on with a key and then with no ASCII letter or digit (else the match would end
+    /// inside a word), the walk reports it.
+    #[test]
+    fn second_words_never_drop_a_key() {
+        let keys: Vec<String> = [
+            "new york",
+            "new york city",
+            "new-york",
+            "new jersey's",
+            "new. york",
+            "new.york",
+            "new..",
+            "new 'york'",
+            "new \u{e9}t\u{e9}",
+            "new\u{e9}",
+            "new-",
+            "new 9",
+            "u.s.",
+            "u.s.a",
+            "u.k",
+            "st. louis",
+            "o'neil",
+            "o'",
+            "rock 'n' roll",
+            "inc.",
+            "a. b",
+            "a-b-c",
+            "x y",
+            "verylongfirstwordbeyondsixteen second",
+            "abcdefgh ijklmnopqrstuvwxyz",
+            "abcdefgh12345678 x",
+            "one",
+            "one two",
+            "two  three",
+            "\u{445} word",
+            "(ap) news",
+            "1 2 3",
+        ]
+        .iter()
+        .map(|s| super::super::normalize::normalize_key(s, true, false))
+        .collect();
+        let t = Trie::new(&keys).unwrap();
+        let afters = [
+            "",
+            " ",
+            ".",
+            ",",
+            "'s",
+            " x",
+            "-y",
+            "\u{e9}",
+            "s",
+            "1",
+            "!",
+            "  ",
+            " new york",
+        ];
+        for (p, k) in keys.iter().enumerate() {
+            for before in ["", "x ", "(", "zz-"] {
+                for after in afters {
+                    let hay = format!("{before}{k}{after}");
+                    let start = before.len();
+                    let end = start + k.len();
+                    let got = words(&t, &hay, start);
+                    let inside_word = hay
+                        .as_bytes()
+                        .get(end)
+                        .is_some_and(u8::is_ascii_alphanumeric);
+                    if !inside_word {
+                        assert!(got.contains(&(end, p as u32)), "{k:?} in {hay:?}: {got:?}");
+                    }
+                }
+            }
+        }
+        // Every pair of keys, one after the other.
+        for (p, k) in keys.iter().enumerate() {
+            for other in &keys {
+                let hay = format!("{k} {other}");
+                let got = words(&t, &hay, 0);
+                assert!(
+                    got.contains(&(k.len(), p as u32)),
+                    "{k:?} in {hay:?}: {got:?}"
+                );
+            }
+        }
+        // A first token that only begins multi-word keys, followed by none of their words.
+        let mut walks = Walks::default();
+        t.find_walks(b"new mexico", &[0], &mut walks);
+        assert!(walks.found().is_empty());
+        t.find_walks(b"abcdefgh ijklmnx", &[0], &mut walks);
+        assert!(walks.found().is_empty());
+        t.find_walks(b"new", &[0], &mut walks);
+        assert!(walks.found().is_empty());
+        // One that also is a key: walked whatever follows.
+        t.find_walks(b"one three", &[0], &mut walks);
+        assert_eq!(walks.found().len(), 1);
     }
 
     #[test]
@@ -516,6 +649,10 @@ mod tests {
 /// a [`WalkStart`] without a token says).
 const AMBIGUOUS: u32 = NONE - 1;
 
+/// In [`TokenTable`] values: the bit above the node that says every key with this first token
+/// goes on after it (none is the token alone).
+const MULTI_WORD_ONLY: u32 = 1 << 31;
+
 /// First token -> trie node after it (NONE: no key starts with that token). Open addressing
 /// on the token hash (low bits pick the slot, the high 32 bits are the fingerprint).
 #[derive(Debug, Default)]
@@ -534,7 +671,14 @@ impl TokenTable {
         }
     }
 
-    fn insert(&mut self, hash: u64, node: u32) {
+    /// Records `node` for a first token of this hash; `multi_word`: the key goes on after it
+    /// (the flag stays only if every key with that first token does).
+    fn insert(&mut self, hash: u64, node: u32, multi_word: bool) {
+        let node = if multi_word && node < AMBIGUOUS {
+            node | MULTI_WORD_ONLY
+        } else {
+            node
+        };
         let fp = (hash >> 32) as u32;
         let mut i = hash as usize & self.mask;
         // The table is at most half full: an empty slot is always found.
@@ -547,16 +691,20 @@ impl TokenTable {
                 return;
             }
             if slot.0 == fp {
-                if slot.1 != node {
-                    slot.1 = AMBIGUOUS;
-                }
+                let same = slot.1 | MULTI_WORD_ONLY == node | MULTI_WORD_ONLY;
+                slot.1 = if same && slot.1 != AMBIGUOUS {
+                    slot.1 & node
+                } else {
+                    AMBIGUOUS
+                };
                 return;
             }
             i = (i + 1) & self.mask;
         }
     }
 
-    /// The node for this hash, AMBIGUOUS, or NONE.
+    /// The node for this hash (with MULTI_WORD_ONLY if every key with that first token goes
+    /// on after it), AMBIGUOUS, or NONE.
     #[inline]
     fn get(&self, hash: u64) -> u32 {
         let fp = (hash >> 32) as u32;
@@ -756,6 +904,80 @@ impl FirstTokens {
     }
 }
 
+/// A filter on what follows the first token of the keys that go on after it: a blocked Bloom
+/// filter (two bits of one word) over (first token, [`next_word`] after it). At a start whose
+/// first token only begins such keys ([`MULTI_WORD_ONLY`]), a text that goes on otherwise than
+/// all of them cannot match there, and the walk is skipped: most common words begin some
+/// multi-word alias and few of them go on with its second word.
+///
+/// Why a key's pair is the text's wherever the key can match: the key's first token is the
+/// text's (see [`FirstTokens`]), so the byte after it (not a token byte) is the text's too,
+/// and so are the token bytes after that one in the key; the key's next byte after them is the
+/// text's, or the key ends there and the text goes on with no token byte (a token byte would
+/// put the match's end inside an ASCII word: no match, as for the first token).
+#[derive(Debug, Default)]
+struct SecondWords {
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+/// The byte at the start of `bytes` and the token bytes after it (at most 7) as a little-endian
+/// word, zero-padded: what [`SecondWords`] keys on after a first token. One load where 8
+/// bytes are left.
+#[inline]
+fn next_word(bytes: &[u8]) -> u64 {
+    let word = match bytes.get(..8) {
+        Some(head) => load_word(head),
+        None => {
+            let mut w = [0u8; 8];
+            for (slot, &b) in w.iter_mut().zip(bytes) {
+                *slot = b;
+            }
+            u64::from_le_bytes(w)
+        }
+    };
+    // The first byte is kept whatever it is; the token ends at the first other lane that is
+    // no ASCII letter or digit (none: the whole word is kept).
+    let stops = !alnum_lanes(word) & HIGH_BITS & !0xFF;
+    let keep = ((stops & stops.wrapping_neg()) >> 7).wrapping_sub(1);
+    word & keep
+}
+
+impl SecondWords {
+    /// About 8 bits per key (a few % false positives; small enough to stay in cache).
+    fn with_capacity(keys: usize) -> SecondWords {
+        let words = (keys.max(1) / 8).next_power_of_two().clamp(1 << 6, 1 << 20);
+        SecondWords {
+            bits: vec![0; words],
+            shift: 64 - words.trailing_zeros(),
+        }
+    }
+
+    /// The word and the two bits for a first token (of hash `first`) followed by `next`.
+    #[inline]
+    fn slot(&self, first: u64, next: u64) -> (usize, u64) {
+        let pair = hash_finish(hash_step(first, next));
+        let bits = (1u64 << (pair & 63)) | (1u64 << ((pair >> 6) & 63));
+        ((pair >> self.shift) as usize, bits)
+    }
+
+    /// Adds the pair of `key`, whose first token (of hash `first`) is `key[..n]`.
+    fn insert(&mut self, first: u64, key: &[u8], n: usize) {
+        let (word, bits) = self.slot(first, next_word(key.get(n..).unwrap_or(&[])));
+        if let Some(w) = self.bits.get_mut(word) {
+            *w |= bits;
+        }
+    }
+
+    /// Whether a key whose first token (of hash `first`) ends at `hay[after]` may go on with
+    /// the text there.
+    #[inline]
+    fn may_follow(&self, first: u64, hay: &[u8], after: usize) -> bool {
+        let (word, bits) = self.slot(first, next_word(hay.get(after..).unwrap_or(&[])));
+        self.bits.get(word).is_none_or(|w| w & bits == bits)
+    }
+}
+
 #[cfg(test)]
 mod token_tests {
     use super::*;
@@ -779,6 +1001,35 @@ mod token_tests {
         assert!(!g.may_start("\u{416}".as_bytes()));
         assert!(!g.may_start(b""));
         assert_eq!(token_len(b"ab1-c"), 3);
+    }
+
+    #[test]
+    fn next_word_keeps_the_first_byte_and_the_token_after_it() {
+        let w = |s: &[u8]| next_word(s).to_le_bytes();
+        assert_eq!(w(b" york city"), *b" york\0\0\0");
+        assert_eq!(w(b" york"), *b" york\0\0\0");
+        assert_eq!(w(b".s."), *b".s\0\0\0\0\0\0");
+        assert_eq!(w(b". b"), *b".\0\0\0\0\0\0\0");
+        assert_eq!(w(b"-abcdefghij"), *b"-abcdefg");
+        assert_eq!(w(b"-abcdefg"), *b"-abcdefg");
+        assert_eq!(w(b" ab\xc3\xa9"), *b" ab\0\0\0\0\0");
+        assert_eq!(w(b"\xc3\xa9tudes"), *b"\xc3\0\0\0\0\0\0\0");
+        assert_eq!(w(b"a"), *b"a\0\0\0\0\0\0\0");
+        assert_eq!(w(b""), [0; 8]);
+        // The same word from a longer text as from the key alone.
+        for key in [
+            &b" y"[..],
+            b" yo",
+            b" york",
+            b"'s",
+            b" 1234567",
+            b" 12345678",
+        ] {
+            for after in [&b""[..], b" ", b"!", b".x", b"\xc3\xa9", b"  and more text"] {
+                let text = [key, after].concat();
+                assert_eq!(next_word(&text), next_word(key), "{text:?}");
+            }
+        }
     }
 
     #[test]
