@@ -31,8 +31,9 @@ pub enum Error {
     /// A corpus run was stopped through its cancellation flag (Ctrl-C in Python).
     #[error("the run was cancelled")]
     Cancelled,
-    /// The rayon pool for an explicit thread count could not be built.
-    #[error("could not start a pool of {threads} threads: {reason}")]
+    /// Threads could not be started: the rayon pool for an explicit thread count, or the
+    /// thread a corpus batch runs on.
+    #[error("could not start {threads} thread(s): {reason}")]
     ThreadPool { threads: usize, reason: String },
 }
 
