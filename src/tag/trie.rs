@@ -776,15 +776,11 @@ fn token_hash(token: &[u8]) -> u64 {
     let mut h: u64 = token.len() as u64;
     let mut chunks = token.chunks_exact(8);
     for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = hash_step(h, u64::from_le_bytes(w));
+        h = hash_step(h, load_word(c));
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = hash_step(h, u64::from_le_bytes(w));
+        h = hash_step(h, load_word(rest));
     }
     hash_finish(h)
 }
@@ -840,13 +836,22 @@ fn long_token_at(bytes: &[u8]) -> (usize, u64) {
     (n, token_hash(bytes.get(..n).unwrap_or(&[])))
 }
 
-/// The first eight bytes of `chunk` (little-endian; 0 if it has fewer).
+/// The first eight bytes of `bytes` as a little-endian word, zero-padded when it has fewer.
 #[inline]
-fn load_word(chunk: &[u8]) -> u64 {
-    chunk
+fn load_word(bytes: &[u8]) -> u64 {
+    match bytes
         .get(..8)
         .and_then(|head| <[u8; 8]>::try_from(head).ok())
-        .map_or(0, u64::from_le_bytes)
+    {
+        Some(head) => u64::from_le_bytes(head),
+        None => {
+            let mut w = [0u8; 8];
+            for (slot, &b) in w.iter_mut().zip(bytes) {
+                *slot = b;
+            }
+            u64::from_le_bytes(w)
+        }
+    }
 }
 
 impl FirstTokens {
@@ -926,16 +931,7 @@ struct SecondWords {
 /// bytes are left.
 #[inline]
 fn next_word(bytes: &[u8]) -> u64 {
-    let word = match bytes.get(..8) {
-        Some(head) => load_word(head),
-        None => {
-            let mut w = [0u8; 8];
-            for (slot, &b) in w.iter_mut().zip(bytes) {
-                *slot = b;
-            }
-            u64::from_le_bytes(w)
-        }
-    };
+    let word = load_word(bytes);
     // The first byte is kept whatever it is; the token ends at the first other lane that is
     // no ASCII letter or digit (none: the whole word is kept).
     let stops = !alnum_lanes(word) & HIGH_BITS & !0xFF;
