@@ -235,6 +235,48 @@ def test_empty_inputs(places: Gazetteer) -> None:
     assert newsprep.strip_icons("") == ""
 
 
+def test_many_calls_stream_long_inputs_in_order(places: Gazetteer) -> None:
+    """clean_many and tag_many convert a long input chunk by chunk while the pool works on
+    the chunks before: results stay in input order, whatever the input sizes, the thread
+    count or the kind of iterable (a generator too)."""
+    rng = random.Random(7)
+    texts = [
+        PROSE * rng.choice([0, 1, 3, 40]) + f" Kharkiv {i}." * rng.choice([1, 2])
+        for i in range(700)
+    ]
+    assert sum(map(len, texts)) > 10 * 64 * 1024  # many chunks of both limits
+    want_clean = [newsprep.clean(t) for t in texts]
+    want_tags = [places.tag(t) for t in texts]
+    for threads in (None, 1, 2):
+        assert newsprep.clean_many(iter(texts), threads=threads) == want_clean
+        assert newsprep.clean_many(texts, threads=threads) == want_clean
+        assert places.tag_many((t for t in texts), threads=threads) == want_tags
+    assert places.tag_many(texts, overlapping=True) == [
+        places.tag(t, overlapping=True) for t in texts
+    ]
+
+
+def test_bad_item_or_failing_iterable_late_in_a_long_input(places: Gazetteer) -> None:
+    """A non-str item or an exception from the iterable after many chunks have gone to the
+    pool is raised as it is (no hang, no partial result), and the pool keeps working."""
+    texts = [PROSE] * 3000 + [3] + [PROSE] * 10  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="expected str items, got int"):
+        newsprep.clean_many(texts)
+    with pytest.raises(TypeError, match="expected str items"):
+        places.tag_many(texts, threads=2)
+
+    def failing():
+        yield from [PROSE] * 3000
+        raise RuntimeError("the source broke off")
+
+    with pytest.raises(RuntimeError, match="broke off"):
+        newsprep.clean_many(failing(), threads=2)
+    with pytest.raises(InputError, match="threads"):
+        newsprep.clean_many([PROSE] * 3000, threads=0)
+    after = newsprep.clean_many([PROSE, ""], threads=2)
+    assert after == [newsprep.clean(PROSE), newsprep.clean("")]
+
+
 # ------------------------------------------------------------------------- big documents
 
 
