@@ -21,12 +21,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import pyarrow as pa
-
 from newsprep import _core
 from newsprep.exceptions import InputError
 
+# pyarrow is imported where it is used: it pulls in numpy, whose OpenBLAS threads start and
+# spin for a moment, and `import newsprep` for clean() or tag() alone should cost neither.
 if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
     from newsprep.display import Html
     from newsprep.gazetteer import Gazetteer
 
@@ -182,6 +184,8 @@ def _source_kwargs(source: Any, text_column: str, id_column: str | None) -> dict
 
 def _as_arrow(source: Any, text_column: str, id_column: str | None) -> pa.Table | None:
     """A pyarrow Table of the text (and id) columns of a DataFrame-like `source`, or None."""
+    import pyarrow as pa
+
     module = type(source).__module__.split(".")[0]
     if module == "pandas" and hasattr(source, "columns"):
         wanted = [c for c in (text_column, id_column) if c and c in source.columns]
@@ -212,6 +216,8 @@ def _aligned(table: pa.Table) -> pa.Table:
     """`table` with every buffer 8-byte aligned, as the Rust side reads offsets in place.
     Buffers that came through pickle (e.g. Dask partitions of pandas' pyarrow-backed
     strings) can be misaligned; only those chunks are copied."""
+
+    import pyarrow as pa
 
     def misaligned(chunk: pa.Array) -> bool:
         return any(b is not None and b.address % 8 for b in chunk.buffers())
@@ -321,6 +327,8 @@ def process(
     gets a row with ``error`` set; the run goes on. Ctrl-C stops the run within about a
     second; part files already finished stay, no partial file is left.
     """
+    import pyarrow as pa
+
     if format not in ("parquet", "jsonl"):
         raise InputError(f'unknown format {format!r}: use "parquet" or "jsonl"')
     kwargs = _source_kwargs(source, text_column, id_column)
@@ -375,6 +383,8 @@ def _read_dir(
     doc_id: str | None = None,
 ) -> pa.Table:
     """Reads `out/table/part-*` (only `columns`, only the rows of `doc_id`, when given)."""
+    import pyarrow as pa
+
     folder = out / table
     parts = sorted(folder.glob(f"part-*.{format}"))
     if columns is not None:
@@ -404,6 +414,8 @@ def _read_dir(
 
 def _plain(schema: pa.Schema) -> pa.Schema:
     """`schema` with dictionary columns as plain strings (what JSON holds)."""
+    import pyarrow as pa
+
     return pa.schema(
         [
             pa.field(f.name, f.type.value_type, f.nullable) if pa.types.is_dictionary(f.type) else f
@@ -603,4 +615,6 @@ class Result:
 
 
 def _empty(schema: pa.Schema) -> pa.RecordBatch:
+    import pyarrow as pa
+
     return pa.RecordBatch.from_pylist([], schema=schema)
