@@ -6,6 +6,7 @@
 //! ([`map_texts`]). Core errors become Python exceptions in one place ([`to_py_err`]).
 
 use std::borrow::Cow;
+use std::sync::mpsc::TrySendError;
 use std::sync::Arc;
 
 use pyo3::create_exception;
@@ -161,8 +162,9 @@ fn feed_chunk(
 /// 3.9 encodes it anew each time (measured: about a tenth of cleanup's own time on the dev
 /// pages, most of which are not ASCII). So this thread converts chunk after chunk while the
 /// pool already works on the chunks before: the conversion overlaps the work instead of
-/// preceding it, and converted text is freed as soon as it is done with. Input that fits in
-/// one chunk is simply converted, then worked on with the GIL released.
+/// preceding it, and converted text is freed as soon as it is done with. The GIL is released
+/// whenever this thread waits for the pool. Input that fits in one chunk is simply
+/// converted, then worked on with the GIL released.
 fn map_texts<T, F>(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
@@ -214,14 +216,21 @@ where
         let mut fed = Ok(());
         let mut chunk = first;
         loop {
-            // A send fails only when the pool side has stopped early: its error is below.
-            if sender.send(chunk).is_err() {
+            // The GIL is held only while converting: waiting for room in the channel lets
+            // other Python threads run. A send fails only when the pool side has stopped
+            // early: its error is below.
+            let sent = match sender.try_send(chunk) {
+                Ok(()) => Ok(()),
+                Err(TrySendError::Full(chunk)) => py.detach(|| sender.send(chunk)).map_err(drop),
+                Err(TrySendError::Disconnected(_)) => Err(()),
+            };
+            if sent.is_err() {
                 break;
             }
             match feed_chunk(&mut items, &mut next_index) {
                 Ok((next, false)) => chunk = next,
                 Ok((last, true)) => {
-                    let _ = sender.send(last);
+                    let _ = py.detach(|| sender.send(last));
                     break;
                 }
                 Err(e) => {

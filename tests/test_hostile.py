@@ -256,6 +256,36 @@ def test_many_calls_stream_long_inputs_in_order(places: Gazetteer) -> None:
     ]
 
 
+def test_many_calls_let_other_python_threads_run(places: Gazetteer) -> None:
+    """clean_many and tag_many hold the GIL only to convert their input: another Python
+    thread keeps running through a long call (a heartbeat, a progress bar, a Dask worker)."""
+    import threading
+
+    texts = [PROSE * 20] * 6000  # many chunks, far more than the feed holds ahead
+    ticks = []
+    stop = threading.Event()
+
+    def heartbeat() -> None:
+        while not stop.is_set():
+            ticks.append(1)
+            stop.wait(0.001)
+
+    for call in (
+        lambda: newsprep.clean_many(texts, threads=1),
+        lambda: places.tag_many(texts, threads=1),
+    ):
+        ticks.clear()
+        stop.clear()
+        beat = threading.Thread(target=heartbeat)
+        beat.start()
+        try:
+            call()
+        finally:
+            stop.set()
+            beat.join()
+        assert len(ticks) >= 10  # 5 when the GIL was held while waiting for the pool
+
+
 def test_bad_item_or_failing_iterable_late_in_a_long_input(places: Gazetteer) -> None:
     """A non-str item or an exception from the iterable after many chunks have gone to the
     pool is raised as it is (no hang, no partial result), and the pool keeps working."""

@@ -129,7 +129,8 @@ def clean(text: str) -> Article:
     """Cleans one scraped page into an Article."""
 
 def clean_many(texts: Iterable[str], threads: int | None = None) -> list[Article]:
-    """Cleans many pages in parallel (GIL released), in input order."""
+    """Cleans many pages in parallel, in input order. The GIL is held only to convert the
+    input, chunk by chunk, while the pool cleans the chunks before."""
 
 def strip_icons(text: str) -> str:
     """Removes icon-font label noise ("icon bookmarkicon cameraicon ...")."""

@@ -272,8 +272,9 @@ class Gazetteer:
     def tag_many(
         self, texts: Iterable[str], *, threads: int | None = None, overlapping: bool = False
     ) -> list[list[Mention]]:
-        """Tags many texts in parallel with the GIL released; one list per text, in order.
-        ``threads=None`` uses every core."""
+        """Tags many texts in parallel; one list per text, in order. ``threads=None`` uses
+        every core. The GIL is held only to convert the input, chunk by chunk, while the
+        pool tags the chunks before."""
         return self._inner.tag_many(texts, threads=threads, overlapping=overlapping)
 
     # ------------------------------------------------------------------ introspection
