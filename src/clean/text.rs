@@ -934,7 +934,7 @@ mod tests {
         let parts = [
             " ", "  ", "a", "bc", "\u{a0}", "\u{200b}", "\t", "\u{2019}", "\u{3000}", "é", ".",
         ];
-        let mut rng = crate::testing::XorShift(0x5EED_0F_5EED);
+        let mut rng = crate::testing::XorShift(0x005E_ED0F_5EED);
         for _ in 0..20_000 {
             let n = (rng.next_u64() % 12) as usize;
             let s: String = (0..n)
@@ -1049,7 +1049,7 @@ mod tests {
             ".", "!", "?", " ", "a", "B", "1", "\u{201d}", "\u{201c}", "(", "Mr", "U", "S", "é",
             "É", "한", "日", "...", "\u{a0}", "x.Y",
         ];
-        let mut rng = crate::testing::XorShift(0x61_0E_0F_C0DE);
+        let mut rng = crate::testing::XorShift(0x0061_0E0F_C0DE);
         let mut lines: Vec<String> = (0..50_000)
             .map(|_| {
                 let n = (rng.next_u64() % 16) as usize;
