@@ -578,16 +578,18 @@ pub(crate) fn alnum_lanes(word: u64) -> u64 {
     (lanes_in(low7, b'0', b'9') | letters) & !word
 }
 
-/// The high bit of each byte of `word` (ASCII) that is whitespace (see `ascii_classes`).
+/// The high bit of each byte of `word` (all ASCII) that is whitespace (see `ascii_classes`),
+/// a letter or digit, and an uppercase letter.
 #[inline]
-fn space_lanes(word: u64) -> u64 {
-    lanes_in(word, b' ', b' ') | lanes_in(word, 0x09, 0x0d) | lanes_in(word, 0x1c, 0x1f)
-}
-
-/// The high bit of each byte of `word` (ASCII) that is an uppercase letter.
-#[inline]
-fn upper_lanes(word: u64) -> u64 {
-    lanes_in(word, b'A', b'Z')
+fn ascii_lanes(word: u64) -> (u64, u64, u64) {
+    // Whitespace is 0x09..=0x0d and 0x1c..=0x20: one range less the bytes between.
+    let space = lanes_in(word, 0x09, b' ') & !lanes_in(word, 0x0e, 0x1b);
+    // `| 0x20` lowercases ASCII letters and takes no other byte into a..z.
+    let letters = lanes_in(word | (ONES * 0x20), b'a', b'z');
+    let alnum = letters | lanes_in(word, b'0', b'9');
+    // Capitals are the letters without the 0x20 bit (shifted up to the high bit).
+    let upper = letters & !(word << 2);
+    (space, alnum, upper)
 }
 
 /// Notes in `spans` that the character at original offset `orig` becomes one character at
@@ -650,11 +652,15 @@ fn push_ascii_run(
     let mut dropped = true;
     let mut k = 0usize;
     while let Some(&b) = run.get(k) {
-        if let Some(chunk) = run.get(k..k + 8) {
+        // (There are 8 start slots from `count` on: `count <= k`.)
+        let chunk_slots = starts
+            .get_mut(count..)
+            .and_then(|s| s.first_chunk_mut::<8>());
+        if let (Some(chunk), Some(slots)) = (run.get(k..k + 8), chunk_slots) {
             let mut w = [0u8; 8];
             w.copy_from_slice(chunk);
             let word = u64::from_le_bytes(w);
-            let space = space_lanes(word);
+            let (space, alnum, upper) = ascii_lanes(word);
             let shrinks = space & (space << 8) != 0 || (last_space && space & 0x80 != 0);
             if !shrinks {
                 if dropped {
@@ -662,10 +668,7 @@ fn push_ascii_run(
                     one_char_at(spans, base + len, origin + k);
                 }
                 let space_bytes = (space >> 7) * 0xff;
-                let folded = (word & !space_bytes)
-                    | (space_bytes & (ONES * 0x20))
-                    | (upper_lanes(word) >> 2);
-                let alnum = alnum_lanes(word);
+                let folded = (word & !space_bytes) | (space_bytes & (ONES * 0x20)) | (upper >> 2);
                 if let Some(slot) = bytes.get_mut(len..len + 8) {
                     slot.copy_from_slice(&folded.to_le_bytes());
                 }
@@ -673,14 +676,16 @@ fn push_ascii_run(
                 // with their folded byte.
                 let mut after_other =
                     !((alnum << 8) | (u64::from(prev_word) << 7)) & !space & HIGH_BITS;
+                let at = (base + len) as u32;
+                let mut n = 0usize;
                 while after_other != 0 {
-                    let j = after_other.trailing_zeros() as usize / 8;
-                    if let Some(slot) = starts.get_mut(count) {
-                        *slot = (base + len + j) as u32;
-                    }
-                    count += usize::from(first[(folded >> (8 * j)) as u8 as usize]);
+                    let j = after_other.trailing_zeros() / 8;
+                    // At most 8 starts in 8 bytes: `n & 7` is `n`.
+                    slots[n & 7] = at + j;
+                    n += usize::from(first[(folded >> (8 * j)) as u8 as usize]);
                     after_other &= after_other - 1;
                 }
+                count += n;
                 len += 8;
                 k += 8;
                 prev_word = alnum >> 63 != 0;
@@ -749,11 +754,65 @@ pub(crate) fn normalize_text(
         let Some(tail) = text.get(i..) else {
             break; // unreachable: i is always on a character boundary
         };
-        for c in tail.chars().take_while(|c| !c.is_ascii()) {
-            push_char(c, i, fold_diacritics, first, &mut cursor, out);
-            i += c.len_utf8();
-        }
+        i += push_non_ascii_run(tail, i, fold_diacritics, first, &mut cursor, out);
     }
+}
+
+/// Appends the normalization of the non-ASCII characters at the start of `text` (found at
+/// original offset `origin`) to `out`, up to the next ASCII character; returns their length.
+///
+/// Most of them (lowercase Cyrillic, CJK, punctuation...) are their own normalization: their
+/// bytes are copied a stretch at a time, each stretch one span of the map, without encoding
+/// them again. The others go through [`push_char`].
+#[inline]
+fn push_non_ascii_run(
+    text: &str,
+    origin: usize,
+    fold_diacritics: bool,
+    first: &[bool; 256],
+    cursor: &mut Cursor,
+    out: &mut NormText,
+) -> usize {
+    let bytes = text.as_bytes();
+    let info = &bmp().info;
+    let kept = if fold_diacritics { KEPT_FOLDED } else { KEPT };
+    // Copies `bytes[from..to]`, characters that are their own normalization.
+    let copy = |out: &mut NormText, from: usize, to: usize| {
+        if let Some(run) = bytes.get(from..to).filter(|r| !r.is_empty()) {
+            let begin = out.bytes.len();
+            out.one_char_at(begin, origin + from);
+            if let Some(slots) = out.bytes.spare(run.len()).get_mut(..run.len()) {
+                slots.copy_from_slice(run);
+            }
+            out.bytes.advance(run.len());
+        }
+    };
+    // `bytes[copy_from..i]` are still to copy.
+    let mut copy_from = 0usize;
+    let mut i = 0usize;
+    for c in text.chars() {
+        if c.is_ascii() {
+            break;
+        }
+        // Beyond the BMP: no entry, so not kept (`push_char` looks it up).
+        let code = info.get(c as usize).copied().unwrap_or(0);
+        let class = class_from_code(code);
+        if code & (kept | TYPOGRAPHIC) == kept && class != Class::Space {
+            // Its output starts with its own first byte, at the copy's offset.
+            if !cursor.prev_word && bytes.get(i).is_some_and(|&b| first[b as usize]) {
+                out.starts.push((out.bytes.len() + (i - copy_from)) as u32);
+            }
+            cursor.last_space = false;
+            cursor.prev_word = class.is_word();
+        } else {
+            copy(out, copy_from, i);
+            push_char(c, origin + i, fold_diacritics, first, cursor, out);
+            copy_from = i + c.len_utf8();
+        }
+        i += c.len_utf8();
+    }
+    copy(out, copy_from, i);
+    i
 }
 
 /// Appends the normalization of non-ASCII character `c`, found at original offset `origin`,
@@ -841,6 +900,29 @@ mod tests {
         }
         assert!(shortcuts > 100_000);
         assert_eq!(lookup(&DECOMP, 'é', |b| &b.decomposes), Some("e\u{301}"));
+    }
+
+    #[test]
+    fn ascii_lanes_agree_with_the_classes() {
+        // Every ASCII byte in every lane, next to every other ASCII byte (a carry or a shift
+        // must not leak into a neighbour).
+        for b in 0..128u8 {
+            for other in 0..128u8 {
+                for lane in 0..8 {
+                    let mut bytes = [other; 8];
+                    bytes[lane] = b;
+                    let (space, alnum, upper) = ascii_lanes(u64::from_le_bytes(bytes));
+                    for (i, &x) in bytes.iter().enumerate() {
+                        let bit = |m: u64| m >> (8 * i + 7) & 1 == 1;
+                        let class = ASCII_CLASS[x as usize];
+                        assert_eq!(bit(space), class == Class::Space, "{bytes:?} {i}");
+                        assert_eq!(bit(alnum), class == Class::Word, "{bytes:?} {i}");
+                        assert_eq!(bit(upper), x.is_ascii_uppercase(), "{bytes:?} {i}");
+                    }
+                    assert_eq!((space | alnum | upper) & !HIGH_BITS, 0);
+                }
+            }
+        }
     }
 
     #[test]
@@ -1049,6 +1131,41 @@ mod tests {
         ] {
             for fold in [false, true] {
                 check_against_model(&mut n, text, fold, &all_first(), false);
+            }
+        }
+    }
+
+    #[test]
+    fn copied_runs_agree_with_the_model() {
+        let mut first = [false; 256];
+        for b in b"ak(-".iter().chain("жкσ東«".as_bytes()) {
+            first[*b as usize] = true;
+        }
+        // Characters that are their own normalization (copied) next to ones that are not
+        // (capitals, variants, spaces, marks, decomposing letters, beyond the BMP) and ASCII.
+        let kept = ["жк", "σ", "東京", "«", "\u{301}", "ı", "ø", "é"];
+        let other = [
+            "Ж", "’", "\u{a0}", "\u{3000}", "ß", "ẞ", "😀", "É", "ς", "a", "K", " ", "-", "",
+        ];
+        let mut n = NormText::default();
+        let mut rng = crate::testing::XorShift(0x5851_F42D_4C95_7F2D);
+        for _ in 0..4000 {
+            let len = (rng.next_u64() % 12) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    let r = rng.next_u64();
+                    let pick = (r >> 8) as usize;
+                    if r.is_multiple_of(3) {
+                        other[pick % other.len()].to_string()
+                    } else {
+                        kept[pick % kept.len()].repeat(1 + (r >> 40) as usize % 4)
+                    }
+                })
+                .collect();
+            for fold in [false, true] {
+                for after_word in [false, true] {
+                    check_against_model(&mut n, &text, fold, &first, after_word);
+                }
             }
         }
     }
