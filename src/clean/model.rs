@@ -32,14 +32,15 @@ const SLOTS: usize = 1 << MAX_DEPTH;
 
 /// A tree as a complete binary tree of depth [`MAX_DEPTH`], in breadth-first order with
 /// implicit children: inner node `k` (from 1) has children `2k` and `2k + 1`, and a walk of
-/// `MAX_DEPTH` steps ends at `SLOTS + leaf`. A leaf above the bottom stands as inner nodes
+/// `MAX_DEPTH` steps ends at `SLOTS + leaf`, where `value` holds the leaf's value (thresholds
+/// and leaves in one array: the last step's index reads the leaf as it is). A leaf above the bottom stands as inner nodes
 /// whose subtrees all end in copies of its value, so the way taken there does not matter.
 /// The arrays' fixed size lets every index be masked instead of checked.
 #[derive(Debug, Clone)]
 struct Tree {
     feature: [u8; SLOTS],
-    threshold: [f32; SLOTS],
-    leaf: [f32; SLOTS],
+    /// Inner node `k`'s threshold at `k`, leaf `j`'s value at `SLOTS + j`.
+    value: [f32; 2 * SLOTS],
     /// Bit `f` set: an inner node reads feature `f` (features number fewer than 64).
     reads: u64,
 }
@@ -49,8 +50,7 @@ impl Tree {
     fn complete(nodes: &[Node], is_leaf: &[bool], root: usize) -> Option<Tree> {
         let mut tree = Tree {
             feature: [0; SLOTS],
-            threshold: [0.0; SLOTS],
-            leaf: [0.0; SLOTS],
+            value: [0.0; 2 * SLOTS],
             reads: 0,
         };
         // (node, slot): slots 1.. are inner nodes, SLOTS.. leaves.
@@ -62,12 +62,12 @@ impl Tree {
                 if !leaf {
                     return None;
                 }
-                *tree.leaf.get_mut(slot - SLOTS)? = node.threshold;
+                *tree.value.get_mut(slot)? = node.threshold;
                 continue;
             }
             if !leaf {
                 *tree.feature.get_mut(slot)? = u8::try_from(node.feature).ok()?;
-                *tree.threshold.get_mut(slot)? = node.threshold;
+                *tree.value.get_mut(slot)? = node.threshold;
                 tree.reads |= 1u64.checked_shl(node.feature)?;
             }
             // A leaf's children are itself: its value fills the slots below.
@@ -85,10 +85,10 @@ impl Tree {
             for j in 0..4 {
                 let slot = k[j] & (SLOTS - 1);
                 let v = x[j][usize::from(self.feature[slot])];
-                k[j] = 2 * k[j] + branch(v, self.threshold[slot]);
+                k[j] = 2 * k[j] + branch(v, self.value[slot]);
             }
         }
-        k.map(|k| self.leaf[k & (SLOTS - 1)])
+        k.map(|k| self.value[k & (2 * SLOTS - 1)])
     }
 
     /// The leaf value this tree gives the sample seen through the [`Window`] `x` (so a
@@ -99,9 +99,9 @@ impl Tree {
         for _ in 0..MAX_DEPTH {
             let slot = k & (SLOTS - 1);
             let v = x[usize::from(self.feature[slot])];
-            k = 2 * k + branch(v, self.threshold[slot]);
+            k = 2 * k + branch(v, self.value[slot]);
         }
-        self.leaf[k & (SLOTS - 1)]
+        self.value[k & (2 * SLOTS - 1)]
     }
 }
 
