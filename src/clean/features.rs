@@ -180,10 +180,22 @@ enum ShortKey {
 /// letters and characters of two bytes whose [`simple_lowercase`](super::text::simple_lowercase)
 /// is two bytes too keep their places in the key. A character of three bytes that lowercases
 /// to itself (CJK, general punctuation) stays in the key, and no stopword has such a character
-/// (a test checks): no stopword. Anything else (and words past 8 bytes) is left undecided.
+/// (a test checks): no stopword. Longer words are no stopword where [`stopword_key`] has
+/// no key for them: past 16 bytes, or past 8 without a character of three bytes or more.
+/// Anything else is left undecided.
 #[inline]
 fn short_core_key(word: &[u8]) -> ShortKey {
-    if word.is_empty() || word.len() > 8 {
+    if word.len() > 16 {
+        return ShortKey::NotStopword;
+    }
+    if word.len() > 8 {
+        return if word.iter().all(|&b| b < 0xE0) {
+            ShortKey::NotStopword
+        } else {
+            ShortKey::Other
+        };
+    }
+    if word.is_empty() {
         return ShortKey::Other;
     }
     let mut key = [0u8; 8];
@@ -2530,7 +2542,7 @@ mod tests {
             .collect();
         let mut next = xorshift(11);
         for _ in 0..20_000 {
-            let n = 1 + next(5) as usize;
+            let n = 1 + next(10) as usize;
             words.push(
                 (0..n)
                     .map(|_| pool[next(pool.len() as u64) as usize])
@@ -2541,7 +2553,7 @@ mod tests {
         for w in &words {
             let line = format!(" {w} ");
             for a in 0..=line.len() {
-                for z in a..=line.len().min(a + 20) {
+                for z in a..=line.len().min(a + 24) {
                     let got = core_is_stopword(&line, (a, z));
                     assert_eq!(got, plain(&line, (a, z)), "{line:?} {a}..{z}");
                     found += usize::from(got);
