@@ -154,10 +154,88 @@ fn stopword_key(word: &str) -> Option<u64> {
 /// Is the core (a byte range of `line`; empty: none) of a word a stopword?
 #[inline]
 fn core_is_stopword(line: &str, core: (usize, usize)) -> bool {
-    line.get(core.0..core.1)
-        .filter(|c| !c.is_empty())
-        .and_then(stopword_key)
-        .is_some_and(is_stopword_key)
+    let key = match line.as_bytes().get(core.0..core.1).map(short_core_key) {
+        Some(ShortKey::Key(key)) => Some(key),
+        Some(ShortKey::NotStopword) => return false,
+        _ => line
+            .get(core.0..core.1)
+            .filter(|c| !c.is_empty())
+            .and_then(stopword_key),
+    };
+    key.is_some_and(is_stopword_key)
+}
+
+/// What [`short_core_key`] makes of a word.
+enum ShortKey {
+    /// The word's [`stopword_key`].
+    Key(u64),
+    /// The word is no stopword.
+    NotStopword,
+    /// Not decided: ask [`stopword_key`].
+    Other,
+}
+
+/// [`stopword_key`] of a word of at most 8 bytes (most words [`core_is_stopword`] is asked
+/// about: short Cyrillic and accented Latin ones), byte by byte without decoding: ASCII
+/// letters and characters of two bytes whose [`simple_lowercase`](super::text::simple_lowercase)
+/// is two bytes too keep their places in the key. A character of three bytes that lowercases
+/// to itself (CJK, general punctuation) stays in the key, and no stopword has such a character
+/// (a test checks): no stopword. Longer words are no stopword where [`stopword_key`] has
+/// no key for them: past 16 bytes, or past 8 without a character of three bytes or more.
+/// Anything else is left undecided.
+#[inline]
+fn short_core_key(word: &[u8]) -> ShortKey {
+    if word.len() > 16 {
+        return ShortKey::NotStopword;
+    }
+    if word.len() > 8 {
+        return if word.iter().all(|&b| b < 0xE0) {
+            ShortKey::NotStopword
+        } else {
+            ShortKey::Other
+        };
+    }
+    if word.is_empty() {
+        return ShortKey::Other;
+    }
+    let mut key = [0u8; 8];
+    let mut i = 0;
+    while let Some(&lead) = word.get(i) {
+        let next = u32::from(word.get(i + 1).copied().unwrap_or(0) & 0x3F);
+        match lead {
+            0..=0x7F => {
+                if let Some(k) = key.get_mut(i) {
+                    *k = lead.to_ascii_lowercase();
+                }
+                i += 1;
+            }
+            // A character cut off at the range's end (never a core's) is left undecided.
+            0xC0..=0xDF if i + 2 <= word.len() => {
+                let cp = u32::from(lead & 0x1F) << 6 | next;
+                let lower = char::from_u32(cp).and_then(super::text::simple_lowercase);
+                match lower.map(|l| (l, l.len_utf8())) {
+                    Some((l, 2)) => {
+                        if let Some(k) = key.get_mut(i..i + 2) {
+                            l.encode_utf8(k);
+                        }
+                        i += 2;
+                    }
+                    _ => return ShortKey::Other,
+                }
+            }
+            0xE0..=0xEF if i + 3 <= word.len() => {
+                let third = u32::from(word.get(i + 2).copied().unwrap_or(0) & 0x3F);
+                let cp = u32::from(lead & 0x0F) << 12 | next << 6 | third;
+                let c = char::from_u32(cp);
+                if c.is_some_and(|c| super::text::simple_lowercase(c) == Some(c)) {
+                    return ShortKey::NotStopword;
+                }
+                return ShortKey::Other;
+            }
+            _ => return ShortKey::Other,
+        }
+    }
+    ShortKey::Key(u64::from_le_bytes(key))
 }
 
 /// [`stopword_key`] of an ASCII word.
@@ -859,6 +937,9 @@ impl AsciiMasks {
         other_core: impl Fn(usize, usize) -> bool,
     ) -> u32 {
         let (space, alnum) = (self.space, self.alnum);
+        // The line from the block on: a core's bytes are read at its offset in the block (below
+        // 64: the bounds check needs no overflow test).
+        let from_block = line.get(base..).unwrap_or_default();
         let punct = !space & !alnum;
         // Adding a word's first bit to the run of punctuation it starts carries to the byte
         // after the run: the core's first letter or digit (or a space: the word has none).
@@ -881,7 +962,7 @@ impl AsciiMasks {
                     continue;
                 }
             }
-            let raw = load_padded(line, at);
+            let raw = load_padded(from_block, a as usize);
             stop += u32::from(is_stopword_key(ascii_core_key(raw, core)));
         }
         stop
@@ -1278,8 +1359,9 @@ impl CueTable {
         let segs: [&[u8]; W] =
             std::array::from_fn(|w| head.get(w * len..(w + 1) * len).unwrap_or_default());
         let mut sid = [self.start; W];
-        // Every state each walker visits, ORed: the cue bits above the ids.
-        let mut seen = [0u32; W];
+        // Every state any walker visits, ORed (the cue bits above the ids): one accumulator
+        // for all walkers leaves registers for their states (four walkers need no spills).
+        let mut seen = 0u32;
         let mut k = 0;
         // Eight bytes per walker at a time: one bounds check, then each byte loaded directly
         // (no shifting a word down: fewer instructions and registers).
@@ -1291,9 +1373,9 @@ impl CueTable {
                     .unwrap_or(&[0; 8])
             });
             for i in 0..8 {
-                for ((s, seen), b) in sid.iter_mut().zip(&mut seen).zip(&bytes) {
+                for (s, b) in sid.iter_mut().zip(&bytes) {
                     *s = self.step(*s, b[i]);
-                    *seen |= *s;
+                    seen |= *s;
                 }
             }
             k += 8;
@@ -1301,13 +1383,13 @@ impl CueTable {
         for k in k..len {
             for w in 0..W {
                 sid[w] = self.step(sid[w], segs[w].get(k).copied().unwrap_or(0));
-                seen[w] |= sid[w];
+                seen |= sid[w];
             }
         }
         // The last walker ends the line; the others walk on past their ends.
         for &c in rest {
             sid[W - 1] = self.step(sid[W - 1], c);
-            seen[W - 1] |= sid[W - 1];
+            seen |= sid[W - 1];
         }
         for (w, &s) in sid.iter().enumerate().take(W - 1) {
             let mut s = s;
@@ -1318,10 +1400,10 @@ impl CueTable {
                     break;
                 }
                 s = self.step(s, c);
-                seen[w] |= s;
+                seen |= s;
             }
         }
-        seen.iter().fold(0, |acc, &s| acc | s >> CUE_SHIFT) & CUE_BITS
+        (seen >> CUE_SHIFT) & CUE_BITS
     }
 }
 
@@ -2431,6 +2513,57 @@ mod tests {
     }
 
     /// `CORE_BYTES` holds, per core mask, the bytes from the first to the highest set bit's.
+    /// No stopword has a character of three bytes or more (what [`short_core_key`] assumes).
+    #[test]
+    fn stopwords_have_short_characters() {
+        for w in STOPWORDS {
+            assert!(w.chars().all(|c| c.len_utf8() <= 2), "{w}");
+        }
+    }
+
+    /// [`core_is_stopword`] agrees with [`stopword_key`] on every byte range of words of
+    /// stopwords (any case), characters that lowercase to other lengths, CJK and punctuation.
+    #[test]
+    fn core_stopwords_match_the_plain_lookup() {
+        let plain = |line: &str, (a, z): (usize, usize)| {
+            line.get(a..z)
+                .filter(|c| !c.is_empty())
+                .and_then(stopword_key)
+                .is_some_and(is_stopword_key)
+        };
+        let mut words: Vec<String> = vec![];
+        for w in STOPWORDS {
+            words.push(w.to_string());
+            words.push(w.to_uppercase());
+            words.push(format!("{w}x"));
+        }
+        let pool: Vec<char> = "aZé\u{c9}ÃãàüÜèИиВвНЕЁёЯяЀѐ\u{212A}\u{130}\u{1E9E}ẞß\u{2C62}Ω\u{2126}日本語한—“’\u{1F600}-.1"
+            .chars()
+            .collect();
+        let mut next = xorshift(11);
+        for _ in 0..20_000 {
+            let n = 1 + next(10) as usize;
+            words.push(
+                (0..n)
+                    .map(|_| pool[next(pool.len() as u64) as usize])
+                    .collect(),
+            );
+        }
+        let mut found = 0;
+        for w in &words {
+            let line = format!(" {w} ");
+            for a in 0..=line.len() {
+                for z in a..=line.len().min(a + 24) {
+                    let got = core_is_stopword(&line, (a, z));
+                    assert_eq!(got, plain(&line, (a, z)), "{line:?} {a}..{z}");
+                    found += usize::from(got);
+                }
+            }
+            assert!(!core_is_stopword(&line, (usize::MAX, 0)));
+        }
+        assert!(found > 100);
+    }
+
     #[test]
     fn core_bytes_cover_the_core() {
         for m in 1..256u64 {
