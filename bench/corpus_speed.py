@@ -79,6 +79,8 @@ def peak_rss_mb() -> float:
 
 
 def child(args: argparse.Namespace) -> None:
+    import pyarrow  # noqa: F401  (process() imports it on first use: a one-off, not timed)
+
     import newsprep
 
     gaz = load_gazetteer(args.gazetteer)
