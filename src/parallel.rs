@@ -53,6 +53,35 @@ where
     }
 }
 
+/// Starts `work` on a named thread of `scope`, so that the calling thread can do serial work
+/// of its own (read the next batch, convert input) until it [`join`]s it. A thread that
+/// cannot start is a typed [`Error::ThreadPool`], not a panic.
+pub fn spawn_beside<'scope, T, F>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    name: &str,
+    work: F,
+) -> Result<std::thread::ScopedJoinHandle<'scope, T>>
+where
+    T: Send + 'scope,
+    F: FnOnce() -> T + Send + 'scope,
+{
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn_scoped(scope, work)
+        .map_err(|e| Error::ThreadPool {
+            threads: 1,
+            reason: format!("the {name} thread: {e}"),
+        })
+}
+
+/// Waits for a thread started by [`spawn_beside`]. A panic in it is a bug (bad documents
+/// become errors, not panics): it goes on up unchanged, as it would have from the pool.
+pub fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,29 +190,22 @@ where
     let (sender, receiver) = std::sync::mpsc::sync_channel(FEED_CHUNKS_AHEAD);
     let work = &work;
     std::thread::scope(|scope| {
-        let pool_side = std::thread::Builder::new()
-            .name("newsprep-feed".into())
-            .spawn_scoped(scope, move || {
-                crate::parallel::install(threads, || {
-                    let mut done: Vec<(usize, T)> = receiver
-                        .into_iter()
-                        .par_bridge()
-                        .flat_map_iter(|chunk: Vec<(usize, String)>| {
-                            chunk.into_iter().map(|(i, text)| (i, work(&text)))
-                        })
-                        .collect();
-                    done.sort_unstable_by_key(|&(i, _)| i);
-                    done.into_iter()
-                        .map(|(_, result)| result)
-                        .collect::<Vec<T>>()
-                })
+        let pool_side = crate::parallel::spawn_beside(scope, "newsprep-feed", move || {
+            crate::parallel::install(threads, || {
+                let mut done: Vec<(usize, T)> = receiver
+                    .into_iter()
+                    .par_bridge()
+                    .flat_map_iter(|chunk: Vec<(usize, String)>| {
+                        chunk.into_iter().map(|(i, text)| (i, work(&text)))
+                    })
+                    .collect();
+                done.sort_unstable_by_key(|&(i, _)| i);
+                done.into_iter()
+                    .map(|(_, result)| result)
+                    .collect::<Vec<T>>()
             })
-            .map_err(|e| {
-                to_py_err(Error::ThreadPool {
-                    threads: 1,
-                    reason: e.to_string(),
-                })
-            })?;
+        })
+        .map_err(to_py_err)?;
         let mut fed = Ok(());
         let mut chunk = first;
         loop {
@@ -240,9 +233,7 @@ where
             }
         }
         drop(sender);
-        let results = py
-            .detach(|| pool_side.join())
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let results = py.detach(|| crate::parallel::join(pool_side));
         fed?;
         results.map_err(to_py_err)
     })

@@ -232,8 +232,7 @@ impl Run {
         // The pool processes this batch on a thread of its own while this thread reads the
         // next one: reading is serial work that would otherwise leave the pool idle.
         let (processed, read_ahead) = std::thread::scope(|scope| {
-            let batch_thread = std::thread::Builder::new().name("newsprep-batch".into());
-            let spawned = batch_thread.spawn_scoped(scope, move || {
+            let spawned = parallel::spawn_beside(scope, "newsprep-batch", move || {
                 parallel::install(threads, || {
                     let docs = batch::process_batch(pending, clean, gazetteer, cancel, progress)?;
                     // The two tables are laid out side by side (each is serial work).
@@ -246,18 +245,10 @@ impl Run {
             });
             let worker = match spawned {
                 Ok(worker) => worker,
-                Err(e) => {
-                    let reason = format!("the corpus batch thread: {e}");
-                    return (Err(Error::ThreadPool { threads: 1, reason }), None);
-                }
+                Err(e) => return (Err(e), None),
             };
             let read_ahead = reader.next_batch(max_docs, max_bytes);
-            match worker.join() {
-                Ok(processed) => (processed, Some(read_ahead)),
-                // A panic is a bug (documents that make the cleaner panic become error rows
-                // in process_batch): it goes on up as it would have from the pool.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
+            (parallel::join(worker), Some(read_ahead))
         });
         self.read_ahead = read_ahead;
         let (documents, mentions) = processed??;
