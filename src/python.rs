@@ -120,15 +120,6 @@ fn owned_text_of(item: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(text_of(s).into_owned())
 }
 
-/// Copies an iterable of str into owned Rust strings, so the GIL can be released after.
-fn texts_of(texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-    let mut out = Vec::with_capacity(texts.len().unwrap_or(0));
-    for item in texts.try_iter()? {
-        out.push(owned_text_of(&item?)?);
-    }
-    Ok(out)
-}
-
 /// Texts converted per message to the pool: enough that the channel costs nothing, few
 /// enough that the workers start at once and share out the last ones evenly.
 const FEED_CHUNK_BYTES: usize = 64 * 1024;
@@ -715,9 +706,52 @@ mod corpus_bindings {
     use pyo3::types::PyDict;
     use pyo3_arrow::{PyRecordBatch, PyRecordBatchReader, PySchema};
 
-    use super::{texts_of, to_py_err, PyGazetteer};
+    use super::{feed_chunk, to_py_err, PyGazetteer};
     use crate::corpus::{self, Format, Options, Progress, Run, Source, Summary, Writer};
     use crate::error::Error;
+
+    /// The texts of a Python iterable (a list or a generator), converted a chunk at a time as
+    /// the run reads them, so that only the batches in flight are held in Rust. The GIL is
+    /// taken once a chunk, by the thread that reads ahead while the pool works. An exception
+    /// from the iterable, or an item that is not a str, stops the run: it is kept in
+    /// `raised` and re-raised as it is.
+    struct PyTexts {
+        items: Py<pyo3::types::PyIterator>,
+        chunk: std::vec::IntoIter<(usize, String)>,
+        next_index: usize,
+        exhausted: bool,
+        raised: Arc<Mutex<Option<PyErr>>>,
+    }
+
+    impl Iterator for PyTexts {
+        type Item = crate::error::Result<String>;
+
+        fn next(&mut self) -> Option<Self::Item> {
+            if let Some((_, text)) = self.chunk.next() {
+                return Some(Ok(text));
+            }
+            if self.exhausted {
+                return None;
+            }
+            let read = Python::attach(|py| {
+                let mut items = self.items.bind(py).clone();
+                feed_chunk(&mut items, &mut self.next_index)
+            });
+            match read {
+                Ok((chunk, exhausted)) => {
+                    self.exhausted = exhausted;
+                    self.chunk = chunk.into_iter();
+                    self.chunk.next().map(|(_, text)| Ok(text))
+                }
+                Err(e) => {
+                    self.exhausted = true;
+                    let message = format!("the source raised {e}");
+                    *self.raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    Some(Err(Error::Input(message)))
+                }
+            }
+        }
+    }
 
     /// One streaming corpus run (see `newsprep.process`). `next_batch` processes the next
     /// batch with the GIL released; `cancel` (from any thread) stops it between documents.
@@ -727,6 +761,8 @@ mod corpus_bindings {
         cancel: Arc<AtomicBool>,
         progress: Arc<Progress>,
         summary: Mutex<Summary>,
+        /// The exception a Python source raised, re-raised in place of the run's error.
+        source_raised: Arc<Mutex<Option<PyErr>>>,
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -740,6 +776,7 @@ mod corpus_bindings {
         name: String,
         text_column: String,
         id_column: Option<String>,
+        raised: &Arc<Mutex<Option<PyErr>>>,
     ) -> PyResult<Source> {
         let missing =
             |what: &str| to_py_err(Error::Input(format!("a {kind:?} source needs `{what}`")));
@@ -748,9 +785,14 @@ mod corpus_bindings {
                 paths: paths.ok_or_else(|| missing("paths"))?,
                 ids,
             },
-            "texts" => Source::Texts {
-                texts: texts_of(texts.ok_or_else(|| missing("texts"))?)?,
-                ids,
+            "texts" => Source::Stream {
+                texts: Box::new(PyTexts {
+                    items: texts.ok_or_else(|| missing("texts"))?.try_iter()?.unbind(),
+                    chunk: Vec::new().into_iter(),
+                    next_index: 0,
+                    exhausted: false,
+                    raised: Arc::clone(raised),
+                }),
                 name,
             },
             "jsonl" => Source::Jsonl {
@@ -817,6 +859,7 @@ mod corpus_bindings {
             format: &str,
             overwrite: bool,
         ) -> PyResult<Self> {
+            let source_raised = Arc::new(Mutex::new(None));
             let source = source_of(
                 kind,
                 paths,
@@ -827,6 +870,7 @@ mod corpus_bindings {
                 name.to_string(),
                 text_column.to_string(),
                 id_column,
+                &source_raised,
             )?;
             let format: Format = format.parse().map_err(to_py_err)?;
             let gazetteer = gazetteer.map(|g| Arc::clone(&g.inner));
@@ -850,6 +894,7 @@ mod corpus_bindings {
                 progress: run.progress(),
                 run: Mutex::new(Some(run)),
                 summary: Mutex::new(Summary::default()),
+                source_raised,
             })
         }
 
@@ -874,7 +919,14 @@ mod corpus_bindings {
                 }
                 result
             });
-            match result.map_err(to_py_err)? {
+            let result = result.map_err(|e| {
+                let raised = self.source_raised.lock().map(|mut r| r.take());
+                match raised {
+                    Ok(Some(raised)) => raised,
+                    _ => to_py_err(e),
+                }
+            });
+            match result? {
                 None => Ok(None),
                 Some(batch) => Ok(Some((
                     PyRecordBatch::new(batch.documents).into_pyarrow(py)?,

@@ -60,6 +60,75 @@ def test_list_source(texts, gaz):
     assert len(r) == 5
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_generator_source_equals_the_list(texts, gaz, threads):
+    """Any iterable of str is a source, read as the run goes: same rows as the list (over
+    several batches), only the `source` column names the kind of iterable."""
+    corpus = texts * 3
+    want = newsprep.process(corpus, gazetteer=gaz, progress=False, threads=threads, batch_size=37)
+    got = newsprep.process(
+        (t for t in corpus), gazetteer=gaz, progress=False, threads=threads, batch_size=37
+    )
+    assert got.summary["batches"] == want.summary["batches"] == -(-len(corpus) // 37)
+    assert got.documents.drop_columns(["source"]).equals(want.documents.drop_columns(["source"]))
+    assert set(got.documents.column("source").to_pylist()) == {"generator"}
+    assert got.mentions.equals(want.mentions)
+
+
+def test_an_iterable_source_is_read_only_a_batch_ahead():
+    """The run holds the batch in work and the one read ahead, never the whole source: a
+    generator larger than memory works."""
+    pulled = 0
+
+    def docs():
+        nonlocal pulled
+        for i in range(20_000):
+            pulled += 1
+            yield f"Document {i} about Kharkiv."
+
+    run = _core.CorpusRun("texts", texts=docs(), name="gen", batch_size=1000)
+    documents, _ = run.next_batch()
+    assert documents.num_rows == 1000
+    # This batch and the next (read while this one was processed), give or take the
+    # conversion chunk of 256 texts.
+    assert 2000 <= pulled <= 2000 + 256
+    while run.next_batch() is not None:
+        pass
+    assert pulled == 20_000
+    assert run.summary()["documents"] == 20_000
+
+
+@pytest.mark.parametrize("with_out", [False, True])
+def test_an_exception_from_the_source_is_raised_as_is(tmp_path, with_out):
+    class SourceBroke(Exception):
+        pass
+
+    def docs():
+        for i in range(5000):
+            if i == 2500:
+                raise SourceBroke(f"lost the connection at {i}")
+            yield f"Document {i}."
+
+    out = tmp_path / "out" if with_out else None
+    with pytest.raises(SourceBroke, match="lost the connection at 2500"):
+        newsprep.process(docs(), progress=False, batch_size=1000, out=out)
+    if with_out:
+        # Batches finished before the failure stay; the run is not marked complete.
+        assert not (out / "newsprep.json").exists()
+        assert not list(out.rglob(".*tmp*"))
+
+
+def test_a_non_str_item_from_a_generator_is_a_type_error():
+    def docs():
+        yield "fine"
+        yield b"bytes are not text"
+
+    with pytest.raises(TypeError, match="expected str items, got bytes"):
+        newsprep.process(docs(), progress=False)
+    with pytest.raises(TypeError, match=r"source\[1\] is int, not str"):
+        newsprep.process(["fine", 5], progress=False)
+
+
 def test_folder_glob_and_single_file(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "one.txt").write_text("One.", encoding="utf-8")

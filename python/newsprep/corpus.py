@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import glob
+import operator
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -170,12 +171,24 @@ def _source_kwargs(source: Any, text_column: str, id_column: str | None) -> dict
         }
     if isinstance(source, (bytes, bytearray)):
         raise TypeError("source: give str texts, not bytes (decode them first)")
-    if isinstance(source, Iterable):
-        texts = source if isinstance(source, (list, tuple)) else list(source)
-        for i, t in enumerate(texts):
+    if isinstance(source, (list, tuple)):
+        for i, t in enumerate(source):
             if not isinstance(t, str):
                 raise TypeError(f"source[{i}] is {type(t).__name__}, not str")
-        return {"kind": "texts", "texts": texts, "name": "list", "total": len(texts)}
+        # Converted batch by batch as the run goes, like any iterable below: a list is not
+        # copied whole into the run.
+        return {"kind": "texts", "texts": source, "name": "list", "total": len(source)}
+    if isinstance(source, Iterable):
+        # A generator (or any iterable of str) is read as the run goes: only the batches in
+        # flight are in memory, so it can be larger than RAM. An item that is not a str, or
+        # an exception from the iterable, stops the run there and is raised as it is.
+        hint = operator.length_hint(source, 0)
+        return {
+            "kind": "texts",
+            "texts": source,
+            "name": type(source).__name__,
+            "total": hint or None,
+        }
     raise TypeError(
         f"source: expected a folder, glob, .jsonl or .parquet path, a list of str or a "
         f"DataFrame, got {type(source).__name__}"
@@ -307,8 +320,9 @@ def process(
     Args:
         source: a folder (its ``.txt`` files, recursively, sorted) or a glob of text files;
             a ``.jsonl`` (or ``.jsonl.gz``) or ``.parquet`` file with a text column (and an
-            id column when present); a list of str; or a pandas/polars DataFrame or pyarrow
-            Table.
+            id column when present); a list of str, or any iterable of str such as a
+            generator (read as the run goes: it may be larger than memory); or a
+            pandas/polars DataFrame or pyarrow Table.
         gazetteer: tag its entities in each cleaned text (None: no mentions).
         clean: run :func:`newsprep.clean` on each document first (False: tag as read).
         threads: worker threads (None: all cores).

@@ -40,7 +40,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::RecordBatch;
 
 pub use batch::{documents_schema, mentions_schema, Progress};
-pub use source::{decode_lossy, RawDoc, Source, MAX_DOC_BYTES};
+pub use source::{decode_lossy, RawDoc, Source, TextStream, MAX_DOC_BYTES};
 pub use writer::{write_jsonl, Format, Writer, MANIFEST, TABLES};
 
 use crate::error::{Error, Result};

@@ -64,7 +64,15 @@ pub enum Source {
         ids: Option<Vec<String>>,
         name: String,
     },
+    /// Texts pulled from an iterator as the run goes (a Python list or generator): only the
+    /// batches in flight are held, so memory does not grow with the corpus. A document's id
+    /// is its 0-based position; an `Err` from the iterator stops the run with that error.
+    /// `name` fills the `source` column.
+    Stream { texts: TextStream, name: String },
 }
+
+/// The texts of a [`Source::Stream`].
+pub type TextStream = Box<dyn Iterator<Item = Result<String>> + Send>;
 
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -74,6 +82,7 @@ impl std::fmt::Debug for Source {
             Source::Parquet { path, .. } => write!(f, "Source::Parquet({})", path.display()),
             Source::Arrow { name, .. } => write!(f, "Source::Arrow({name})"),
             Source::Texts { texts, .. } => write!(f, "Source::Texts({} texts)", texts.len()),
+            Source::Stream { name, .. } => write!(f, "Source::Stream({name})"),
         }
     }
 }
@@ -237,7 +246,7 @@ enum ReaderKind {
     Jsonl(JsonlReader),
     Arrow(ArrowReader),
     Texts {
-        texts: std::vec::IntoIter<String>,
+        texts: TextStream,
         ids: Option<std::vec::IntoIter<String>>,
         next_index: usize,
         name: String,
@@ -269,12 +278,18 @@ impl Reader {
             Source::Texts { texts, ids, name } => {
                 check_ids("texts", texts.len(), &ids)?;
                 ReaderKind::Texts {
-                    texts: texts.into_iter(),
+                    texts: Box::new(texts.into_iter().map(Ok)),
                     ids: ids.map(Vec::into_iter),
                     next_index: 0,
                     name,
                 }
             }
+            Source::Stream { texts, name } => ReaderKind::Texts {
+                texts,
+                ids: None,
+                next_index: 0,
+                name,
+            },
             Source::Jsonl {
                 path,
                 text_column,
@@ -336,7 +351,7 @@ impl Reader {
                     ids,
                     next_index,
                     name,
-                } => match texts.next() {
+                } => match texts.next().transpose()? {
                     None => None,
                     Some(text) => {
                         let doc_id = match ids.as_mut().and_then(Iterator::next) {

@@ -276,6 +276,58 @@ fn ids_default_to_indexes_and_can_be_given() {
     ));
 }
 
+/// A stream source is pulled a batch ahead, not drained up front, and an error from it
+/// stops the run after the batches before it.
+#[test]
+fn a_stream_is_read_as_the_run_goes_and_its_error_stops_the_run() {
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&pulled);
+    let stream = (0..100).map(move |i| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        if i == 75 {
+            Err(Error::Input("the feed broke".into()))
+        } else {
+            Ok(format!("Document {i}."))
+        }
+    });
+    let source = Source::Stream {
+        texts: Box::new(stream),
+        name: "feed".into(),
+    };
+    let options = Options {
+        batch_size: 10,
+        ..Options::default()
+    };
+    let mut run = Run::new(source, None, options).unwrap();
+    assert_eq!(pulled.load(Ordering::Relaxed), 0);
+    let first = run.next_batch().unwrap().unwrap();
+    assert_eq!(
+        doc_ids(&first.documents),
+        (0..10).map(|i| i.to_string()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        pulled.load(Ordering::Relaxed),
+        20,
+        "this batch and the one read ahead"
+    );
+    let mut docs = 10;
+    let error = loop {
+        match run.next_batch() {
+            Ok(Some(batch)) => docs += batch.documents.num_rows(),
+            Ok(None) => panic!("the run ended without the stream's error"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(docs, 70, "the batches before the one the error broke off");
+    assert!(matches!(error, Error::Input(m) if m == "the feed broke"));
+    assert_eq!(
+        pulled.load(Ordering::Relaxed),
+        76,
+        "nothing is read after the error"
+    );
+    assert!(run.next_batch().unwrap().is_none());
+}
+
 #[test]
 fn a_missing_file_is_an_error_row_and_the_run_goes_on() {
     let dir = TempDir::new("files");
