@@ -6,6 +6,7 @@
 //! ([`map_texts`]). Core errors become Python exceptions in one place ([`to_py_err`]).
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::TrySendError;
 use std::sync::Arc;
 
@@ -128,14 +129,19 @@ const FEED_CHUNK_TEXTS: usize = 256;
 const FEED_CHUNKS_AHEAD: usize = 16;
 
 /// Reads the next chunk of `items`, numbered from `*next_index` on; `true` once `items` is
-/// exhausted.
+/// exhausted. The chunk ends early once `stop` is set (a slow generator would otherwise
+/// hold a cancelled run for a whole chunk).
 fn feed_chunk(
     items: &mut Bound<'_, pyo3::types::PyIterator>,
     next_index: &mut usize,
+    stop: &AtomicBool,
 ) -> PyResult<(Vec<(usize, String)>, bool)> {
     let mut chunk = Vec::new();
     let mut bytes = 0;
-    while chunk.len() < FEED_CHUNK_TEXTS && bytes < FEED_CHUNK_BYTES {
+    while chunk.len() < FEED_CHUNK_TEXTS
+        && bytes < FEED_CHUNK_BYTES
+        && !stop.load(Ordering::Relaxed)
+    {
         let Some(item) = items.next() else {
             return Ok((chunk, true));
         };
@@ -168,7 +174,8 @@ where
 {
     let mut items = texts.try_iter()?;
     let mut next_index = 0;
-    let (first, exhausted) = feed_chunk(&mut items, &mut next_index)?;
+    let never = AtomicBool::new(false);
+    let (first, exhausted) = feed_chunk(&mut items, &mut next_index, &never)?;
     if exhausted {
         return py
             .detach(|| {
@@ -211,7 +218,7 @@ where
             if sent.is_err() {
                 break;
             }
-            match feed_chunk(&mut items, &mut next_index) {
+            match feed_chunk(&mut items, &mut next_index, &never) {
                 Ok((next, false)) => chunk = next,
                 Ok((last, true)) => {
                     let _ = py.detach(|| sender.send(last));
@@ -714,19 +721,25 @@ mod corpus_bindings {
     /// the run reads them, so that only the batches in flight are held in Rust. The GIL is
     /// taken once a chunk, by the thread that reads ahead while the pool works. An exception
     /// from the iterable, or an item that is not a str, stops the run: it is kept in
-    /// `raised` and re-raised as it is.
+    /// `raised` and re-raised as it is. Once the run is cancelled, no more items are read
+    /// (the run's flag is checked between items).
     struct PyTexts {
         items: Py<pyo3::types::PyIterator>,
         chunk: std::vec::IntoIter<(usize, String)>,
         next_index: usize,
         exhausted: bool,
         raised: Arc<Mutex<Option<PyErr>>>,
+        cancel: Arc<AtomicBool>,
     }
 
     impl Iterator for PyTexts {
         type Item = crate::error::Result<String>;
 
         fn next(&mut self) -> Option<Self::Item> {
+            if self.cancel.load(Ordering::Relaxed) {
+                self.exhausted = true;
+                return Some(Err(Error::Cancelled));
+            }
             if let Some((_, text)) = self.chunk.next() {
                 return Some(Ok(text));
             }
@@ -735,7 +748,7 @@ mod corpus_bindings {
             }
             let read = Python::attach(|py| {
                 let mut items = self.items.bind(py).clone();
-                feed_chunk(&mut items, &mut self.next_index)
+                feed_chunk(&mut items, &mut self.next_index, &self.cancel)
             });
             match read {
                 Ok((chunk, exhausted)) => {
@@ -777,6 +790,7 @@ mod corpus_bindings {
         text_column: String,
         id_column: Option<String>,
         raised: &Arc<Mutex<Option<PyErr>>>,
+        cancel: &Arc<AtomicBool>,
     ) -> PyResult<Source> {
         let missing =
             |what: &str| to_py_err(Error::Input(format!("a {kind:?} source needs `{what}`")));
@@ -792,6 +806,7 @@ mod corpus_bindings {
                     next_index: 0,
                     exhausted: false,
                     raised: Arc::clone(raised),
+                    cancel: Arc::clone(cancel),
                 }),
                 name,
             },
@@ -860,6 +875,7 @@ mod corpus_bindings {
             overwrite: bool,
         ) -> PyResult<Self> {
             let source_raised = Arc::new(Mutex::new(None));
+            let cancel = Arc::new(AtomicBool::new(false));
             let source = source_of(
                 kind,
                 paths,
@@ -871,6 +887,7 @@ mod corpus_bindings {
                 text_column.to_string(),
                 id_column,
                 &source_raised,
+                &cancel,
             )?;
             let format: Format = format.parse().map_err(to_py_err)?;
             let gazetteer = gazetteer.map(|g| Arc::clone(&g.inner));
@@ -882,7 +899,7 @@ mod corpus_bindings {
             };
             let run = py
                 .detach(move || {
-                    let run = Run::new(source, gazetteer, options)?;
+                    let run = Run::new(source, gazetteer, options)?.with_cancel_flag(cancel);
                     match out {
                         Some(dir) => run.with_output(dir, format, overwrite),
                         None => Ok(run),

@@ -405,6 +405,29 @@ def test_ctrl_c_stops_the_run_and_leaves_no_partial_files(tmp_path, texts, monke
         pq.read_table(out / name)
 
 
+def test_ctrl_c_stops_a_slow_generator_source_at_once(monkeypatch, request):
+    """The run reads a generator as it goes, on its own thread: Ctrl-C must not wait for
+    the generator to fill a batch (here 2000 documents at 5 ms each)."""
+    bar = _InterruptingBar()
+    monkeypatch.setattr(corpus_mod, "_progress_bar", lambda *a: bar)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
+    pulled = 0
+
+    def slow_feed():
+        nonlocal pulled
+        for i in range(100_000):
+            time.sleep(0.005)
+            pulled += 1
+            yield f"Document {i} from a slow feed."
+
+    with pytest.raises(KeyboardInterrupt):
+        newsprep.process(slow_feed(), batch_size=2000, threads=1)
+    assert bar.sent_at is not None
+    assert time.monotonic() - bar.sent_at < 1.0
+    assert pulled < 400
+
+
 def test_cancel_hook_stops_within_a_batch():
     run = _core.CorpusRun("texts", texts=["x"] * 200_000, batch_size=200_000, threads=1)
     run.cancel()
