@@ -799,6 +799,11 @@ mod corpus_bindings {
                 paths: paths.ok_or_else(|| missing("paths"))?,
                 ids,
             },
+            "texts" if ids.is_some() => {
+                return Err(to_py_err(Error::Input(
+                    "a \"texts\" source numbers its documents: it takes no `ids`".into(),
+                )))
+            }
             "texts" => Source::Stream {
                 texts: Box::new(PyTexts {
                     items: texts.ok_or_else(|| missing("texts"))?.try_iter()?.unbind(),

@@ -118,6 +118,11 @@ def test_an_exception_from_the_source_is_raised_as_is(tmp_path, with_out):
         assert not list(out.rglob(".*tmp*"))
 
 
+def test_a_texts_run_takes_no_ids():
+    with pytest.raises(newsprep.InputError, match="takes no `ids`"):
+        _core.CorpusRun("texts", texts=["a", "b"], ids=["x", "y"])
+
+
 def test_a_non_str_item_from_a_generator_is_a_type_error():
     def docs():
         yield "fine"
