@@ -71,6 +71,12 @@ fn ascii_month_of(word: &[u8]) -> Option<u32> {
     if !(3..=10).contains(&word.len()) {
         return None;
     }
+    // Most words a date is looked for around are no month: told by their first byte and
+    // length before they are packed and searched for.
+    let first = word.first().map_or(0, u8::to_ascii_lowercase);
+    if MONTH_LENGTHS_BY_FIRST[usize::from(first)] >> word.len() & 1 == 0 {
+        return None;
+    }
     let key = word
         .iter()
         .rev()
@@ -260,6 +266,25 @@ static MONTH_KEYS: [(u128, u32); MONTH_COUNT] = {
             b -= 1;
         }
         a += 1;
+    }
+    t
+};
+
+/// Per byte `b`: bit `n` set when some month name or abbreviation of `n` bytes starts with
+/// `b` (all are lowercase).
+static MONTH_LENGTHS_BY_FIRST: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < MONTH_COUNT {
+        let name = if i < MONTH_NAMES.len() {
+            MONTH_NAMES[i].0
+        } else {
+            MONTH_ABBRS[i - MONTH_NAMES.len()].0
+        }
+        .as_bytes();
+        assert!(name.len() < 32);
+        t[name[0] as usize] |= 1 << name.len();
+        i += 1;
     }
     t
 };
@@ -499,6 +524,15 @@ mod tests {
                 words.push(format!("{tail}{n}"));
             }
             words.push(n.to_uppercase());
+        }
+        // Every ASCII word of three letters (the abbreviations' length), in two cases.
+        for k in 0..26 * 26 * 26 {
+            let w: String = [k / 676, k / 26 % 26, k % 26]
+                .iter()
+                .map(|&i| char::from(b'a' + i as u8))
+                .collect();
+            words.push(w.to_ascii_uppercase());
+            words.push(w);
         }
         for w in &words {
             assert_eq!(lower_month_of(w), lower_month_of_reference(w), "{w:?}");

@@ -55,9 +55,30 @@ pub fn may_have_icons(line: &str) -> bool {
 /// icon tokens; up to two filler words may sit between icon tokens.
 pub fn icon_runs(line: &str) -> Vec<(usize, usize)> {
     // Fast path: no "icon" at all.
-    if !may_have_icons(line) {
+    if !may_have_icons(line) || too_few_icons(line) {
         return Vec::new();
     }
+    runs_of_tokens(line)
+}
+
+/// Whether `line` holds fewer "icon"s (in any ASCII case) than a run needs and no zero-width
+/// character: then it has no run. Each icon token holds its own "icon" but for zero-width
+/// characters, which tokens are judged without. Most lines [`may_have_icons`] lets through
+/// are such ("silicon", "iconic"), and tokenizing a long one costs far more.
+fn too_few_icons(line: &str) -> bool {
+    let b = line.as_bytes();
+    let icons = memchr::memchr2_iter(b'i', b'I', b)
+        .filter(|&i| {
+            b.get(i..i + 4)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"icon"))
+        })
+        .take(3)
+        .count();
+    icons < 3 && (line.is_ascii() || !line.chars().any(is_invisible))
+}
+
+/// [`icon_runs`] of a line, token by token.
+fn runs_of_tokens(line: &str) -> Vec<(usize, usize)> {
     // Tokens are separated by what tidying the kept text turns into a space (any whitespace
     // or control character): splitting at ' ' only left "f\x0cicon" whole, and the tidied
     // output then had a new run (not idempotent; fuzz/regressions/strip_icons).
@@ -158,6 +179,52 @@ pub fn strip_icons(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `icon_runs` agrees with the token scan behind only its first pre-check, on lines with
+    /// zero to four "icon"s in any case, joined by zero-width characters or soft hyphens,
+    /// among fillers and other words.
+    #[test]
+    fn too_few_icons_keeps_every_run() {
+        let pieces = [
+            "icon",
+            "ICON",
+            "Icon",
+            "cameraicon",
+            "icon-close",
+            "ic\u{200b}on",
+            "i\u{ad}con",
+            "\u{feff}",
+            "chevron",
+            "down",
+            "silicon",
+            "iconic",
+            "é",
+            "fm",
+            " ",
+            " ",
+            "\t",
+            "-",
+        ];
+        let mut rng = crate::testing::XorShift(0x5851_F42D_4C95_7F2D);
+        let mut runs = 0;
+        for _ in 0..30_000 {
+            let r = rng.next_u64();
+            let line: String = (0..2 + r % 12)
+                .map(|k| {
+                    let x = rng.next_u64() ^ r.rotate_left(k as u32);
+                    pieces[(x % pieces.len() as u64) as usize]
+                })
+                .collect();
+            let want = if may_have_icons(&line) {
+                runs_of_tokens(&line)
+            } else {
+                Vec::new()
+            };
+            runs += usize::from(!want.is_empty());
+            assert_eq!(icon_runs(&line), want, "{line:?}");
+        }
+        assert!(runs > 1000, "{runs}");
+    }
 
     #[test]
     fn strips_icon_runs_sharing_a_line() {

@@ -338,7 +338,8 @@ fn segment_with<'a>(
     let mut last_menu = false;
     // Byte offset of the next line in `input`.
     let mut from = 0;
-    for end in memchr::memchr_iter(b'\n', input.as_bytes()).chain([input.len()]) {
+    while from <= input.len() {
+        let end = line_end(input.as_bytes(), from);
         let origin = from;
         let raw = input.get(from..end).unwrap_or("");
         from = end + 1;
@@ -444,6 +445,21 @@ fn segment_with<'a>(
         pre_drops,
         header_date,
     }
+}
+
+/// Where the line of `b` starting at `from` ends: at the next b'\n', or at the end of `b`.
+/// On x86-64, memchr's SSE2 search is called directly: the dispatching `memchr` (an indirect
+/// call, then a length check before an AVX2 search) costs more than it saves on lines of a
+/// few dozen bytes.
+#[inline]
+fn line_end(b: &[u8], from: usize) -> usize {
+    let rest = b.get(from..).unwrap_or(&[]);
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    let at = memchr::arch::x86_64::sse2::memchr::One::new(b'\n')
+        .map_or_else(|| memchr::memchr(b'\n', rest), |newline| newline.find(rest));
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    let at = memchr::memchr(b'\n', rest);
+    at.map_or(b.len(), |p| from + p)
 }
 
 /// How many b'\n' bytes `b` holds: 64 bytes at a time, counted in a byte per lane (a loop
@@ -1071,59 +1087,74 @@ fn line_hash(b: &[u8]) -> u64 {
     h ^ h >> 29
 }
 
-/// A line as a hash key, hashed by [`line_hash`] (equal hashes still compare whole lines).
-#[derive(PartialEq, Eq)]
-struct LineKey<'a>(&'a str);
-
-impl std::hash::Hash for LineKey<'_> {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        h.write_u64(line_hash(self.0.as_bytes()));
-    }
-}
-
-/// A hasher that hands on the one `u64` it is given ([`LineKey`]'s hash is mixed already).
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Not used by `LineKey`; any other key still gets a usable hash.
-        self.0 = line_hash(bytes) ^ self.0.rotate_left(5);
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        self.0 = x;
-    }
-}
-
 /// Numbers the distinct texts of the units in order of first appearance. Returns each
 /// unit's id, and per id how many units have the text and the first of them.
 fn line_ids(units: &[Unit]) -> (Vec<u32>, Vec<u32>, Vec<usize>) {
     let n = units.len();
-    let mut by_text: std::collections::HashMap<
-        LineKey<'_>,
-        u32,
-        std::hash::BuildHasherDefault<PassThrough>,
-    > = std::collections::HashMap::with_capacity_and_hasher(n, Default::default());
+    // An open-addressing table (linear probing, at least half its slots empty): a slot holds
+    // 1 + the id of a distinct text, 0 when empty. Cheaper than a `HashMap` entry per unit:
+    // a probe compares the stored hash of the id before the texts.
+    let mask = (2 * n).next_power_of_two().max(2) - 1;
+    let mut slots = vec![0u32; mask + 1];
+    // Per id: its text's hash, how many units have it, the first of them.
+    let mut hashes: Vec<u64> = Vec::with_capacity(n);
     let mut counts: Vec<u32> = Vec::with_capacity(n);
     let mut firsts: Vec<usize> = Vec::with_capacity(n);
     let ids = units
         .iter()
         .enumerate()
         .map(|(i, u)| {
+            let text = u.text.as_ref();
+            let h = line_hash(text.as_bytes());
+            let mut at = h as usize & mask;
+            loop {
+                let Some(slot) = slots.get_mut(at) else {
+                    // Not reached: `at` is masked to the table.
+                    return 0;
+                };
+                let Some(id) = slot.checked_sub(1) else {
+                    let id = counts.len() as u32;
+                    *slot = id + 1;
+                    hashes.push(h);
+                    counts.push(1);
+                    firsts.push(i);
+                    return id;
+                };
+                let k = id as usize;
+                let same = hashes.get(k) == Some(&h)
+                    && firsts
+                        .get(k)
+                        .and_then(|&f| units.get(f))
+                        .is_some_and(|f| f.text.as_ref() == text);
+                if same {
+                    if let Some(c) = counts.get_mut(k) {
+                        *c += 1;
+                    }
+                    return id;
+                }
+                at = (at + 1) & mask;
+            }
+        })
+        .collect();
+    (ids, counts, firsts)
+}
+
+/// [`line_ids`] with a `HashMap` of the texts (its reference in tests).
+#[cfg(test)]
+fn line_ids_reference(units: &[Unit]) -> (Vec<u32>, Vec<u32>, Vec<usize>) {
+    let mut by_text: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let (mut counts, mut firsts) = (Vec::new(), Vec::new());
+    let ids = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
             let next = counts.len() as u32;
-            let id = *by_text.entry(LineKey(u.text.as_ref())).or_insert(next);
+            let id = *by_text.entry(u.text.as_ref()).or_insert(next);
             if id == next {
                 counts.push(0);
                 firsts.push(i);
             }
-            if let Some(c) = counts.get_mut(id as usize) {
-                *c += 1;
-            }
+            counts[id as usize] += 1;
             id
         })
         .collect();

@@ -338,6 +338,47 @@ fn dev_outputs_fingerprint() {
     );
 }
 
+/// `line_ids` numbers texts as a `HashMap` of them does: on the dev pages' units, and on
+/// lines its hash cannot tell apart (same length, same first and last 24 bytes), empty and
+/// non-ASCII ones, many repeats.
+#[test]
+fn line_ids_agree_with_a_hash_map() {
+    let unit = |t: String| Unit {
+        text: Cow::Owned(t),
+        origin: 0,
+        block: 0,
+        gap_before: false,
+        gap_after: false,
+        glued: false,
+        merged: 0,
+        forced: None,
+        flags: 0,
+    };
+    for page in dev_noisy_pages() {
+        let seg = segment(&page);
+        assert_eq!(line_ids(&seg.units), line_ids_reference(&seg.units));
+    }
+    let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
+    let pieces = ["a", "b", "é", "“", "Home", " ", ""];
+    for n in [0usize, 1, 2, 3, 7, 64, 300] {
+        let mut units = Vec::new();
+        for _ in 0..n {
+            let r = rng.next_u64();
+            let middle: String = (0..r % 6)
+                .map(|k| pieces[((r >> (8 + 3 * k)) % pieces.len() as u64) as usize])
+                .collect();
+            // Equal heads and tails around a short middle: hashes collide, texts differ.
+            let t = match r >> 60 {
+                0..=7 => format!("{}{middle}{}", "x".repeat(24), "y".repeat(24)),
+                8..=11 => middle,
+                _ => format!("{middle}{}", "z".repeat((r >> 40) as usize % 40)),
+            };
+            units.push(unit(t));
+        }
+        assert_eq!(line_ids(&units), line_ids_reference(&units), "{n}");
+    }
+}
+
 /// The dev set's noisy pages (for the speed harnesses).
 fn dev_noisy_pages() -> Vec<String> {
     crate::testing::dev_pages()
