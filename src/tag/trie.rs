@@ -238,13 +238,10 @@ impl Trie {
 
     /// Finds which of `starts` (ascending offsets in `hay`) some key may match at, and where
     /// the walk goes on from there, into `walks.found`. Two passes: the first measures and
-    /// hashes each start's token and keeps those the Bloom filter lets through, without
-    /// branching on the filter (so its cache misses overlap instead of waiting behind
-    /// mispredicted branches). The second looks them up in the token table, and in
-    /// [`SecondWords`] where the token only begins multi-word keys; most of them do and are
-    /// not followed by any key's next word, so that filter goes first and the table (large:
-    /// a likely cache miss) is only asked where it lets the start through or where the token
-    /// may be a key alone.
+    /// hashes each start's token and keeps those the Bloom filter lets through, the second
+    /// looks them up in the token table (and in [`SecondWords`] where the token only begins
+    /// multi-word keys). Neither branches on the outcome of a filter or table lookup, so their
+    /// cache misses overlap instead of waiting behind mispredicted branches.
     pub(crate) fn find_walks(&self, hay: &[u8], starts: &[u32], walks: &mut Walks) {
         walks.tokens.clear();
         let tokens = walks.tokens.spare(starts.len());
@@ -261,23 +258,17 @@ impl Trie {
         let found = walks.found.spare(kept);
         let mut kept = 0usize;
         for &(start, token_len, h) in walks.tokens.as_slice() {
-            // Most tokens here only begin multi-word keys: whether the text's next word may
-            // follow the token in one of them is asked first, of the small filters.
-            let after = start as usize + token_len as usize;
-            let follows = self.second_words.may_follow(h, hay, after);
+            // An empty token (the start is no ASCII word): walk from the root.
             let mut node = if token_len == 0 {
-                // An empty token (the start is no ASCII word): walk from the root.
                 AMBIGUOUS
-            } else if follows || self.first_tokens.alone(h) {
-                self.token_nodes.get(h)
             } else {
-                // No key is the token alone and none goes on as the text does.
-                NONE
+                self.token_nodes.get(h)
             };
             // Every key with this first token goes on after it: the text's next word must
             // follow the token in one of them.
             if node < AMBIGUOUS && node & MULTI_WORD_ONLY != 0 {
-                node = if follows {
+                let after = start as usize + token_len as usize;
+                node = if self.second_words.may_follow(h, hay, after) {
                     node & !MULTI_WORD_ONLY
                 } else {
                     NONE
@@ -633,7 +624,7 @@ mod tests {
                 // Texts made of whole keys and random pieces.
                 let mut hay = String::new();
                 for _ in 0..rng.next_u64() % 8 {
-                    if rng.next_u64() % 2 == 0 {
+                    if rng.next_u64().is_multiple_of(2) {
                         hay.push_str(&keys[(rng.next_u64() % keys.len() as u64) as usize]);
                     } else {
                         hay.push_str(&random(&mut rng, 3));
@@ -787,14 +778,8 @@ impl TokenTable {
 /// first token of any key, no key can match (a key whose token is followed by more key bytes
 /// needs the same token in the text; a key that is all token needs a word boundary after it),
 /// so the trie walk is skipped. Most words of news text are skipped this way.
-///
-/// A second bit in the same word says whether some key may be the token alone: where none is,
-/// every key with that token goes on after it, and [`SecondWords`] can reject the start before
-/// the (much larger, cache-missing) token table is looked at.
 #[derive(Debug, Default)]
 pub(crate) struct FirstTokens {
-    /// Per token hash, in one word: its `begins` bit (some key begins with the token) and its
-    /// `alone` bit (some key is the token alone), see [`FirstTokens::slot`].
     bits: Vec<u64>,
     shift: u32,
     /// Some key starts with a byte that is not an ASCII letter or digit.
@@ -936,40 +921,22 @@ impl FirstTokens {
             if n == 0 {
                 f.empty = true;
             } else if let Some(token) = bytes.get(..n) {
-                let (word, begins, alone) = f.slot(token_hash(token));
-                if let Some(w) = f.bits.get_mut(word) {
-                    *w |= begins;
-                    if n == bytes.len() {
-                        *w |= alone;
-                    }
+                let bit = (token_hash(token) >> f.shift) as usize;
+                if let Some(w) = f.bits.get_mut(bit / 64) {
+                    *w |= 1 << (bit % 64);
                 }
             }
         }
         f
     }
 
-    /// The word of a token of this hash, and its `begins` and `alone` bits there (the word is
-    /// picked by the hash's high bits, the `begins` bit by the next ones, the `alone` bit by
-    /// the low ones).
-    #[inline]
-    fn slot(&self, hash: u64) -> (usize, u64, u64) {
-        let bit = (hash >> self.shift) as usize;
-        (bit / 64, 1 << (bit % 64), 1 << (hash & 63))
-    }
-
     /// Whether a token of this hash may be a key's first token.
     #[inline]
     fn contains(&self, hash: u64) -> bool {
-        let (word, begins, _) = self.slot(hash);
-        self.bits.get(word).is_none_or(|w| w & begins != 0)
-    }
-
-    /// Whether a key may be a token of this hash alone (false: every key that begins with
-    /// the token, if any, goes on after it).
-    #[inline]
-    fn alone(&self, hash: u64) -> bool {
-        let (word, _, alone) = self.slot(hash);
-        self.bits.get(word).is_none_or(|w| w & alone != 0)
+        let bit = (hash >> self.shift) as usize;
+        self.bits
+            .get(bit / 64)
+            .is_none_or(|w| w & (1 << (bit % 64)) != 0)
     }
 
     /// Whether some key may match at the start of `bytes`.
@@ -1078,10 +1045,6 @@ mod token_tests {
         assert!(!g.may_start("\u{416}".as_bytes()));
         assert!(!g.may_start(b""));
         assert_eq!(token_len(b"ab1-c"), 3);
-        // The `alone` bit: set for a key that is its first token, never dropped.
-        let alone = |t: &[u8]| f.alone(token_hash(t));
-        assert!(alone(b"kiev") && alone(b"x1"));
-        assert!(!alone(b"new") && !alone(b"kyiv"));
     }
 
     #[test]
