@@ -943,3 +943,23 @@ fn profile_tag() {
     }
     println!("{n}");
 }
+
+/// Each dev page cleaned and then tagged, as the corpus pipeline does (the cleaner's working
+/// set evicts the tagger's between pages, which `profile_tag` keeps hot): `REPS=60 <test
+/// binary> profile_clean_tag --ignored`, and with `TAG=0` the cleaning alone, to subtract.
+#[test]
+#[ignore]
+fn profile_clean_tag() {
+    let pages = crate::testing::dev_pages();
+    let g = Gazetteer::default_world().unwrap();
+    let tag = std::env::var("TAG").map_or(true, |v| v != "0");
+    let reps = crate::testing::profile_reps();
+    let mut n = 0;
+    for _ in 0..reps {
+        for (_, page) in pages.iter() {
+            let text = crate::clean::clean(page).text;
+            n += if tag { g.tag(&text).len() } else { text.len() };
+        }
+    }
+    println!("{n}");
+}

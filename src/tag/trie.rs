@@ -598,6 +598,54 @@ mod tests {
         assert_eq!(walks.found().len(), 1);
     }
 
+    /// On random keys and texts (ASCII words of all lengths, spaces, punctuation, non-ASCII),
+    /// at every start: the token lookup and its filters report exactly the keys the plain walk
+    /// finds there that do not end inside an ASCII word.
+    #[test]
+    fn walks_agree_with_the_plain_walk() {
+        let mut rng = crate::testing::XorShift(0x1405_7B7E_F767_814F);
+        let pieces: Vec<&str> =
+            "a|ab|new|york|x|9|abcdefgh|abcdefghijklmnopq| | |'|-|.|\u{e9}|\u{436}|s"
+                .split('|')
+                .collect();
+        let random = |rng: &mut crate::testing::XorShift, max: u64| -> String {
+            let len = 1 + rng.next_u64() % max;
+            (0..len)
+                .map(|_| pieces[(rng.next_u64() % pieces.len() as u64) as usize])
+                .collect()
+        };
+        for _ in 0..200 {
+            let count = 1 + rng.next_u64() % 40;
+            let mut keys: Vec<String> = (0..count).map(|_| random(&mut rng, 4)).collect();
+            keys.sort();
+            keys.dedup();
+            let t = Trie::new(&keys).unwrap();
+            for _ in 0..10 {
+                // Texts made of whole keys and random pieces.
+                let mut hay = String::new();
+                for _ in 0..rng.next_u64() % 8 {
+                    if rng.next_u64().is_multiple_of(2) {
+                        hay.push_str(&keys[(rng.next_u64() % keys.len() as u64) as usize]);
+                    } else {
+                        hay.push_str(&random(&mut rng, 3));
+                    }
+                }
+                let bytes = hay.as_bytes();
+                for start in (0..=hay.len()).filter(|&i| hay.is_char_boundary(i)) {
+                    let want: Vec<(usize, u32)> = all(&t, &hay, start)
+                        .into_iter()
+                        .filter(|&(e, _)| !bytes.get(e).is_some_and(u8::is_ascii_alphanumeric))
+                        .collect();
+                    let got: Vec<(usize, u32)> = words(&t, &hay, start)
+                        .into_iter()
+                        .filter(|&(e, _)| !bytes.get(e).is_some_and(u8::is_ascii_alphanumeric))
+                        .collect();
+                    assert_eq!(got, want, "{keys:?} in {hay:?} at {start}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn prefixes_shortest_first() {
         let keys: Vec<String> = ["new york city", "new", "new york", "newark", "york", "n"]
