@@ -155,15 +155,21 @@ fn stopword_key(word: &str) -> Option<u64> {
 #[inline]
 fn core_is_stopword(line: &str, core: (usize, usize)) -> bool {
     let b = line.as_bytes();
-    let key = match b.get(core.0..core.1).map(|w| short_core_key(w, b.get(core.0..))) {
-        Some(ShortKey::Key(key)) => Some(key),
-        Some(ShortKey::NotStopword) => return false,
-        _ => line
-            .get(core.0..core.1)
-            .filter(|c| !c.is_empty())
-            .and_then(stopword_key),
-    };
-    key.is_some_and(is_stopword_key)
+    match b.get(core.0..core.1).map(|w| short_core_key(w, b.get(core.0..))) {
+        Some(ShortKey::Key(key)) => is_stopword_key(key),
+        Some(ShortKey::NotStopword) => false,
+        _ => other_core_is_stopword(line, core),
+    }
+}
+
+/// [`core_is_stopword`] of a core [`short_core_key`] leaves undecided (rare: out of line).
+#[cold]
+#[inline(never)]
+fn other_core_is_stopword(line: &str, core: (usize, usize)) -> bool {
+    line.get(core.0..core.1)
+        .filter(|c| !c.is_empty())
+        .and_then(stopword_key)
+        .is_some_and(is_stopword_key)
 }
 
 /// What [`short_core_key`] makes of a word.
@@ -224,7 +230,8 @@ fn short_core_key(word: &[u8], from_word: Option<&[u8]>) -> ShortKey {
             {
                 ShortKey::NotStopword
             }
-            _ => ShortKey::Other,
+            // Hangul and kana words and the like: their first such character decides.
+            _ => short_core_key_long(word),
         };
     }
     if len == 0 {
@@ -265,8 +272,9 @@ fn short_core_key(word: &[u8], from_word: Option<&[u8]>) -> ShortKey {
     ShortKey::Key(key)
 }
 
-/// [`short_core_key`] of a word of at most 8 bytes with a character of three bytes or
-/// more, character by character.
+/// [`short_core_key`] of a word with a character of three bytes or more, character by
+/// character up to the first such: one that lowercases to itself stays in the key (which
+/// no stopword's has), wherever it stands.
 #[cold]
 fn short_core_key_long(word: &[u8]) -> ShortKey {
     let mut i = 0;
