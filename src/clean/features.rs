@@ -527,6 +527,10 @@ const UNIFORM_BLOCKS: [std::ops::Range<u32>; 5] = [
     0xE000..0xF900,
 ];
 
+/// At most this many classes of characters of the BMP (the build of [`char_table`] checks):
+/// [`Stats::unicode_line`] keeps a mask per class, and one bit per class in a word.
+const CHAR_CLASSES: usize = 64;
+
 fn char_table() -> &'static CharTable {
     static T: OnceLock<CharTable> = OnceLock::new();
     T.get_or_init(|| {
@@ -551,10 +555,14 @@ fn char_table() -> &'static CharTable {
                 seen.push(ci);
                 seen.len() - 1
             });
-            // Far fewer than 256 distinct classes (a test checks).
             class.iter_mut().take(run).for_each(|c| *c = k as u8);
             cp += run as u32;
         }
+        // A few dozen: a change to `char_class` past the limit fails here, in every test.
+        assert!(
+            seen.len() <= CHAR_CLASSES,
+            "char_class: more classes than CHAR_CLASSES"
+        );
         for (k, (lanes, flags)) in seen.into_iter().enumerate().take(256) {
             t.lanes[k] = lanes;
             t.flags[k] = flags;
@@ -1637,8 +1645,9 @@ impl Stats {
         let mut carry = CharMasks::default();
         // Per class of the characters other than ASCII ones, the first bytes of the block's
         // characters of that class; the classes met in the block.
-        let mut at_class = [0u64; 256];
-        let mut met = [0u64; 4];
+        // (Few enough to clear per line at little cost, and `met` fits in one word.)
+        let mut at_class = [0u64; CHAR_CLASSES];
+        let mut met = 0u64;
         let mut open: Option<OpenWord> = None;
         // Is the byte before the block a separator (or the line start)?
         let mut after_sep = true;
@@ -1697,8 +1706,8 @@ impl Stats {
                 match t.bmp_class_at(b, base + i as usize) {
                     Some(k) => {
                         lanes += t.lanes[k];
-                        at_class[k] |= 1 << i;
-                        met[k / 64] |= 1 << (k % 64);
+                        at_class[k % CHAR_CLASSES] |= 1 << i;
+                        met |= 1 << (k % CHAR_CLASSES);
                     }
                     None => {
                         // Beyond the BMP (rare): classed directly.
@@ -1708,13 +1717,11 @@ impl Stats {
                     }
                 }
             }
-            for (w, met) in met.iter_mut().enumerate() {
-                while *met != 0 {
-                    let k = 64 * w + met.trailing_zeros() as usize;
-                    *met &= *met - 1;
-                    let at = std::mem::take(&mut at_class[k]);
-                    set_flags(at, t.lanes[k], t.flags[k]);
-                }
+            while met != 0 {
+                let k = met.trailing_zeros() as usize;
+                met &= met - 1;
+                let at = std::mem::take(&mut at_class[k % CHAR_CLASSES]);
+                set_flags(at, t.lanes[k], t.flags[k]);
             }
             let continuing = high & !lead;
             let spread = |first: u64, carried: u64| {
