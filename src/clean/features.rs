@@ -155,7 +155,10 @@ fn stopword_key(word: &str) -> Option<u64> {
 #[inline]
 fn core_is_stopword(line: &str, core: (usize, usize)) -> bool {
     let b = line.as_bytes();
-    match b.get(core.0..core.1).map(|w| short_core_key(w, b.get(core.0..))) {
+    match b
+        .get(core.0..core.1)
+        .map(|w| short_core_key(w, b.get(core.0..)))
+    {
         Some(ShortKey::Key(key)) => is_stopword_key(key),
         Some(ShortKey::NotStopword) => false,
         _ => other_core_is_stopword(line, core),
@@ -238,7 +241,10 @@ fn short_core_key(word: &[u8], from_word: Option<&[u8]>) -> ShortKey {
         return ShortKey::Other;
     }
     // The word's bytes, zeros past its end (one load where eight bytes follow its start).
-    let x = match from_word.and_then(|w| w.get(..8)).and_then(|w| w.try_into().ok()) {
+    let x = match from_word
+        .and_then(|w| w.get(..8))
+        .and_then(|w| w.try_into().ok())
+    {
         Some(w) => u64::from_le_bytes(w) & (u64::MAX >> (64 - 8 * len)),
         None => word.iter().rev().fold(0u64, |k, &b| k << 8 | u64::from(b)),
     };
@@ -2639,6 +2645,52 @@ mod tests {
             assert!(!core_is_stopword(&line, (usize::MAX, 0)));
         }
         assert!(found > 100);
+    }
+
+    /// [`short_core_key`] agrees with [`stopword_key`] on every byte range of random words
+    /// of characters of one to four bytes (Latin-1 and Cyrillic at the edges of their case
+    /// ranges, characters of two bytes without a simple lowercase, hangul, CJK, fullwidth,
+    /// emoji), read with the bytes after the range and without: a key is the word's key, a
+    /// word it calls no stopword is none.
+    #[test]
+    fn short_core_keys_match_stopword_key() {
+        let pool: Vec<char> =
+            "aZo.ИиВвЯяЁёЀѐЏџѠѡАаПпРрÀàÉéÞþßÿ×÷¿\u{a0}ĀıΣ한日\u{212A}\u{2126}\u{FF08}\u{1F600}"
+                .chars()
+                .collect();
+        let mut words: Vec<String> = STOPWORDS.iter().map(|w| w.to_uppercase()).collect();
+        let mut next = xorshift(0x51_7cc1_b727_220a);
+        for _ in 0..30_000 {
+            let n = 1 + next(12) as usize;
+            words.push(
+                (0..n)
+                    .map(|_| pool[next(pool.len() as u64) as usize])
+                    .collect(),
+            );
+        }
+        let (mut keys, mut stop) = (0, 0);
+        for w in &words {
+            let b = w.as_bytes();
+            for a in 0..=b.len() {
+                for z in a..=b.len() {
+                    let plain = w.get(a..z).filter(|c| !c.is_empty()).and_then(stopword_key);
+                    for from in [None, b.get(a..)] {
+                        match short_core_key(&b[a..z], from) {
+                            ShortKey::Key(k) => {
+                                assert_eq!(Some(k), plain, "{w:?} {a}..{z}");
+                                keys += 1;
+                                stop += usize::from(is_stopword_key(k));
+                            }
+                            ShortKey::NotStopword => {
+                                assert!(!plain.is_some_and(is_stopword_key), "{w:?} {a}..{z}")
+                            }
+                            ShortKey::Other => {}
+                        }
+                    }
+                }
+            }
+        }
+        assert!(keys > 100_000 && stop > 1000, "{keys} {stop}");
     }
 
     #[test]
