@@ -211,7 +211,8 @@ static LOWER_TWO_BYTE: [u16; 0x800] = {
 /// is two bytes too keep their places in the key. A character of three bytes that lowercases
 /// to itself (CJK, general punctuation) stays in the key, and no stopword has such a character
 /// (a test checks): no stopword. Longer words are no stopword where [`stopword_key`] has
-/// no key for them: past 16 bytes, or past 8 without a character of three bytes or more.
+/// no key for them: past 16 bytes, or past 8 without a character of three bytes or more;
+/// words of up to 16 bytes with such characters are decided by the first of them, as above.
 /// Anything else is left undecided. `from_word` is the text from the word's start on (the
 /// word and maybe more): eight bytes of it are read at once when there are.
 #[inline]
