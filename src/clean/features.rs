@@ -154,15 +154,25 @@ fn stopword_key(word: &str) -> Option<u64> {
 /// Is the core (a byte range of `line`; empty: none) of a word a stopword?
 #[inline]
 fn core_is_stopword(line: &str, core: (usize, usize)) -> bool {
-    let key = match line.as_bytes().get(core.0..core.1).map(short_core_key) {
-        Some(ShortKey::Key(key)) => Some(key),
-        Some(ShortKey::NotStopword) => return false,
-        _ => line
-            .get(core.0..core.1)
-            .filter(|c| !c.is_empty())
-            .and_then(stopword_key),
-    };
-    key.is_some_and(is_stopword_key)
+    let b = line.as_bytes();
+    match b
+        .get(core.0..core.1)
+        .map(|w| short_core_key(w, b.get(core.0..)))
+    {
+        Some(ShortKey::Key(key)) => is_stopword_key(key),
+        Some(ShortKey::NotStopword) => false,
+        _ => other_core_is_stopword(line, core),
+    }
+}
+
+/// [`core_is_stopword`] of a core [`short_core_key`] leaves undecided (rare: out of line).
+#[cold]
+#[inline(never)]
+fn other_core_is_stopword(line: &str, core: (usize, usize)) -> bool {
+    line.get(core.0..core.1)
+        .filter(|c| !c.is_empty())
+        .and_then(stopword_key)
+        .is_some_and(is_stopword_key)
 }
 
 /// What [`short_core_key`] makes of a word.
@@ -175,57 +185,122 @@ enum ShortKey {
     Other,
 }
 
+/// Per code point below U+0800 (a character of two bytes), the two bytes (first in the low
+/// byte) of its [`simple_lowercase`](super::text::simple_lowercase) when that is of two bytes
+/// too; 0 otherwise (and for code points below U+0080, never encoded in two bytes).
+static LOWER_TWO_BYTE: [u16; 0x800] = {
+    let mut t = [0u16; 0x800];
+    let mut cp = 0x80;
+    while cp < 0x800 {
+        if let Some(c) = char::from_u32(cp) {
+            if let Some(l) = super::text::simple_lowercase(c) {
+                let l = l as u32;
+                if l >= 0x80 && l < 0x800 {
+                    t[cp as usize] = ((0xC0 | l >> 6) | (0x80 | (l & 0x3F)) << 8) as u16;
+                }
+            }
+        }
+        cp += 1;
+    }
+    t
+};
+
 /// [`stopword_key`] of a word of at most 8 bytes (most words [`core_is_stopword`] is asked
 /// about: short Cyrillic and accented Latin ones), byte by byte without decoding: ASCII
 /// letters and characters of two bytes whose [`simple_lowercase`](super::text::simple_lowercase)
 /// is two bytes too keep their places in the key. A character of three bytes that lowercases
 /// to itself (CJK, general punctuation) stays in the key, and no stopword has such a character
 /// (a test checks): no stopword. Longer words are no stopword where [`stopword_key`] has
-/// no key for them: past 16 bytes, or past 8 without a character of three bytes or more.
-/// Anything else is left undecided.
+/// no key for them: past 16 bytes, or past 8 without a character of three bytes or more;
+/// words of up to 16 bytes with such characters are decided by the first of them, as above.
+/// Anything else is left undecided. `from_word` is the text from the word's start on (the
+/// word and maybe more): eight bytes of it are read at once when there are.
 #[inline]
-fn short_core_key(word: &[u8]) -> ShortKey {
-    if word.len() > 16 {
+fn short_core_key(word: &[u8], from_word: Option<&[u8]>) -> ShortKey {
+    // Bytes of 0xE0 and above (those that start a character of three or four bytes) have
+    // their three top bits set.
+    let long_chars = |x: u64| x & (x << 1) & (x << 2) & HIGHS != 0;
+    let len = word.len();
+    if len > 16 {
         return ShortKey::NotStopword;
     }
-    if word.len() > 8 {
-        return if word.iter().all(|&b| b < 0xE0) {
-            ShortKey::NotStopword
-        } else {
-            ShortKey::Other
+    if len > 8 {
+        // The first and the last eight bytes (overlapping) cover the word.
+        let first = word.get(..8).and_then(|w| w.try_into().ok());
+        let last = word.get(len - 8..).and_then(|w| w.try_into().ok());
+        return match (first, last) {
+            (Some(f), Some(l))
+                if !long_chars(u64::from_le_bytes(f)) && !long_chars(u64::from_le_bytes(l)) =>
+            {
+                ShortKey::NotStopword
+            }
+            // Hangul and kana words and the like: their first such character decides.
+            _ => short_core_key_long(word),
         };
     }
-    if word.is_empty() {
+    if len == 0 {
         return ShortKey::Other;
     }
-    let mut key = [0u8; 8];
+    // The word's bytes, zeros past its end (one load where eight bytes follow its start).
+    let x = match from_word
+        .and_then(|w| w.get(..8))
+        .and_then(|w| w.try_into().ok())
+    {
+        Some(w) => u64::from_le_bytes(w) & (u64::MAX >> (64 - 8 * len)),
+        None => word.iter().rev().fold(0u64, |k, &b| k << 8 | u64::from(b)),
+    };
+    let high = x & HIGHS;
+    // ASCII bytes (their high bit clear) lowercased.
+    let mut key = x | (swar_in(x & !HIGHS, b'A', b'Z') & !x) >> 2;
+    if high == 0 {
+        return ShortKey::Key(key);
+    }
+    if long_chars(x) {
+        return short_core_key_long(word);
+    }
+    // First bytes of characters of two bytes (0xC0 to 0xDF), each followed by one that
+    // continues it, none at the end: else a character is cut off at the range's edges.
+    let lead = high & (x << 1);
+    if lead << 8 != high & !lead || lead >> 56 != 0 {
+        return ShortKey::Other;
+    }
+    let mut leads = lead;
+    while leads != 0 {
+        // The character's first bit (its lead byte's high bit is 7 above).
+        let at = leads.trailing_zeros() - 7;
+        leads &= leads - 1;
+        let cp = (x >> at & 0x1F) << 6 | (x >> (at + 8) & 0x3F);
+        let lower = LOWER_TWO_BYTE[cp as usize % 0x800];
+        if lower == 0 {
+            return ShortKey::Other;
+        }
+        key = key & !(0xFFFF << at) | u64::from(lower) << at;
+    }
+    ShortKey::Key(key)
+}
+
+/// [`short_core_key`] of a word with a character of three bytes or more, character by
+/// character up to the first such: one that lowercases to itself stays in the key (which
+/// no stopword's has), wherever it stands.
+#[cold]
+fn short_core_key_long(word: &[u8]) -> ShortKey {
     let mut i = 0;
     while let Some(&lead) = word.get(i) {
-        let next = u32::from(word.get(i + 1).copied().unwrap_or(0) & 0x3F);
         match lead {
-            0..=0x7F => {
-                if let Some(k) = key.get_mut(i) {
-                    *k = lead.to_ascii_lowercase();
-                }
-                i += 1;
-            }
+            0..=0x7F => i += 1,
             // A character cut off at the range's end (never a core's) is left undecided.
             0xC0..=0xDF if i + 2 <= word.len() => {
+                let next = u32::from(word.get(i + 1).copied().unwrap_or(0) & 0x3F);
                 let cp = u32::from(lead & 0x1F) << 6 | next;
                 let lower = char::from_u32(cp).and_then(super::text::simple_lowercase);
-                match lower.map(|l| (l, l.len_utf8())) {
-                    Some((l, 2)) => {
-                        if let Some(k) = key.get_mut(i..i + 2) {
-                            l.encode_utf8(k);
-                        }
-                        i += 2;
-                    }
+                match lower.map(char::len_utf8) {
+                    Some(2) => i += 2,
                     _ => return ShortKey::Other,
                 }
             }
             0xE0..=0xEF if i + 3 <= word.len() => {
-                let third = u32::from(word.get(i + 2).copied().unwrap_or(0) & 0x3F);
-                let cp = u32::from(lead & 0x0F) << 12 | next << 6 | third;
+                let byte = |k: usize| u32::from(word.get(i + k).copied().unwrap_or(0) & 0x3F);
+                let cp = u32::from(lead & 0x0F) << 12 | byte(1) << 6 | byte(2);
                 let c = char::from_u32(cp);
                 if c.is_some_and(|c| super::text::simple_lowercase(c) == Some(c)) {
                     return ShortKey::NotStopword;
@@ -235,7 +310,7 @@ fn short_core_key(word: &[u8]) -> ShortKey {
             _ => return ShortKey::Other,
         }
     }
-    ShortKey::Key(u64::from_le_bytes(key))
+    ShortKey::Other
 }
 
 /// [`stopword_key`] of an ASCII word.
@@ -459,6 +534,10 @@ const UNIFORM_BLOCKS: [std::ops::Range<u32>; 5] = [
     0xE000..0xF900,
 ];
 
+/// At most this many classes of characters of the BMP (the build of [`char_table`] checks):
+/// [`Stats::unicode_line`] keeps a mask per class, and one bit per class in a word.
+const CHAR_CLASSES: usize = 64;
+
 fn char_table() -> &'static CharTable {
     static T: OnceLock<CharTable> = OnceLock::new();
     T.get_or_init(|| {
@@ -483,10 +562,14 @@ fn char_table() -> &'static CharTable {
                 seen.push(ci);
                 seen.len() - 1
             });
-            // Far fewer than 256 distinct classes (a test checks).
             class.iter_mut().take(run).for_each(|c| *c = k as u8);
             cp += run as u32;
         }
+        // A few dozen: a change to `char_class` past the limit fails here, in every test.
+        assert!(
+            seen.len() <= CHAR_CLASSES,
+            "char_class: more classes than CHAR_CLASSES"
+        );
         for (k, (lanes, flags)) in seen.into_iter().enumerate().take(256) {
             t.lanes[k] = lanes;
             t.flags[k] = flags;
@@ -1569,8 +1652,9 @@ impl Stats {
         let mut carry = CharMasks::default();
         // Per class of the characters other than ASCII ones, the first bytes of the block's
         // characters of that class; the classes met in the block.
-        let mut at_class = [0u64; 256];
-        let mut met = [0u64; 4];
+        // (Few enough to clear per line at little cost, and `met` fits in one word.)
+        let mut at_class = [0u64; CHAR_CLASSES];
+        let mut met = 0u64;
         let mut open: Option<OpenWord> = None;
         // Is the byte before the block a separator (or the line start)?
         let mut after_sep = true;
@@ -1629,8 +1713,8 @@ impl Stats {
                 match t.bmp_class_at(b, base + i as usize) {
                     Some(k) => {
                         lanes += t.lanes[k];
-                        at_class[k] |= 1 << i;
-                        met[k / 64] |= 1 << (k % 64);
+                        at_class[k % CHAR_CLASSES] |= 1 << i;
+                        met |= 1 << (k % CHAR_CLASSES);
                     }
                     None => {
                         // Beyond the BMP (rare): classed directly.
@@ -1640,13 +1724,11 @@ impl Stats {
                     }
                 }
             }
-            for (w, met) in met.iter_mut().enumerate() {
-                while *met != 0 {
-                    let k = 64 * w + met.trailing_zeros() as usize;
-                    *met &= *met - 1;
-                    let at = std::mem::take(&mut at_class[k]);
-                    set_flags(at, t.lanes[k], t.flags[k]);
-                }
+            while met != 0 {
+                let k = met.trailing_zeros() as usize;
+                met &= met - 1;
+                let at = std::mem::take(&mut at_class[k % CHAR_CLASSES]);
+                set_flags(at, t.lanes[k], t.flags[k]);
             }
             let continuing = high & !lead;
             let spread = |first: u64, carried: u64| {
@@ -2537,7 +2619,9 @@ mod tests {
             words.push(w.to_uppercase());
             words.push(format!("{w}x"));
         }
-        let pool: Vec<char> = "aZé\u{c9}ÃãàüÜèИиВвНЕЁёЯяЀѐ\u{212A}\u{130}\u{1E9E}ẞß\u{2C62}Ω\u{2126}日本語한—“’\u{1F600}-.1"
+        // Latin-1 and Cyrillic at the edges of their case ranges too (× ÷ Þ þ ÿ, Џ А Я а я
+        // ѐ џ Ѡ ѡ Ґ), and characters of two bytes without a simple lowercase (Ā ı Σ).
+        let pool: Vec<char> = "aZé\u{c9}ÃãàüÜèИиВвНЕЁёЯяЀѐ\u{212A}\u{130}\u{1E9E}ẞß\u{2C62}Ω\u{2126}日本語한—“’\u{1F600}-.1×÷ÞþÿЏАЯаяѐџѠѡҐĀıΣ¿\u{a0}"
             .chars()
             .collect();
         let mut next = xorshift(11);
@@ -2562,6 +2646,52 @@ mod tests {
             assert!(!core_is_stopword(&line, (usize::MAX, 0)));
         }
         assert!(found > 100);
+    }
+
+    /// [`short_core_key`] agrees with [`stopword_key`] on every byte range of random words
+    /// of characters of one to four bytes (Latin-1 and Cyrillic at the edges of their case
+    /// ranges, characters of two bytes without a simple lowercase, hangul, CJK, fullwidth,
+    /// emoji), read with the bytes after the range and without: a key is the word's key, a
+    /// word it calls no stopword is none.
+    #[test]
+    fn short_core_keys_match_stopword_key() {
+        let pool: Vec<char> =
+            "aZo.ИиВвЯяЁёЀѐЏџѠѡАаПпРрÀàÉéÞþßÿ×÷¿\u{a0}ĀıΣ한日\u{212A}\u{2126}\u{FF08}\u{1F600}"
+                .chars()
+                .collect();
+        let mut words: Vec<String> = STOPWORDS.iter().map(|w| w.to_uppercase()).collect();
+        let mut next = xorshift(0x51_7cc1_b727_220a);
+        for _ in 0..30_000 {
+            let n = 1 + next(12) as usize;
+            words.push(
+                (0..n)
+                    .map(|_| pool[next(pool.len() as u64) as usize])
+                    .collect(),
+            );
+        }
+        let (mut keys, mut stop) = (0, 0);
+        for w in &words {
+            let b = w.as_bytes();
+            for a in 0..=b.len() {
+                for z in a..=b.len() {
+                    let plain = w.get(a..z).filter(|c| !c.is_empty()).and_then(stopword_key);
+                    for from in [None, b.get(a..)] {
+                        match short_core_key(&b[a..z], from) {
+                            ShortKey::Key(k) => {
+                                assert_eq!(Some(k), plain, "{w:?} {a}..{z}");
+                                keys += 1;
+                                stop += usize::from(is_stopword_key(k));
+                            }
+                            ShortKey::NotStopword => {
+                                assert!(!plain.is_some_and(is_stopword_key), "{w:?} {a}..{z}")
+                            }
+                            ShortKey::Other => {}
+                        }
+                    }
+                }
+            }
+        }
+        assert!(keys > 100_000 && stop > 1000, "{keys} {stop}");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub fn is_sep(c: char) -> bool {
 /// `c.to_lowercase()` where it is one character and simple to tell: ASCII, Latin-1, basic
 /// Cyrillic, general punctuation, CJK and hangul (`None`: ask the Unicode tables).
 #[inline]
-pub fn simple_lowercase(c: char) -> Option<char> {
+pub const fn simple_lowercase(c: char) -> Option<char> {
     let u = c as u32;
     let l = match u {
         0x41..=0x5A | 0xC0..=0xD6 | 0xD8..=0xDE | 0x410..=0x42F => u + 0x20,
