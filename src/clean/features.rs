@@ -2507,6 +2507,20 @@ mod tests {
         move |m| rng.next_u64() % m
     }
 
+    /// `count` random words of 1 to `max_chars` characters drawn from `pool`.
+    fn random_words(pool: &str, count: usize, max_chars: u64, seed: u64) -> Vec<String> {
+        let pool: Vec<char> = pool.chars().collect();
+        let mut next = xorshift(seed);
+        (0..count)
+            .map(|_| {
+                let n = 1 + next(max_chars) as usize;
+                (0..n)
+                    .map(|_| pool[next(pool.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
     /// [`ByteMasks`] byte by byte.
     fn byte_masks_reference(block: &[u8]) -> ByteMasks {
         let mut m = ByteMasks {
@@ -2621,18 +2635,8 @@ mod tests {
         }
         // Latin-1 and Cyrillic at the edges of their case ranges too (× ÷ Þ þ ÿ, Џ А Я а я
         // ѐ џ Ѡ ѡ Ґ), and characters of two bytes without a simple lowercase (Ā ı Σ).
-        let pool: Vec<char> = "aZé\u{c9}ÃãàüÜèИиВвНЕЁёЯяЀѐ\u{212A}\u{130}\u{1E9E}ẞß\u{2C62}Ω\u{2126}日本語한—“’\u{1F600}-.1×÷ÞþÿЏАЯаяѐџѠѡҐĀıΣ¿\u{a0}"
-            .chars()
-            .collect();
-        let mut next = xorshift(11);
-        for _ in 0..20_000 {
-            let n = 1 + next(10) as usize;
-            words.push(
-                (0..n)
-                    .map(|_| pool[next(pool.len() as u64) as usize])
-                    .collect(),
-            );
-        }
+        let pool = "aZé\u{c9}ÃãàüÜèИиВвНЕЁёЯяЀѐ\u{212A}\u{130}\u{1E9E}ẞß\u{2C62}Ω\u{2126}日本語한—“’\u{1F600}-.1×÷ÞþÿЏАЯаяѐџѠѡҐĀıΣ¿\u{a0}";
+        words.extend(random_words(pool, 20_000, 10, 11));
         let mut found = 0;
         for w in &words {
             let line = format!(" {w} ");
@@ -2655,20 +2659,10 @@ mod tests {
     /// word it calls no stopword is none.
     #[test]
     fn short_core_keys_match_stopword_key() {
-        let pool: Vec<char> =
-            "aZo.ИиВвЯяЁёЀѐЏџѠѡАаПпРрÀàÉéÞþßÿ×÷¿\u{a0}ĀıΣ한日\u{212A}\u{2126}\u{FF08}\u{1F600}"
-                .chars()
-                .collect();
+        let pool =
+            "aZo.ИиВвЯяЁёЀѐЏџѠѡАаПпРрÀàÉéÞþßÿ×÷¿\u{a0}ĀıΣ한日\u{212A}\u{2126}\u{FF08}\u{1F600}";
         let mut words: Vec<String> = STOPWORDS.iter().map(|w| w.to_uppercase()).collect();
-        let mut next = xorshift(0x51_7cc1_b727_220a);
-        for _ in 0..30_000 {
-            let n = 1 + next(12) as usize;
-            words.push(
-                (0..n)
-                    .map(|_| pool[next(pool.len() as u64) as usize])
-                    .collect(),
-            );
-        }
+        words.extend(random_words(pool, 30_000, 12, 0x51_7cc1_b727_220a));
         let (mut keys, mut stop) = (0, 0);
         for w in &words {
             let b = w.as_bytes();
