@@ -569,13 +569,18 @@ const fn lanes_in(low7: u64, lo: u8, hi: u8) -> u64 {
     (low7 + ONES * (0x80 - lo as u64)) & !(low7 + ONES * (0x7f - hi as u64)) & HIGH_BITS
 }
 
+/// The high bit of each byte of `low7` (bytes below 0x80) that is an ASCII letter.
+#[inline]
+const fn letter_lanes(low7: u64) -> u64 {
+    // `| 0x20` lowercases ASCII letters and takes no other byte into a..z.
+    lanes_in(low7 | (ONES * 0x20), b'a', b'z')
+}
+
 /// The high bit of each byte of `word` that is an ASCII letter or digit.
 #[inline]
 pub(crate) fn alnum_lanes(word: u64) -> u64 {
     let low7 = word & !HIGH_BITS;
-    // `| 0x20` lowercases ASCII letters and takes no other byte into a..z.
-    let letters = lanes_in(low7 | (ONES * 0x20), b'a', b'z');
-    (lanes_in(low7, b'0', b'9') | letters) & !word
+    (lanes_in(low7, b'0', b'9') | letter_lanes(low7)) & !word
 }
 
 /// The high bit of each byte of `word` (all ASCII) that is whitespace (see `ascii_classes`),
@@ -584,8 +589,7 @@ pub(crate) fn alnum_lanes(word: u64) -> u64 {
 fn ascii_lanes(word: u64) -> (u64, u64, u64) {
     // Whitespace is 0x09..=0x0d and 0x1c..=0x20: one range less the bytes between.
     let space = lanes_in(word, 0x09, b' ') & !lanes_in(word, 0x0e, 0x1b);
-    // `| 0x20` lowercases ASCII letters and takes no other byte into a..z.
-    let letters = lanes_in(word | (ONES * 0x20), b'a', b'z');
+    let letters = letter_lanes(word);
     let alnum = letters | lanes_in(word, b'0', b'9');
     // Capitals are the letters without the 0x20 bit (shifted up to the high bit).
     let upper = letters & !(word << 2);
