@@ -856,7 +856,7 @@ mod corpus_bindings {
             kind, *, paths=None, ids=None, texts=None, path=None, stream=None,
             name="", text_column="text", id_column=None,
             gazetteer=None, clean=true, threads=None, batch_size=2000,
-            batch_bytes=16777216, out=None, format="parquet", overwrite=false,
+            batch_bytes=16777216, out=None, format="parquet", compression=None, overwrite=false,
         ))]
         #[allow(clippy::too_many_arguments)]
         fn new(
@@ -877,6 +877,7 @@ mod corpus_bindings {
             batch_bytes: usize,
             out: Option<PathBuf>,
             format: &str,
+            compression: Option<&str>,
             overwrite: bool,
         ) -> PyResult<Self> {
             let source_raised = Arc::new(Mutex::new(None));
@@ -894,7 +895,7 @@ mod corpus_bindings {
                 &source_raised,
                 &cancel,
             )?;
-            let format: Format = format.parse().map_err(to_py_err)?;
+            let format = Format::new(format, compression).map_err(to_py_err)?;
             let gazetteer = gazetteer.map(|g| Arc::clone(&g.inner));
             let options = Options {
                 clean,
@@ -977,15 +978,16 @@ mod corpus_bindings {
     /// Writes (documents, mentions) pairs of record batches as numbered parts in `dir`, the
     /// same layout and atomic writes as a run with an output directory.
     #[pyfunction]
-    #[pyo3(signature = (dir, pairs, format="parquet", overwrite=false))]
+    #[pyo3(signature = (dir, pairs, format="parquet", compression=None, overwrite=false))]
     fn write_parts(
         py: Python<'_>,
         dir: PathBuf,
         pairs: Vec<(PyRecordBatch, PyRecordBatch)>,
         format: &str,
+        compression: Option<&str>,
         overwrite: bool,
     ) -> PyResult<()> {
-        let format: Format = format.parse().map_err(to_py_err)?;
+        let format = Format::new(format, compression).map_err(to_py_err)?;
         let pairs: Vec<_> = pairs
             .into_iter()
             .map(|(d, m)| (d.into_inner(), m.into_inner()))

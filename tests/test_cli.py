@@ -60,3 +60,17 @@ def test_run_tags_with_the_default_gazetteer(tmp_path, capsys) -> None:
         main(["run", str(SEEDS), "--out", str(tmp_path / "o2"), "--gazetteer", "none", "-q"]) == 0
     )
     assert "mentions: 0" in capsys.readouterr().out
+
+
+def test_run_compression_flag(tmp_path, capsys) -> None:
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    args = ["run", str(SEEDS), "--out", str(out), "-q", "--gazetteer", "none"]
+    assert main([*args, "--compression", "zstd"]) == 0
+    meta = pq.ParquetFile(out / "documents" / "part-00000.parquet").metadata
+    assert meta.row_group(0).column(0).compression == "ZSTD"
+    assert json.loads((out / "newsprep.json").read_text())["compression"] == "zstd"
+    # Compression applies to Parquet only: a clear error, not a silently ignored flag.
+    assert main([*args, "--overwrite", "--format", "jsonl", "--compression", "lz4"]) == 2
+    assert "Parquet output" in capsys.readouterr().err

@@ -354,6 +354,52 @@ def test_to_parquet_and_to_jsonl_round_trip(tmp_path, texts, gaz, fmt):
     assert not [n for n in files_under(target) if n.endswith(".tmp")]
 
 
+@pytest.mark.parametrize(
+    ("compression", "codec"),
+    [
+        (None, "SNAPPY"),
+        ("snappy", "SNAPPY"),
+        ("lz4", "LZ4"),  # Parquet's LZ4_RAW, which pyarrow calls LZ4
+        ("zstd", "ZSTD"),
+        ("none", "UNCOMPRESSED"),
+    ],
+)
+def test_parquet_compression_is_chosen_and_read_back(tmp_path, texts, gaz, compression, codec):
+    import pyarrow.parquet as pq
+
+    in_memory = newsprep.process(texts, gazetteer=gaz, progress=False)
+    out = tmp_path / "out"
+    r = newsprep.process(
+        texts, gazetteer=gaz, progress=False, out=out, batch_size=25, compression=compression
+    )
+    for table in ("documents", "mentions"):
+        meta = pq.ParquetFile(out / table / "part-00000.parquet").metadata
+        codecs = {meta.row_group(0).column(i).compression for i in range(meta.num_columns)}
+        assert codecs == {codec}
+    manifest = json.loads((out / "newsprep.json").read_text())
+    assert manifest["compression"] == (compression or "snappy")
+    assert table_rows(r.documents) == table_rows(in_memory.documents)
+    assert table_rows(r.mentions) == table_rows(in_memory.mentions)
+    # Result.to_parquet takes the same choice.
+    again = in_memory.to_parquet(tmp_path / "again", compression=compression)
+    meta = pq.ParquetFile(again / "documents" / "part-00000.parquet").metadata
+    assert meta.row_group(0).column(0).compression == codec
+    assert table_rows(corpus_mod.Result(out=again).documents) == table_rows(in_memory.documents)
+
+
+def test_bad_compression_is_an_input_error(tmp_path, texts):
+    with pytest.raises(newsprep.InputError, match="unknown compression"):
+        newsprep.process(texts[:2], progress=False, out=tmp_path / "a", compression="gzip")
+    with pytest.raises(newsprep.InputError, match="Parquet output"):
+        newsprep.process(
+            texts[:2], progress=False, out=tmp_path / "b", format="jsonl", compression="zstd"
+        )
+    r = newsprep.process(texts[:2], progress=False)
+    with pytest.raises(newsprep.InputError, match="unknown compression"):
+        r.to_parquet(tmp_path / "c", compression="brotli")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "c").exists()
+
+
 def test_written_documents_can_be_processed_again(tmp_path, texts):
     out = tmp_path / "out"
     first = newsprep.process(texts[:10], progress=False, out=out)

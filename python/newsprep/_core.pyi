@@ -160,6 +160,7 @@ class CorpusRun:
         batch_bytes: int = 16777216,
         out: str | PathLike[str] | None = None,
         format: str = "parquet",
+        compression: str | None = None,
         overwrite: bool = False,
     ) -> CorpusRun: ...
     def next_batch(self) -> tuple[Any, Any] | None:
@@ -176,6 +177,7 @@ def write_parts(
     dir: str | PathLike[str],
     pairs: list[tuple[Any, Any]],
     format: str = "parquet",
+    compression: str | None = None,
     overwrite: bool = False,
 ) -> None:
     """Writes (documents, mentions) record-batch pairs as numbered part files, atomically."""

@@ -83,6 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             out=args.out,
             format=args.format,
+            compression=args.compression,
             text_column=args.text_column,
             id_column=args.id_column,
             overwrite=args.overwrite,
@@ -130,6 +131,13 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
     )
     p_run.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
     p_run.add_argument("--format", choices=["parquet", "jsonl"], default="parquet")
+    p_run.add_argument(
+        "--compression",
+        choices=["snappy", "lz4", "zstd", "none"],
+        default=None,
+        help="Parquet page compression (default: snappy; zstd: smallest files; lz4, none: "
+        "fastest writes)",
+    )
     p_run.add_argument("--text-column", default="text", help="text field (JSONL, Parquet)")
     p_run.add_argument("--id-column", default="id", help="id field (JSONL, Parquet)")
     p_run.add_argument("--no-clean", action="store_true", help="tag the text as read")

@@ -314,6 +314,7 @@ def process(
     text_column: str = "text",
     id_column: str | None = "id",
     overwrite: bool = False,
+    compression: str | None = None,
 ) -> Result:
     """Cleans and tags a whole corpus, streaming, on all cores.
 
@@ -331,6 +332,10 @@ def process(
             (``out/documents/part-00000.parquet``, ``out/mentions/...``); the result then
             reads them lazily.
         format: "parquet" or "jsonl" (for `out`).
+        compression: how Parquet pages are compressed: "snappy" (None: the default, which
+            every Parquet reader knows), "lz4" (faster writes, the same size), "zstd" (about
+            28% smaller files, writes as fast as snappy) or "none" (fastest writes, files
+            about 70% larger). Only for Parquet output.
         batch_size: documents per batch (batches also close at 16 MB of text).
         text_column, id_column: the column names for JSONL, Parquet and DataFrame sources.
         overwrite: allow `out` to hold the output of an earlier run (its part files are
@@ -357,6 +362,7 @@ def process(
         batch_size=batch_size,
         out=os.fspath(out) if out is not None else None,
         format=format,
+        compression=compression,
         overwrite=overwrite,
     )
     documents: list[pa.RecordBatch] = []
@@ -548,22 +554,36 @@ class Result:
 
         return Tables(pl.from_arrow(self.documents), pl.from_arrow(self.mentions))
 
-    def to_parquet(self, dir: str | os.PathLike[str], overwrite: bool = False) -> Path:
-        """Writes both tables to `dir` in the layout of ``process(out=...)``, atomically."""
-        return self._write(dir, "parquet", overwrite)
+    def to_parquet(
+        self,
+        dir: str | os.PathLike[str],
+        overwrite: bool = False,
+        compression: str | None = None,
+    ) -> Path:
+        """Writes both tables to `dir` in the layout of ``process(out=...)``, atomically;
+        `compression` as for :func:`process` (None: snappy)."""
+        return self._write(dir, "parquet", overwrite, compression)
 
     def to_jsonl(self, dir: str | os.PathLike[str], overwrite: bool = False) -> Path:
         """Writes both tables to `dir` as JSON Lines parts, atomically."""
         return self._write(dir, "jsonl", overwrite)
 
-    def _write(self, dir: str | os.PathLike[str], format: str, overwrite: bool) -> Path:
+    def _write(
+        self,
+        dir: str | os.PathLike[str],
+        format: str,
+        overwrite: bool,
+        compression: str | None = None,
+    ) -> Path:
         docs = self.documents.to_batches(max_chunksize=10_000)
         mentions = self.mentions.to_batches(max_chunksize=50_000)
         doc_schema, mention_schema = _schemas()
         n = max(len(docs), len(mentions), 1)
         docs += [_empty(doc_schema)] * (n - len(docs))
         mentions += [_empty(mention_schema)] * (n - len(mentions))
-        _core.write_parts(os.fspath(dir), list(zip(docs, mentions)), format, overwrite)
+        _core.write_parts(
+            os.fspath(dir), list(zip(docs, mentions)), format, compression, overwrite
+        )
         return Path(dir)
 
     # -- analysis

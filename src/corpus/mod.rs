@@ -41,7 +41,7 @@ use arrow_array::RecordBatch;
 
 pub use batch::{documents_schema, mentions_schema, Progress};
 pub use source::{decode_lossy, RawDoc, Source, TextStream, MAX_DOC_BYTES};
-pub use writer::{write_jsonl, Format, Writer, MANIFEST, TABLES};
+pub use writer::{write_jsonl, Codec, Format, Writer, MANIFEST, TABLES};
 
 use crate::error::{Error, Result};
 use crate::parallel;

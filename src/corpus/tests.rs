@@ -469,7 +469,7 @@ fn output_parts_are_written_atomically_and_read_back() {
     };
     let run = Run::new(texts(corpus.clone()), Some(gazetteer()), options)
         .unwrap()
-        .with_output(out.path(), Format::Parquet, false)
+        .with_output(out.path(), Format::PARQUET, false)
         .unwrap();
     let mut docs = Vec::new();
     let summary = run.run(|b| docs.push(b.documents)).unwrap();
@@ -515,17 +515,93 @@ fn output_parts_are_written_atomically_and_read_back() {
     // A second run into the same directory needs overwrite.
     let again = Run::new(texts(vec!["x".into()]), None, Options::default())
         .unwrap()
-        .with_output(out.path(), Format::Parquet, false);
+        .with_output(out.path(), Format::PARQUET, false);
     assert!(matches!(again, Err(Error::Input(_))));
     let again = Run::new(texts(vec!["x".into()]), None, Options::default())
         .unwrap()
-        .with_output(out.path(), Format::Parquet, true)
+        .with_output(out.path(), Format::PARQUET, true)
         .unwrap();
     again.run(|_| ()).unwrap();
     assert_eq!(
         list_dir(&out.path().join("documents")),
         vec!["part-00000.parquet"]
     );
+}
+
+#[test]
+fn each_codec_writes_parquet_that_reads_back() {
+    use parquet::basic::Compression;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let corpus = dev_texts(12);
+    let (docs, _) = run_all(texts(corpus), None, Options::default());
+    for (codec, expected) in [
+        (Codec::Snappy, "SNAPPY"),
+        (Codec::Lz4, "LZ4_RAW"),
+        (Codec::Zstd, "ZSTD"),
+        (Codec::Uncompressed, "UNCOMPRESSED"),
+    ] {
+        let out = TempDir::new("codec");
+        let mut writer = Writer::create(out.path(), Format::Parquet(codec), false).unwrap();
+        for batch in &docs {
+            writer
+                .write(batch, &RecordBatch::new_empty(mentions_schema()))
+                .unwrap();
+        }
+        writer.finish(12, 0, 0).unwrap();
+        let path = out.path().join("documents/part-00000.parquet");
+        let file = fs::File::open(&path).unwrap();
+        let meta = SerializedFileReader::new(file).unwrap().metadata().clone();
+        for column in meta.row_group(0).columns() {
+            let name = match column.compression() {
+                Compression::ZSTD(_) => "ZSTD".to_string(),
+                other => other.to_string(),
+            };
+            assert_eq!(name, expected, "{codec:?}");
+        }
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.path().join(MANIFEST)).unwrap()).unwrap();
+        assert_eq!(manifest["compression"], codec.name());
+        assert_eq!(codec.name().parse::<Codec>().unwrap(), codec);
+        let source = Source::Parquet {
+            path,
+            text_column: "text".into(),
+            id_column: Some("doc_id".into()),
+        };
+        let clean = Options {
+            clean: false,
+            ..Options::default()
+        };
+        let (back, _) = run_all(source, None, clean);
+        assert_eq!(column_str(&back, "text"), column_str(&docs, "text"));
+    }
+}
+
+#[test]
+fn formats_and_codecs_are_named() {
+    assert_eq!(Format::new("parquet", None).unwrap(), Format::PARQUET);
+    assert_eq!(
+        Format::new("Parquet", Some("ZSTD")).unwrap(),
+        Format::Parquet(Codec::Zstd)
+    );
+    assert_eq!(
+        Format::new("parquet", Some("lz4_raw")).unwrap(),
+        Format::Parquet(Codec::Lz4)
+    );
+    assert_eq!(
+        Format::new("parquet", Some("uncompressed")).unwrap(),
+        Format::Parquet(Codec::Uncompressed)
+    );
+    assert_eq!(Format::new("jsonl", None).unwrap(), Format::Jsonl);
+    for (name, codec, message) in [
+        ("csv", None, "unknown output format"),
+        ("parquet", Some("gzip"), "unknown compression"),
+        ("jsonl", Some("snappy"), "applies to Parquet output"),
+    ] {
+        match Format::new(name, codec) {
+            Err(Error::Input(m)) => assert!(m.contains(message), "{m}"),
+            other => panic!("{name} {codec:?}: {other:?}"),
+        }
+    }
 }
 
 #[test]
@@ -570,7 +646,7 @@ fn a_cancelled_run_stops_and_leaves_no_temporary_files() {
         },
     )
     .unwrap()
-    .with_output(out.path(), Format::Parquet, false)
+    .with_output(out.path(), Format::PARQUET, false)
     .unwrap();
     assert!(run.next_batch().unwrap().is_some());
     run.cancel_flag().store(true, Ordering::Relaxed);
@@ -632,7 +708,7 @@ fn parquet_source_errors_are_clear() {
     let out = TempDir::new("pq-out");
     Run::new(texts(vec!["a".into()]), None, Options::default())
         .unwrap()
-        .with_output(out.path(), Format::Parquet, false)
+        .with_output(out.path(), Format::PARQUET, false)
         .unwrap()
         .run(|_| ())
         .unwrap();
@@ -774,6 +850,20 @@ fn write_speed() {
                 .build(),
         ),
         (
+            "nodict+lz4raw",
+            WriterProperties::builder()
+                .set_compression(Compression::LZ4_RAW)
+                .set_dictionary_enabled(false)
+                .build(),
+        ),
+        (
+            "nodict+zstd1",
+            WriterProperties::builder()
+                .set_compression(Compression::ZSTD(Default::default()))
+                .set_dictionary_enabled(false)
+                .build(),
+        ),
+        (
             "nodict+none",
             WriterProperties::builder()
                 .set_compression(Compression::UNCOMPRESSED)
@@ -815,7 +905,7 @@ fn a_failed_write_stops_the_run_with_the_error() {
         },
     )
     .unwrap()
-    .with_output(out.path(), Format::Parquet, false)
+    .with_output(out.path(), Format::PARQUET, false)
     .unwrap();
     assert!(run.next_batch().unwrap().is_some());
     // The output folder vanishes under the run: a later write fails. The background writer
