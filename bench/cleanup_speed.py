@@ -67,8 +67,10 @@ def main():
         page = pages[len(sample) % len(pages)]
         sample.append(page)
         size += len(page.encode())
-    runs = text_cleaners.installed()
-    if not runs:
+    runs = text_cleaners.installed() if sample else []
+    if not sample:
+        print("--anchor-mb 0: no anchors")
+    elif not runs:
         print("jusText and trafilatura not installed: no anchors")
     for name, run in runs:
         c0, w0 = time.process_time(), time.perf_counter()
