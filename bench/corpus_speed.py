@@ -4,8 +4,10 @@ The corpus is the dev-set noisy texts (tests/data/cleanup-dev/*.noisy.txt) repea
 documents, written once as a JSONL file, so the run streams from disk like a real corpus.
 Each configuration runs in a fresh subprocess, which reports its wall time and peak RSS:
 
-* process(JSONL, out=DIR) with 1 and 2 threads (streaming to Parquet parts);
-* process(list of str) in memory, for comparison;
+* process(JSONL, out=DIR) with 1 and 2 threads (streaming to Parquet parts, compressed with
+  --compression, default snappy);
+* process(list of str) in memory with 1 and 2 threads, for comparison;
+* the speedup of 2 threads over 1 in both;
 * a plain Python loop over newsprep.clean() + Gazetteer.tag() (one thread);
 * the per-document overhead: process() over 1M tiny documents (a list of str);
 * when installed, the plain-Python pipeline an analyst would otherwise write, on the dev
@@ -18,6 +20,7 @@ Each configuration runs in a fresh subprocess, which reports its wall time and p
     python bench/corpus_speed.py --gazetteer default|none|FILE.jsonl
     python bench/corpus_speed.py --docs 100000 --runs stream2   # one configuration
     python bench/corpus_speed.py --repeat 1      # each run once (default: best of 3)
+    python bench/corpus_speed.py --compression none   # Parquet codec of the streaming runs
 
 Build the extension in release mode first (``maturin develop --release``): debug builds are
 several times slower.
@@ -89,7 +92,12 @@ def child(args: argparse.Namespace) -> None:
     if args.mode == "stream":
         with tempfile.TemporaryDirectory() as out:
             r = newsprep.process(
-                corpus, gazetteer=gaz, threads=args.threads, progress=False, out=out
+                corpus,
+                gazetteer=gaz,
+                threads=args.threads,
+                progress=False,
+                out=out,
+                compression=args.compression,
             )
             docs, mentions = r.summary["documents"], r.summary["mentions"]
     elif args.mode == "memory":
@@ -162,11 +170,13 @@ def peers(sample: list[str], gazetteer: str, repeat: int) -> list[tuple[str, flo
 # ------------------------------------------------------------------------------ driver
 
 
-def measure(corpus: Path, mode: str, threads: int | None, gazetteer: str, repeat: int) -> dict:
+def measure(
+    corpus: Path, mode: str, threads: int | None, gazetteer: str, repeat: int, compression: str
+) -> dict:
     """The fastest of `repeat` runs, each in a fresh subprocess, with the highest peak RSS
     any of them reached."""
     cmd = [sys.executable, __file__, "--child", "--corpus", str(corpus), "--mode", mode]
-    cmd += ["--gazetteer", gazetteer]
+    cmd += ["--gazetteer", gazetteer, "--compression", compression]
     if threads is not None:
         cmd += ["--threads", str(threads)]
     results = []
@@ -193,6 +203,12 @@ def main() -> None:
     parser.add_argument(
         "--runs", help="only these, comma-separated: stream1,stream2,memory2,python-loop"
     )
+    parser.add_argument(
+        "--compression",
+        default="snappy",
+        choices=["snappy", "lz4", "zstd", "none"],
+        help="Parquet compression of the streaming runs (default: snappy, as process())",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--mode", help=argparse.SUPPRESS)
@@ -204,13 +220,16 @@ def main() -> None:
 
     sizes = args.docs or [10_000, 100_000]
     rates: dict[str, float] = {}
-    print(f"cores: {os.cpu_count()}, gazetteer: {args.gazetteer}, best of {args.repeat} runs")
+    print(
+        f"cores: {os.cpu_count()}, gazetteer: {args.gazetteer}, best of {args.repeat} runs, "
+        f"streaming runs write Parquet with {args.compression}"
+    )
     print(f"{'docs':>8} {'run':<34} {'s':>7} {'docs/s':>9} {'MB/s':>7} {'peak RSS MB':>12}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             corpus = Path(tmp) / f"corpus-{n}.jsonl"
             mb = write_corpus(corpus, n) / 1e6
-            runs = [("stream", 1), ("stream", 2), ("memory", 2)]
+            runs = [("stream", 1), ("stream", 2), ("memory", 1), ("memory", 2)]
             if n <= 10_000:
                 runs.append(("python-loop", None))
                 runs.append(("tiny", 2))
@@ -218,7 +237,7 @@ def main() -> None:
                 wanted = set(args.runs.split(","))
                 runs = [r for r in runs if f"{r[0]}{r[1] or ''}" in wanted]
             for mode, threads in runs:
-                r = measure(corpus, mode, threads, args.gazetteer, args.repeat)
+                r = measure(corpus, mode, threads, args.gazetteer, args.repeat, args.compression)
                 label = {
                     "stream": f"process(jsonl, out=DIR), {threads} thr",
                     "memory": f"process(list), {threads} thr",
@@ -239,6 +258,10 @@ def main() -> None:
                     f"{mb / r['seconds']:>7.1f} {r['rss_mb']:>12.0f}",
                     flush=True,
                 )
+            for mode in ("stream", "memory"):
+                one, two = rates.get(f"{n}-{mode}1"), rates.get(f"{n}-{mode}2")
+                if one and two:
+                    print(f"{'':>8}   {mode}: 2 threads run {two / one:.2f}x 1 thread")
             corpus.unlink()
     sample = dev_texts()
     sample_mb = sum(len(t.encode("utf-8")) for t in sample) / 1e6
