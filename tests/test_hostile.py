@@ -200,6 +200,18 @@ def test_lone_surrogates_keep_offsets_right(places: Gazetteer) -> None:
     assert newsprep.strip_icons("a\udc00b") == "a\ufffdb"
 
 
+def test_many_chunks_of_plain_and_lone_surrogate_texts(places: Gazetteer) -> None:
+    # Over several 256-text chunks: texts handed over as Python's own UTF-8 and repaired
+    # copies of texts with lone surrogates, side by side, in order.
+    texts = [
+        ("\ud800 Kharkiv " if i % 7 == 0 else "Kharkiv ") + f"{i} " + PROSE for i in range(900)
+    ]
+    assert places.tag_many(texts, threads=2) == [places.tag(t) for t in texts]
+    cleaned = newsprep.clean_many(texts, threads=2)
+    assert [a.text for a in cleaned] == [newsprep.clean(t).text for t in texts]
+    assert "\ufffd" in cleaned[0].text and "\ufffd" not in cleaned[1].text
+
+
 def test_nul_bytes_in_text(places: Gazetteer) -> None:
     text = "\x00Kharkiv\x00Izium\x00\x00Kharkov"
     assert [s[2] for s in spans(places, text)] == ["Kharkiv", "Izium", "Kharkov"]
