@@ -447,6 +447,11 @@ impl Model {
         s
     }
 
+    /// The features some tree reads (bit `f`: feature `f`).
+    pub fn reads(&self) -> u64 {
+        self.trees.iter().fold(0, |r, t| r | t.reads)
+    }
+
     pub fn n_trees(&self) -> usize {
         self.trees.len()
     }
@@ -566,6 +571,23 @@ mod tests {
     #[test]
     fn shipped_model_loads() {
         assert!(shipped().is_some_and(|m| m.n_trees() > 0));
+    }
+
+    /// The model reads the features its trees' inner nodes name; the shipped one reads all
+    /// but [`UNREAD_BY_SHIPPED`](super::super::features::UNREAD_BY_SHIPPED).
+    #[test]
+    fn reads_are_the_features_of_inner_nodes() {
+        let (_, trees) = reference_trees();
+        let named = trees
+            .iter()
+            .flatten()
+            .filter(|n| n.0 >= 0)
+            .fold(0u64, |r, n| r | 1 << n.0);
+        let reads = shipped().unwrap().reads();
+        assert_eq!(reads, named);
+        let unread = super::super::features::UNREAD_BY_SHIPPED;
+        assert_eq!(reads & unread, 0);
+        assert_eq!(reads | unread, (1 << N_FEAT) - 1);
     }
 
     #[test]
