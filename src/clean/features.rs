@@ -1907,6 +1907,19 @@ pub const FEATURE_NAMES: [&str; N_FEAT] = [
 /// The column of `title_sim` (computed on demand by the cleaner: only late trees read it).
 pub const TITLE_SIM: usize = 55;
 
+/// The features no tree of the shipped model reads (bit `f`: feature `f`; a test checks it
+/// against `model.txt`): [`features_into`] leaves them 0 for a model that reads none of them.
+pub const UNREAD_BY_SHIPPED: u64 = 1 << 10
+    | 1 << 12
+    | 1 << 19
+    | 1 << 23
+    | 1 << 26
+    | 1 << 41
+    | 1 << 42
+    | 1 << 43
+    | 1 << 48
+    | 1 << 54;
+
 /// `(x + 1.0).ln()`, read from a table for the values features take most (whole and half
 /// counts below 2048: word counts count half a word per CJK character), bit for bit what
 /// `ln` gives: the table is filled with the same expression. ([`features_into`] uses the
@@ -1997,8 +2010,15 @@ struct Running {
 /// `units.len() * N_FEAT` values of `out` and returns that length. `out` is a buffer kept from
 /// page to page, never shortened: every row is written whole, so only growth is zeroed (a
 /// fresh zeroed matrix per page cost a tenth of the cleaner's time), and values past the
-/// returned length are a larger earlier page's.
-pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) -> usize {
+/// returned length are a larger earlier page's. With `SHIPPED_READS`, the columns of
+/// [`UNREAD_BY_SHIPPED`] are 0 instead (their computation is left out), for a model that
+/// reads none of them.
+pub fn features_into<const SHIPPED_READS: bool>(
+    units: &[UnitCtx<'_>],
+    out: &mut Vec<f32>,
+) -> usize {
+    // Column `f` is left 0 (the condition is a constant for a literal `f`).
+    let left_out = |f: usize| SHIPPED_READS && UNREAD_BY_SHIPPED >> f & 1 != 0;
     let n = units.len();
     let len = n * N_FEAT;
     if out.len() < len {
@@ -2118,23 +2138,39 @@ pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) -> usize {
         row[7] = s.cap_words as f32 / words;
         row[8] = s.digits as f32 / chars_f;
         row[9] = s.stop_words as f32 / words;
-        row[10] = flag(s.starts_lower);
+        row[10] = if left_out(10) {
+            0.0
+        } else {
+            flag(s.starts_lower)
+        };
         row[11] = flag(s.starts_bullet);
-        row[12] = flag(s.cues & CUE_LEGAL != 0);
+        row[12] = if left_out(12) {
+            0.0
+        } else {
+            flag(s.cues & CUE_LEGAL != 0)
+        };
         row[13] = flag(s.cues & CUE_SOCIAL != 0);
         row[14] = (s.seps as f32).min(10.0);
         row[15] = flag(s.cues & CUE_PROMO != 0);
         row[16] = flag(s.cues & CUE_NAV != 0);
         row[17] = flag(s.cues & CUE_CAPTION != 0);
         row[18] = flag(s.date_line);
-        row[19] = flag(s.byline);
+        row[19] = if left_out(19) { 0.0 } else { flag(s.byline) };
         row[20] = (u.dup as f32).min(5.0);
         row[21] = i as f32 / nf;
         row[22] = here.pre_chars / total_chars;
-        row[23] = flag(u.gap_before);
+        row[23] = if left_out(23) {
+            0.0
+        } else {
+            flag(u.gap_before)
+        };
         row[24] = flag(u.gap_after);
         row[25] = flag(u.glued);
-        row[26] = (u.merged as f32).min(10.0);
+        row[26] = if left_out(26) {
+            0.0
+        } else {
+            (u.merged as f32).min(10.0)
+        };
         row[27] = eff_at(i.checked_sub(2));
         row[28] = eff_at(i.checked_sub(1));
         row[29] = eff_at(Some(i + 1));
@@ -2149,23 +2185,43 @@ pub fn features_into(units: &[UnitCtx<'_>], out: &mut Vec<f32>) -> usize {
         row[38] = core_chars / total_chars;
         row[39] = body_dist.min(50.0);
         row[40] = flag(s.ends_colon);
-        row[41] = flag(s.letters > 3 && s.upper as f32 / letters > 0.9);
-        row[42] = flag(s.letters == 0);
-        row[43] = s.cjk as f32 / chars_f;
+        row[41] = if left_out(41) {
+            0.0
+        } else {
+            flag(s.letters > 3 && s.upper as f32 / letters > 0.9)
+        };
+        row[42] = if left_out(42) {
+            0.0
+        } else {
+            flag(s.letters == 0)
+        };
+        row[43] = if left_out(43) {
+            0.0
+        } else {
+            s.cjk as f32 / chars_f
+        };
         row[44] = chars_f / words;
         row[45] = (total_body - run[i + 1].pre_bchars) / total_body;
         row[46] = here.pre_bchars / total_body;
         row[47] = ln.of_count(u.block_len);
-        row[48] = flag(u.block_first);
+        row[48] = if left_out(48) {
+            0.0
+        } else {
+            flag(u.block_first)
+        };
         row[49] = flag(s.cues & CUE_COMMENT != 0);
         row[50] = flag(s.cues & CUE_TIME != 0);
         row[51] = log_units;
         row[52] = prev.map_or(-1.0, |(_, r)| flag(r.body));
         row[53] = next.map_or(-1.0, |(_, r)| flag(r.body));
-        row[54] = if core_sum > 0.0 {
-            here.seg / core_sum
-        } else {
+        row[54] = if left_out(54) {
             0.0
+        } else {
+            if core_sum > 0.0 {
+                here.seg / core_sum
+            } else {
+                0.0
+            }
         };
         row[TITLE_SIM] = u.title_sim;
         row[56] = gap_rate;
@@ -3192,6 +3248,7 @@ mod tests {
     fn features_match_the_reference() {
         let mut next = xorshift(0x3C6E_F372_FE94_F82B);
         let mut out = vec![f32::NAN; 7];
+        let mut shipped_out = vec![f32::NAN; 7];
         for round in 0..400 {
             let n =
                 (next(40) as usize) * usize::from(round % 10 != 0) + usize::from(round % 7 == 0);
@@ -3247,12 +3304,26 @@ mod tests {
             let mut want = Vec::new();
             features_reference(&units, &mut want);
             // `out` holds the previous round's rows: nothing of them may show through.
-            let len = features_into(&units, &mut out);
+            let len = features_into::<false>(&units, &mut out);
             assert_eq!(len, want.len());
             for (k, (a, b)) in out.iter().zip(&want).enumerate() {
                 assert_eq!(
                     a.to_bits(),
                     b.to_bits(),
+                    "round {round}, row {}, feature {}",
+                    k / N_FEAT,
+                    k % N_FEAT
+                );
+            }
+            // Only the columns the shipped model reads: those as the reference, the others 0
+            // (whatever the buffer held).
+            let len = features_into::<true>(&units, &mut shipped_out);
+            assert_eq!(len, want.len());
+            for (k, (a, b)) in shipped_out.iter().zip(&want).enumerate() {
+                let unread = UNREAD_BY_SHIPPED >> (k % N_FEAT) & 1 != 0;
+                assert_eq!(
+                    a.to_bits(),
+                    if unread { 0 } else { b.to_bits() },
                     "round {round}, row {}, feature {}",
                     k / N_FEAT,
                     k % N_FEAT

@@ -1189,7 +1189,8 @@ fn line_stats(text: &str) -> Stats {
 /// (which is [`join_paras`] of them).
 type Known<'a> = (&'a [usize], &'a [Para<'a>]);
 
-fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
+/// `reads`: the features the classifier reads (bit `f`: feature `f`), `u64::MAX` for all.
+fn prepare<'a>(input: &'a str, known: Option<Known<'_>>, reads: u64) -> Prepared<'a> {
     let mut seg = segment_known(input, known);
     let units = &mut seg.units;
     // A unit that is exactly a paragraph of the previous pass keeps its statistics.
@@ -1350,7 +1351,11 @@ fn prepare<'a>(input: &'a str, known: Option<Known<'_>>) -> Prepared<'a> {
         });
     }
     let mut feats = FEATURE_BUFFER.with(std::cell::Cell::take);
-    let feats_len = features::features_into(&ctxs, &mut feats);
+    let feats_len = if reads & features::UNREAD_BY_SHIPPED == 0 {
+        features::features_into::<true>(&ctxs, &mut feats)
+    } else {
+        features::features_into::<false>(&ctxs, &mut feats)
+    };
     drop(ctxs);
     // Like the statistics, once per distinct text.
     let title_sims = TitleSims::new(title_words, unit_ids, counts.len());
@@ -1421,7 +1426,7 @@ fn split_dateline(first: &str, page: &str) -> Option<(usize, usize)> {
 }
 
 fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>) -> PassOut<'a> {
-    let prep = prepare(input, known);
+    let prep = prepare(input, known, model.map_or(u64::MAX, Model::reads));
     let Prepared {
         seg,
         stats,
@@ -1655,7 +1660,7 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
 /// Per-unit features of the first pass, for training: (line, features, rule decision).
 #[doc(hidden)]
 pub fn debug_units(input: &str) -> Vec<(String, Vec<f32>, Option<DropReason>)> {
-    let mut prep = prepare(input, None);
+    let mut prep = prepare(input, None, u64::MAX);
     prep.fill_title_sims();
     prep.seg
         .units

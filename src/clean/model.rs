@@ -85,7 +85,7 @@ impl Tree {
             for j in 0..4 {
                 let slot = k[j] & (SLOTS - 1);
                 let v = x[j][usize::from(self.feature[slot])];
-                k[j] = 2 * k[j] + branch(v, self.value[slot]);
+                k[j] = child(k[j], v, self.value[slot]);
             }
         }
         k.map(|k| self.value[k & (2 * SLOTS - 1)])
@@ -99,7 +99,7 @@ impl Tree {
         for _ in 0..MAX_DEPTH {
             let slot = k & (SLOTS - 1);
             let v = x[usize::from(self.feature[slot])];
-            k = 2 * k + branch(v, self.value[slot]);
+            k = child(k, v, self.value[slot]);
         }
         self.value[k & (2 * SLOTS - 1)]
     }
@@ -166,6 +166,13 @@ impl Gate {
             lo: (-GATE_MARGIN).max(next_up(-rest_max)),
             hi: GATE_MARGIN.min(-rest_min),
         }
+    }
+
+    /// Is there a decision on a row with running score `score` (`decide(score).is_some()`,
+    /// without branches)?
+    #[inline(always)]
+    fn decides(self, score: f32) -> bool {
+        (score < self.lo) | (score > self.hi)
     }
 
     /// The decision on a row with running score `score`, if there is one yet.
@@ -396,22 +403,14 @@ impl Model {
             if pending.is_empty() {
                 break;
             }
-            let mut quads = pending.chunks_exact_mut(4);
-            for q in quads.by_ref() {
-                let v = tree.walk4([q[0].x, q[1].x, q[2].x, q[3].x]);
-                for (p, v) in q.iter_mut().zip(v) {
-                    p.score += v;
-                }
-            }
-            for p in quads.into_remainder() {
-                p.score += tree.walk(p.x);
-            }
-            let Some(gate) = gate else {
-                continue;
+            // The gate is checked as the scores are summed, while they are in registers.
+            let first = match *gate {
+                Some(gate) => add_tree(tree, &mut pending, move |s| gate.decides(s)),
+                None => add_tree(tree, &mut pending, |_| false),
             };
             // Keeps the undecided rows, in order; those before the first decided one stay
             // where they are (later trees decide few rows).
-            let Some(first) = pending.iter().position(|p| gate.decide(p.score).is_some()) else {
+            let (Some(gate), Some(first)) = (*gate, first) else {
                 continue;
             };
             let mut kept = first;
@@ -448,9 +447,41 @@ impl Model {
         s
     }
 
+    /// The features some tree reads (bit `f`: feature `f`).
+    pub fn reads(&self) -> u64 {
+        self.trees.iter().fold(0, |r, t| r | t.reads)
+    }
+
     pub fn n_trees(&self) -> usize {
         self.trees.len()
     }
+}
+
+/// Adds `tree`'s leaf value to the running score of every row in `pending`; returns the
+/// first row whose new score `decides` (`None`: none).
+#[inline(always)]
+fn add_tree(tree: &Tree, pending: &mut [Pending], decides: impl Fn(f32) -> bool) -> Option<usize> {
+    let mut first = None;
+    let quads_end = pending.len() - pending.len() % 4;
+    let mut quads = pending.chunks_exact_mut(4);
+    for (i, q) in quads.by_ref().enumerate() {
+        let v = tree.walk4([q[0].x, q[1].x, q[2].x, q[3].x]);
+        let mut any = false;
+        for (p, v) in q.iter_mut().zip(v) {
+            p.score += v;
+            any |= decides(p.score);
+        }
+        if any && first.is_none() {
+            first = q.iter().position(|p| decides(p.score)).map(|j| 4 * i + j);
+        }
+    }
+    for (i, p) in quads.into_remainder().iter_mut().enumerate() {
+        p.score += tree.walk(p.x);
+        if first.is_none() && decides(p.score) {
+            first = Some(quads_end + i);
+        }
+    }
+    first
 }
 
 /// The rows no gate decided, after all trees: kept when their score is positive.
@@ -469,11 +500,14 @@ fn checks_after(done: usize) -> bool {
     done >= GATE_START && (done - GATE_START).is_multiple_of(GATE_EVERY)
 }
 
-/// 0 (left) when `v <= threshold`, else 1 (right): NaN goes right, as in scikit-learn.
+/// The child of inner node `k` a sample with value `v` goes to: `2k` (left) when
+/// `v <= threshold`, else `2k + 1` (right; NaN goes right, as in scikit-learn). Written as
+/// `2k + 1 - (v <= threshold)`, which compiles to an add-with-carry of the comparison's flag
+/// (`2k + (!(v <= threshold))` compiles to a set-byte, a clear and a `lea`: one instruction
+/// more per level).
 #[inline(always)]
-#[allow(clippy::neg_cmp_op_on_partial_ord)]
-fn branch(v: f32, threshold: f32) -> usize {
-    usize::from(!(v <= threshold))
+fn child(k: usize, v: f32, threshold: f32) -> usize {
+    2 * k + 1 - usize::from(v <= threshold)
 }
 
 /// Steps from `root` to the deepest leaf below it (`None`: deeper than 64, or a cycle).
@@ -539,6 +573,23 @@ mod tests {
         assert!(shipped().is_some_and(|m| m.n_trees() > 0));
     }
 
+    /// The model reads the features its trees' inner nodes name; the shipped one reads all
+    /// but [`UNREAD_BY_SHIPPED`](super::super::features::UNREAD_BY_SHIPPED).
+    #[test]
+    fn reads_are_the_features_of_inner_nodes() {
+        let (_, trees) = reference_trees();
+        let named = trees
+            .iter()
+            .flatten()
+            .filter(|n| n.0 >= 0)
+            .fold(0u64, |r, n| r | 1 << n.0);
+        let reads = shipped().unwrap().reads();
+        assert_eq!(reads, named);
+        let unread = super::super::features::UNREAD_BY_SHIPPED;
+        assert_eq!(reads & unread, 0);
+        assert_eq!(reads | unread, (1 << N_FEAT) - 1);
+    }
+
     #[test]
     fn gates_decide_as_the_margin_and_bounds_rule() {
         let m = shipped().unwrap();
@@ -577,6 +628,11 @@ mod tests {
                 assert_eq!(
                     m.gates[done].and_then(|g| g.decide(s)),
                     rule,
+                    "after {done} trees, score {s}"
+                );
+                assert_eq!(
+                    m.gates[done].is_some_and(|g| g.decides(s)),
+                    rule.is_some(),
                     "after {done} trees, score {s}"
                 );
             }
@@ -698,8 +754,17 @@ mod tests {
         let m = shipped().unwrap();
         let (base, trees) = reference_trees();
         let (rest_max, rest_min) = reference_bounds(&trees);
-        // Feature values at, just below and just above the model's thresholds, and NaN.
-        let mut values: Vec<f32> = vec![f32::NAN, 0.0, -1.0, 1e9];
+        // Feature values at, just below and just above the model's thresholds, NaN and
+        // infinities.
+        let mut values: Vec<f32> = vec![
+            f32::NAN,
+            0.0,
+            -0.0,
+            -1.0,
+            1e9,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ];
         for t in trees.iter().flatten().filter(|n| n.0 >= 0) {
             let v = t.1 as f32;
             values.extend([

@@ -394,7 +394,7 @@ fn title_sims_on_demand_decide_as_the_whole_column() {
     let m = model::shipped().unwrap();
     let (mut asked, mut rows) = (0, 0);
     for page in dev_noisy_pages() {
-        let prep = prepare(&page, None);
+        let prep = prepare(&page, None, u64::MAX);
         // As run_pass sees it: the column not filled in (garbage, to be sure it is not read).
         let mut lazy = prep.feats[..prep.feats_len].to_vec();
         for row in lazy.chunks_exact_mut(N_FEAT) {
@@ -449,12 +449,17 @@ fn pipeline_speed() {
             .sum()
     });
     time("prepare (+ dups, rules, features)", &|p| {
-        prepare(p, None).rows.len()
+        prepare(p, None, shipped_reads()).rows.len()
     });
     time("first pass (+ model, metadata)", &|p| {
         run_pass(p, model::shipped(), None).paras.len()
     });
     time("clean (+ re-pass)", &|p| clean(p).text.len());
+}
+
+/// The features the shipped model reads (what `clean` computes).
+fn shipped_reads() -> u64 {
+    model::shipped().map_or(u64::MAX, Model::reads)
 }
 
 /// A steady loop over one stage for a profiler: `STAGE=segment|prepare|clean perf record
@@ -474,7 +479,7 @@ fn profile_stage() {
         for p in &pages {
             n += match stage.as_str() {
                 "segment" => segment(p).units.len(),
-                "prepare" => prepare(p, None).rows.len(),
+                "prepare" => prepare(p, None, shipped_reads()).rows.len(),
                 "pass" => run_pass(p, model::shipped(), None).paras.len(),
                 _ => clean(p).text.len(),
             }
