@@ -42,6 +42,18 @@ const STOPWORDS: &[&str] = &[
     "le", "les", "des", "et", "un", "une", "est", "dans", "pour", "pas", "qui", "sur", "au",
 ];
 
+/// The length in bytes of the longest stopword.
+const LONGEST_STOPWORD: u32 = {
+    let (mut longest, mut i) = (0, 0);
+    while i < STOPWORDS.len() {
+        if STOPWORDS[i].len() > longest {
+            longest = STOPWORDS[i].len();
+        }
+        i += 1;
+    }
+    longest as u32
+};
+
 /// A word of at most 8 bytes packed into an integer (0 for longer words).
 pub(super) fn pack(bytes: &[u8]) -> u64 {
     if bytes.is_empty() || bytes.len() > 8 {
@@ -600,7 +612,24 @@ impl CharTable {
         out.extend_from_slice(b);
         // Read from `b` at `i`, written to `out` at `n` (never past `i`).
         let (mut i, mut n) = (0, 0);
-        while let Some(&c) = b.get(i) {
+        loop {
+            // Sixteen ASCII bytes at a time (most of such a line), copied as they are.
+            const HIGHS_16: u128 = (HIGHS as u128) << 64 | HIGHS as u128;
+            while let (Some(src), Some(dst)) = (
+                b.get(i..i + 16).and_then(|w| <&[u8; 16]>::try_from(w).ok()),
+                out.get_mut(n..n + 16)
+                    .and_then(|w| <&mut [u8; 16]>::try_from(w).ok()),
+            ) {
+                if u128::from_le_bytes(*src) & HIGHS_16 != 0 {
+                    break;
+                }
+                *dst = *src;
+                i += 16;
+                n += 16;
+            }
+            let Some(&c) = b.get(i) else {
+                break;
+            };
             // Eight bytes at a time where there are: all stored, then only their ASCII prefix
             // kept (the rest is written over).
             let src = b.get(i..i + 8).and_then(|w| <&[u8; 8]>::try_from(w).ok());
@@ -656,17 +685,14 @@ impl CharTable {
         Some((self.classes[cp as u16 as usize] as usize, len))
     }
 
-    /// The class of the character at `b[i]` (a character start of valid UTF-8 other than
-    /// ASCII; `None` beyond the BMP), read with one load where four bytes follow its start.
+    /// The class of the character of two or three bytes whose bytes are the low bytes of `x`
+    /// (the first in the lowest; `None` for other first bytes: beyond the BMP).
     #[inline(always)]
-    fn bmp_class_at(&self, b: &[u8], i: usize) -> Option<usize> {
-        let word = b.get(i..i + 4).and_then(|w| w.try_into().ok());
-        let x = word.map_or(0, u32::from_le_bytes);
+    fn bmp_class(&self, x: u32) -> Option<usize> {
         let cp = match x & 0xFF {
             0xC0..=0xDF => (x & 0x1F) << 6 | (x >> 8 & 0x3F),
             0xE0..=0xEF => (x & 0x0F) << 12 | (x >> 2 & 0xFC0) | (x >> 16 & 0x3F),
-            // Near the line's end, or beyond the BMP.
-            _ => return self.class_at(b, i).map(|(k, _)| k),
+            _ => return None,
         };
         Some(self.classes[cp as u16 as usize] as usize)
     }
@@ -729,6 +755,15 @@ impl AsciiBlock {
     #[inline(always)]
     fn load(block: &[u8]) -> [u64; 8] {
         const SPACES: u64 = LOWS * b' ' as u64;
+        let word = |b: &[u8], k: usize| {
+            b.get(8 * k..8 * k + 8)
+                .and_then(|w| w.try_into().ok())
+                .map_or(SPACES, u64::from_le_bytes)
+        };
+        // A whole block (all but a line's last): eight loads, no length tests.
+        if let Ok(whole) = <&[u8; 64]>::try_from(block) {
+            return std::array::from_fn(|k| word(whole, k));
+        }
         let mut words = [SPACES; 8];
         let mut chunks = block.chunks_exact(8);
         for (w, c) in words.iter_mut().zip(&mut chunks) {
@@ -1027,7 +1062,10 @@ impl AsciiMasks {
         // Adding a word's first bit to the run of punctuation it starts carries to the byte
         // after the run: the core's first letter or digit (or a space: the word has none).
         let core_starts = (starts | punct.wrapping_add(starts & punct)) & alnum;
-        let mut rest = core_starts;
+        // A core starting with more ASCII letters and digits than any stopword has bytes is
+        // none (lowercased, it is no shorter): a quarter of the words, not looked up.
+        let long = run_starts(alnum & !self.high, LONGEST_STOPWORD + 1);
+        let mut rest = core_starts & !long;
         let mut stop = 0;
         while rest != 0 {
             let a = rest.trailing_zeros();
@@ -1125,6 +1163,20 @@ impl OpenWord {
 const LOWS: u64 = 0x0101_0101_0101_0101;
 /// 0x80 in every byte of a u64.
 const HIGHS: u64 = LOWS * 0x80;
+
+/// The bits of `m` that start a run of at least `n` set bits (a run reaching bit 63 ends
+/// there).
+#[inline(always)]
+fn run_starts(m: u64, n: u32) -> u64 {
+    // Runs of `len` bits doubled (or lengthened to `n`) per step: a few shifts for any `n`.
+    let (mut runs, mut len) = (m, 1);
+    while len < n {
+        let step = len.min(n - len);
+        runs &= runs >> step;
+        len += step;
+    }
+    runs
+}
 
 /// 0x80 in each byte of `x` (all bytes below 0x80) that lies in `lo..=hi`, 0 elsewhere.
 #[inline(always)]
@@ -1706,11 +1758,27 @@ impl Stats {
                 m.cap |= at & all_if(F_CAP);
                 m.cjk |= at & 0u64.wrapping_sub(u64::from(add & CJK_LANE != 0));
             };
+            // The block's bytes and the few after it (a character may run on past its end),
+            // spaces past the line's: its characters are read from here with one load each
+            // and no bounds checks (a copy per block instead of a check per character).
+            let mut window = [b' '; 64 + 8];
+            if lead != 0 {
+                let ahead = b.get(base..).unwrap_or_default();
+                let n = ahead.len().min(window.len());
+                if let (Some(w), Some(a)) = (window.get_mut(..n), ahead.get(..n)) {
+                    w.copy_from_slice(a);
+                }
+            }
             let mut leads = lead;
             while leads != 0 {
                 let i = leads.trailing_zeros();
                 leads &= leads - 1;
-                match t.bmp_class_at(b, base + i as usize) {
+                let at = i as usize;
+                let x = window
+                    .get(at..at + 4)
+                    .and_then(|w| w.try_into().ok())
+                    .map_or(0, u32::from_le_bytes);
+                match t.bmp_class(x) {
                     Some(k) => {
                         lanes += t.lanes[k];
                         at_class[k % CHAR_CLASSES] |= 1 << i;
@@ -2789,10 +2857,17 @@ mod tests {
             'a', 'B', ' ', '.', '\u{2019}', '\u{201c}', '\u{a0}', '\u{2014}', '»', 'é',
         ];
         let mut rng = xorshift(0x5eed_57a4);
-        for _ in 0..20_000 {
-            let len = rng(40) as usize;
+        for case in 0..40_000 {
+            // Half the lines short and dense with other characters, half long with rare
+            // ones (ASCII runs of sixteen bytes and more, read sixteen at a time).
+            let (len, other_odds) = if case % 2 == 0 { (40, 1) } else { (160, 24) };
+            let len = rng(len) as usize;
             let l: String = (0..len)
-                .map(|_| alphabet[rng(alphabet.len() as u64) as usize])
+                .map(|_| {
+                    let k = rng(alphabet.len() as u64 * other_odds) as usize;
+                    // The first four of the alphabet are ASCII.
+                    alphabet[if k < alphabet.len() { k } else { k % 4 }]
+                })
                 .collect();
             let want: Option<Vec<u8>> = l
                 .char_indices()
@@ -2846,12 +2921,32 @@ mod tests {
     }
 
     #[test]
+    fn run_starts_match_a_bit_by_bit_count() {
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
+        for case in 0..2000 {
+            // Sparse to dense masks, so that runs of every length occur.
+            let m = (0..=case % 4).fold(u64::MAX, |m, _| m & next(u64::MAX));
+            for n in 1..=9 {
+                let slow = (0..64)
+                    .filter(|&i| (i..(i + n).min(64)).all(|j| m >> j & 1 != 0) && i + n <= 64)
+                    .fold(0u64, |r, i| r | 1 << i);
+                assert_eq!(run_starts(m, n as u32), slow, "{m:#x} {n}");
+            }
+        }
+    }
+
+    #[test]
     fn ascii_lines_match_the_reference_around_block_edges() {
-        // Stopwords with and without edge punctuation, cores of 8 and 9 bytes, capitals
-        // after sentence ends, runs of spaces: words of every length across the 8-byte
-        // words and 64-byte blocks the ASCII path reads.
+        // Stopwords with and without edge punctuation (the longest too), cores of 7 (one
+        // more than the longest stopword), 8 and 9 bytes, capitals after sentence ends, runs
+        // of spaces: words of every length across the 8-byte words and 64-byte blocks the
+        // ASCII path reads.
         let tokens = [
             "the",
+            "dengan",
+            "(Adalah)",
+            "dengans",
+            "3dengan",
             "The",
             "THE",
             "(the)",
@@ -2926,6 +3021,10 @@ mod tests {
             "、",
             "»",
             "abcdefgh",
+            "dengan",
+            "Adalah»",
+            "adalahé",
+            "dengans",
             "ÀÉÎÕÜ",
             "ééééé",
             "да…",
