@@ -1603,7 +1603,9 @@ fn run_pass<'a>(input: &'a str, model: Option<&Model>, known: Option<Known<'_>>)
     }
 
     // A dateline glued to the first paragraph.
-    let mut paras: Vec<Para> = Vec::new();
+    // Sized once for every unit (a kept one makes one paragraph): a `Para` is large, and
+    // growing the list a doubling at a time copied it over and over.
+    let mut paras: Vec<Para> = Vec::with_capacity(n);
     let mut dropped: Vec<(usize, Dropped)> = Vec::with_capacity(n);
     dropped.append(&mut pre_drops);
     let mut first = true;
