@@ -25,6 +25,19 @@ pub(crate) fn dev_pages() -> Vec<(PathBuf, String)> {
         .collect()
 }
 
+/// Every line of every dev-set file (noisy pages and gold texts), for reference tests over
+/// real lines; none when the folder is missing.
+pub(crate) fn dev_set_lines() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
+    let mut lines = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if let Ok(text) = std::fs::read_to_string(e.path()) {
+            lines.extend(text.lines().map(str::to_string));
+        }
+    }
+    lines
+}
+
 /// The `REPS` environment variable of the profiling loops (`profile_stage`, `profile_tag`):
 /// how many rounds of the dev pages to run, 60 unless set.
 pub(crate) fn profile_reps() -> usize {

@@ -552,7 +552,6 @@ mod tests {
     /// lines and on random mixes of digits, letters, marks and spaces (ASCII and not).
     #[test]
     fn tokenize_matches_reference() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
         let mut lines: Vec<String> = [
             "",
             " ",
@@ -575,11 +574,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if let Ok(text) = std::fs::read_to_string(e.path()) {
-                lines.extend(text.lines().map(str::to_string));
-            }
-        }
+        lines.extend(crate::testing::dev_set_lines());
         let pieces = [
             "0",
             "1",

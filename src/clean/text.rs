@@ -855,7 +855,6 @@ mod tests {
 
     #[test]
     fn line_flags_agree_with_the_single_checks() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
         let mut lines: Vec<String> = [
             "",
             ".",
@@ -881,11 +880,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if let Ok(text) = std::fs::read_to_string(e.path()) {
-                lines.extend(text.lines().map(str::to_string));
-            }
-        }
+        lines.extend(crate::testing::dev_set_lines());
         // Every pattern at every offset around the 16-byte blocks and the tail.
         lines.extend(at_every_offset(
             &[
@@ -980,12 +975,7 @@ mod tests {
                     .collect()
             })
             .collect();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if let Ok(text) = std::fs::read_to_string(e.path()) {
-                lines.extend(text.lines().map(str::to_string));
-            }
-        }
+        lines.extend(crate::testing::dev_set_lines());
         for l in &lines {
             assert_eq!(glue_points(l), glue_points_with::<false>(l), "{l:?}");
         }
@@ -1040,12 +1030,7 @@ mod tests {
                 }
             }
         }
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cleanup-dev");
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if let Ok(text) = std::fs::read_to_string(e.path()) {
-                lines.extend(text.lines().map(str::to_string));
-            }
-        }
+        lines.extend(crate::testing::dev_set_lines());
         for l in &lines {
             assert_eq!(
                 ends_with_join_word(l),
