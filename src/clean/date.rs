@@ -249,17 +249,22 @@ const fn month_key(b: &[u8]) -> u128 {
 
 const MONTH_COUNT: usize = MONTH_NAMES.len() + MONTH_ABBRS.len();
 
+/// Month name or abbreviation `i` of the [`MONTH_COUNT`]: the names, then the abbreviations.
+const fn month_entry(i: usize) -> (&'static str, u32) {
+    if i < MONTH_NAMES.len() {
+        MONTH_NAMES[i]
+    } else {
+        MONTH_ABBRS[i - MONTH_NAMES.len()]
+    }
+}
+
 /// The names and abbreviations by key, sorted (built at compile time; all are distinct,
 /// and the abbreviations are the three-character words, so one lookup answers for both).
 static MONTH_KEYS: [(u128, u32); MONTH_COUNT] = {
     let mut t = [(0u128, 0u32); MONTH_COUNT];
     let mut i = 0;
     while i < MONTH_COUNT {
-        let (name, m) = if i < MONTH_NAMES.len() {
-            MONTH_NAMES[i]
-        } else {
-            MONTH_ABBRS[i - MONTH_NAMES.len()]
-        };
+        let (name, m) = month_entry(i);
         assert!(name.len() <= 16);
         t[i] = (month_key(name.as_bytes()), m);
         i += 1;
@@ -285,12 +290,7 @@ static MONTH_LENGTHS_BY_FIRST: [u32; 256] = {
     let mut t = [0u32; 256];
     let mut i = 0;
     while i < MONTH_COUNT {
-        let name = if i < MONTH_NAMES.len() {
-            MONTH_NAMES[i].0
-        } else {
-            MONTH_ABBRS[i - MONTH_NAMES.len()].0
-        }
-        .as_bytes();
+        let name = month_entry(i).0.as_bytes();
         assert!(name.len() < 32);
         t[name[0] as usize] |= 1 << name.len();
         i += 1;

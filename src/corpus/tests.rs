@@ -459,6 +459,21 @@ fn list_dir(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A written documents part, read back as a Parquet source (ids and texts as written, no
+/// cleaning).
+fn read_documents_part(path: PathBuf) -> Vec<RecordBatch> {
+    let source = Source::Parquet {
+        path,
+        text_column: "text".into(),
+        id_column: Some("doc_id".into()),
+    };
+    let options = Options {
+        clean: false,
+        ..Options::default()
+    };
+    run_all(source, None, options).0
+}
+
 #[test]
 fn output_parts_are_written_atomically_and_read_back() {
     let corpus = dev_texts(25);
@@ -493,19 +508,7 @@ fn output_parts_are_written_atomically_and_read_back() {
     let mut back_ids = Vec::new();
     let mut back_texts = Vec::new();
     for part in 0..3 {
-        let source = Source::Parquet {
-            path: out.path().join(format!("documents/part-{part:05}.parquet")),
-            text_column: "text".into(),
-            id_column: Some("doc_id".into()),
-        };
-        let (d, _) = run_all(
-            source,
-            None,
-            Options {
-                clean: false,
-                ..Options::default()
-            },
-        );
+        let d = read_documents_part(out.path().join(format!("documents/part-{part:05}.parquet")));
         back_ids.extend(column_str(&d, "doc_id"));
         back_texts.extend(column_str(&d, "text"));
     }
@@ -562,16 +565,7 @@ fn each_codec_writes_parquet_that_reads_back() {
             serde_json::from_str(&fs::read_to_string(out.path().join(MANIFEST)).unwrap()).unwrap();
         assert_eq!(manifest["compression"], codec.name());
         assert_eq!(codec.name().parse::<Codec>().unwrap(), codec);
-        let source = Source::Parquet {
-            path,
-            text_column: "text".into(),
-            id_column: Some("doc_id".into()),
-        };
-        let clean = Options {
-            clean: false,
-            ..Options::default()
-        };
-        let (back, _) = run_all(source, None, clean);
+        let back = read_documents_part(path);
         assert_eq!(column_str(&back, "text"), column_str(&docs, "text"));
     }
 }
