@@ -7,7 +7,8 @@ Each configuration runs in a fresh subprocess, which reports its wall time and p
 * process(JSONL, out=DIR) with 1 and 2 threads (streaming to Parquet parts, compressed with
   --compression, default snappy);
 * process(list of str) in memory with 1 and 2 threads, for comparison;
-* the speedup of 2 threads over 1 in both;
+* the speedup of 2 threads over 1 in both, and how many cores each run kept busy (CPU
+  time / wall time: with 1 thread, reading and writing run beside the worker);
 * a plain Python loop over newsprep.clean() + Gazetteer.tag() (one thread);
 * the per-document overhead: process() over 1M tiny documents (a list of str);
 * when installed, the plain-Python pipeline an analyst would otherwise write, on the dev
@@ -78,6 +79,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process so far, all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 # --------------------------------------------------------------- one measured run (child)
 
 
@@ -88,7 +95,7 @@ def child(args: argparse.Namespace) -> None:
 
     gaz = load_gazetteer(args.gazetteer)
     corpus = Path(args.corpus)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     if args.mode == "stream":
         with tempfile.TemporaryDirectory() as out:
             r = newsprep.process(
@@ -102,17 +109,17 @@ def child(args: argparse.Namespace) -> None:
             docs, mentions = r.summary["documents"], r.summary["mentions"]
     elif args.mode == "memory":
         texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         r = newsprep.process(texts, gazetteer=gaz, threads=args.threads, progress=False)
         docs, mentions = r.documents.num_rows, r.mentions.num_rows
     elif args.mode == "tiny":
         texts = ["A short line of text."] * 1_000_000
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         r = newsprep.process(texts, gazetteer=None, threads=args.threads, progress=False)
         docs, mentions = r.documents.num_rows, 0
     elif args.mode == "python-loop":
         texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         docs = mentions = 0
         for t in texts:
             a = newsprep.clean(t)
@@ -122,9 +129,16 @@ def child(args: argparse.Namespace) -> None:
     else:
         raise SystemExit(f"unknown mode {args.mode}")
     seconds = time.perf_counter() - t0
+    cpu = cpu_seconds() - c0
     print(
         json.dumps(
-            {"seconds": seconds, "docs": docs, "mentions": mentions, "rss_mb": peak_rss_mb()}
+            {
+                "seconds": seconds,
+                "cores": cpu / seconds,
+                "docs": docs,
+                "mentions": mentions,
+                "rss_mb": peak_rss_mb(),
+            }
         )
     )
 
@@ -224,7 +238,10 @@ def main() -> None:
         f"cores: {os.cpu_count()}, gazetteer: {args.gazetteer}, best of {args.repeat} runs, "
         f"streaming runs write Parquet with {args.compression}"
     )
-    print(f"{'docs':>8} {'run':<34} {'s':>7} {'docs/s':>9} {'MB/s':>7} {'peak RSS MB':>12}")
+    print(
+        f"{'docs':>8} {'run':<34} {'s':>7} {'docs/s':>9} {'MB/s':>7} {'peak RSS MB':>12} "
+        f"{'cores busy':>11}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             corpus = Path(tmp) / f"corpus-{n}.jsonl"
@@ -247,7 +264,8 @@ def main() -> None:
                 if mode == "tiny":
                     print(
                         f"{1_000_000:>8} {label:<34} {r['seconds']:>7.2f} "
-                        f"{1e6 / r['seconds']:>9.0f} {'-':>7} {r['rss_mb']:>12.0f}"
+                        f"{1e6 / r['seconds']:>9.0f} {'-':>7} {r['rss_mb']:>12.0f} "
+                        f"{r['cores']:>11.2f}"
                         f"   ({r['seconds']:.2f} us per document, all costs included)",
                         flush=True,
                     )
@@ -255,7 +273,7 @@ def main() -> None:
                 rates[f"{n}-{mode}{threads or ''}"] = mb / r["seconds"]
                 print(
                     f"{n:>8} {label:<34} {r['seconds']:>7.2f} {r['docs'] / r['seconds']:>9.0f} "
-                    f"{mb / r['seconds']:>7.1f} {r['rss_mb']:>12.0f}",
+                    f"{mb / r['seconds']:>7.1f} {r['rss_mb']:>12.0f} {r['cores']:>11.2f}",
                     flush=True,
                 )
             for mode in ("stream", "memory"):

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufReader, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -135,12 +135,21 @@ pub(crate) enum Pending {
         path: PathBuf,
         doc_id: String,
     },
-    /// A JSONL line, parsed on a worker thread (parsing is most of the cost of reading).
+    /// A JSONL line (`range` of its batch's block, 1-based line number `line`), parsed on a
+    /// worker thread (parsing is most of the cost of reading).
     JsonLine {
-        bytes: Vec<u8>,
+        block: Arc<JsonlBlock>,
+        range: std::ops::Range<usize>,
         line: usize,
-        spec: Arc<JsonlSpec>,
     },
+}
+
+/// The lines of one batch of a JSONL file, read as one block: no allocation or copy per
+/// line, and the reader reuses the block for a later batch once its lines are parsed.
+#[derive(Debug)]
+pub(crate) struct JsonlBlock {
+    bytes: Vec<u8>,
+    spec: Arc<JsonlSpec>,
 }
 
 /// What a JSONL reader needs to turn a line into a document.
@@ -167,7 +176,10 @@ impl Pending {
                     Err(e) => RawDoc::failed(doc_id, source, format!("cannot read file: {e}")),
                 }
             }
-            Pending::JsonLine { bytes, line, spec } => spec.parse_line(&bytes, line),
+            Pending::JsonLine { block, range, line } => match block.bytes.get(range) {
+                Some(bytes) => block.spec.parse_line(bytes, line),
+                None => RawDoc::failed(line.to_string(), block.spec.source(line), LOST.into()),
+            },
         }
     }
 
@@ -175,7 +187,7 @@ impl Pending {
     fn size(&self) -> usize {
         match self {
             Pending::Loaded(doc) => doc.text.len(),
-            Pending::JsonLine { bytes, .. } => bytes.len(),
+            Pending::JsonLine { range, .. } => range.len(),
             // A stat is cheap beside the read; a file that cannot be stat'ed fails on read
             // and becomes an error row.
             Pending::File { path, .. } => std::fs::metadata(path)
@@ -297,14 +309,17 @@ impl Reader {
             } => {
                 let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
                 ReaderKind::Jsonl(JsonlReader {
-                    lines: jsonl_lines(&path, file),
+                    input: jsonl_input(&path, file),
                     line: 0,
                     spec: Arc::new(JsonlSpec {
                         path,
                         text_column,
                         id_column,
                     }),
+                    carry: Vec::new(),
+                    recent: Vec::new(),
                     done: false,
+                    broken: None,
                 })
             }
             Source::Parquet {
@@ -325,13 +340,17 @@ impl Reader {
     /// The next batch: up to `max_docs` documents, stopping early once `max_bytes` of text
     /// are in (files count by their size on disk). `None` at the
     /// end. An error here means the source broke off (a corrupt Parquet page): the batch
-    /// so far is lost and the run stops.
+    /// so far is lost and the run stops. A JSONL file that breaks off (a truncated gzip)
+    /// hands out every complete line before the break first, and the error after them.
     pub(crate) fn next_batch(
         &mut self,
         max_docs: usize,
         max_bytes: usize,
     ) -> Result<Option<Vec<Pending>>> {
         let max_docs = max_docs.max(1);
+        if let ReaderKind::Jsonl(reader) = &mut self.kind {
+            return reader.next_batch(max_docs, max_bytes);
+        }
         let mut batch = Vec::new();
         let mut bytes = 0usize;
         while batch.len() < max_docs && bytes < max_bytes {
@@ -369,7 +388,7 @@ impl Reader {
                         )))
                     }
                 },
-                ReaderKind::Jsonl(reader) => reader.next_line()?,
+                ReaderKind::Jsonl(_) => None,
                 ReaderKind::Arrow(reader) => reader.next_doc()?.map(Pending::Loaded),
             };
             match next {
@@ -384,58 +403,153 @@ impl Reader {
     }
 }
 
-/// The lines of a JSONL file, gunzipped on the fly when the name ends in `.gz`.
-fn jsonl_lines(path: &std::path::Path, file: File) -> Box<dyn BufRead + Send> {
+/// A JSONL file's bytes, gunzipped on the fly when the name ends in `.gz`.
+fn jsonl_input(path: &std::path::Path, file: File) -> Box<dyn Read + Send> {
     let gz = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
     if gz {
-        let decoder = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
-        Box::new(BufReader::with_capacity(1 << 20, decoder))
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            1 << 16,
+            file,
+        )))
     } else {
-        Box::new(BufReader::with_capacity(1 << 20, file))
+        Box::new(file)
     }
 }
 
+/// Bytes asked of the input per read.
+const READ_CHUNK: u64 = 1 << 20;
+
+/// Why a JSONL line is missing from its block (cannot happen: the reader makes the ranges).
+const LOST: &str = "internal error: the line is outside its block";
+
 struct JsonlReader {
-    lines: Box<dyn BufRead + Send>,
+    input: Box<dyn Read + Send>,
+    /// Lines seen so far (blank ones included), for 1-based line numbers.
     line: usize,
     spec: Arc<JsonlSpec>,
+    /// Bytes read past the last batch's last line: the start of the next batch.
+    carry: Vec<u8>,
+    /// The blocks of the last batches, reused once their lines are parsed.
+    recent: Vec<Arc<JsonlBlock>>,
+    /// No more input: the end of the file, or the read error in `broken`.
     done: bool,
+    /// The read error that ended the input, reported after the lines before it.
+    broken: Option<Error>,
 }
 
 impl JsonlReader {
-    /// The next non-blank line, unparsed.
-    fn next_line(&mut self) -> Result<Option<Pending>> {
-        loop {
+    /// The next batch of non-blank lines, unparsed: up to `max_docs` lines, closing once
+    /// they reach `max_bytes`. The input is read in large chunks straight into the batch's
+    /// block, and split at newlines.
+    fn next_batch(&mut self, max_docs: usize, max_bytes: usize) -> Result<Option<Vec<Pending>>> {
+        let mut bytes = self.free_block(max_bytes);
+        bytes.append(&mut self.carry);
+        let mut lines: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+        let (mut start, mut scanned, mut total) = (0, 0, 0);
+        let mut full = false;
+        while !full {
+            for newline in memchr::memchr_iter(b'\n', &bytes[scanned..]) {
+                let end = scanned + newline + 1;
+                self.take_line(&bytes, start..end, &mut lines, &mut total);
+                start = end;
+                if lines.len() >= max_docs || total >= max_bytes {
+                    full = true;
+                    break;
+                }
+            }
+            if full {
+                break;
+            }
+            scanned = bytes.len();
             if self.done {
-                return Ok(None);
+                // The last line may lack its newline; after a read error it is cut off.
+                if start < bytes.len() {
+                    if self.broken.is_none() {
+                        self.take_line(&bytes, start..bytes.len(), &mut lines, &mut total);
+                    }
+                    start = bytes.len();
+                }
+                break;
             }
-            let mut bytes = Vec::new();
-            let n = self
-                .lines
-                .read_until(b'\n', &mut bytes)
-                .map_err(|e| Error::io(&self.spec.path, e))?;
-            if n == 0 {
-                self.done = true;
-                return Ok(None);
+            // On an error, what was read before it is in `bytes`: its complete lines are
+            // handed out first, the error after them.
+            match (&mut self.input).take(READ_CHUNK).read_to_end(&mut bytes) {
+                Ok(read) => self.done = read == 0,
+                Err(e) => {
+                    self.done = true;
+                    self.broken = Some(Error::io(&self.spec.path, e));
+                }
             }
-            self.line += 1;
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            return Ok(Some(Pending::JsonLine {
-                bytes,
-                line: self.line,
-                spec: Arc::clone(&self.spec),
-            }));
         }
+        self.carry.extend_from_slice(&bytes[start..]);
+        bytes.truncate(start);
+        if lines.is_empty() {
+            return match self.broken.take() {
+                Some(error) => Err(error),
+                None => Ok(None),
+            };
+        }
+        let block = Arc::new(JsonlBlock {
+            bytes,
+            spec: Arc::clone(&self.spec),
+        });
+        self.recent.push(Arc::clone(&block));
+        let batch = lines
+            .into_iter()
+            .map(|(range, line)| Pending::JsonLine {
+                block: Arc::clone(&block),
+                range,
+                line,
+            })
+            .collect();
+        Ok(Some(batch))
+    }
+
+    /// Counts the line and keeps it unless it is blank.
+    fn take_line(
+        &mut self,
+        bytes: &[u8],
+        range: std::ops::Range<usize>,
+        lines: &mut Vec<(std::ops::Range<usize>, usize)>,
+        total: &mut usize,
+    ) {
+        self.line += 1;
+        if !bytes[range.clone()].iter().all(u8::is_ascii_whitespace) {
+            *total += range.len();
+            lines.push((range, self.line));
+        }
+    }
+
+    /// An empty buffer for the next block: that of an earlier batch whose lines have all
+    /// been parsed (its capacity kept unless an outsized line grew it), or a new one.
+    fn free_block(&mut self, max_bytes: usize) -> Vec<u8> {
+        let (free, busy): (Vec<_>, Vec<_>) = self
+            .recent
+            .drain(..)
+            .partition(|block| Arc::strong_count(block) == 1);
+        self.recent = busy;
+        let limit = 2 * (max_bytes + READ_CHUNK as usize);
+        let mut bytes = free
+            .into_iter()
+            .filter_map(Arc::into_inner)
+            .map(|block| block.bytes)
+            .find(|bytes| bytes.capacity() <= limit)
+            .unwrap_or_default();
+        bytes.clear();
+        bytes
     }
 }
 
 impl JsonlSpec {
+    /// The `source` of line `line`: "path:line".
+    fn source(&self, line: usize) -> String {
+        format!("{}:{}", self.path.display(), line)
+    }
+
     fn parse_line(&self, bytes: &[u8], line: usize) -> RawDoc {
-        let source = format!("{}:{}", self.path.display(), line);
+        let source = self.source(line);
         let default_id = line.to_string();
         let (text, invalid) = decode_lossy(bytes);
         let seed = RecordSeed {
@@ -820,6 +934,112 @@ mod tests {
         let doc = spec.parse_line(b"{\"body\": \"a \xff b\"}", 4);
         assert_eq!((doc.text.as_str(), doc.invalid_utf8), ("a \u{FFFD} b", 1));
         assert_eq!(doc.doc_id, "4");
+    }
+
+    /// The batches a line-by-line reader makes of `input` (its way before the block reader):
+    /// per batch, (line number, line bytes) of each non-blank line.
+    fn batches_line_by_line(
+        input: &[u8],
+        max_docs: usize,
+        max_bytes: usize,
+    ) -> Vec<Vec<(usize, Vec<u8>)>> {
+        let mut lines = input.split_inclusive(|&b| b == b'\n').enumerate();
+        let mut batches = Vec::new();
+        loop {
+            let (mut batch, mut bytes) = (Vec::new(), 0);
+            while batch.len() < max_docs && bytes < max_bytes {
+                match lines.next() {
+                    None => break,
+                    Some((_, line)) if line.iter().all(u8::is_ascii_whitespace) => {}
+                    Some((i, line)) => {
+                        bytes += line.len();
+                        batch.push((i + 1, line.to_vec()));
+                    }
+                }
+            }
+            if batch.is_empty() {
+                return batches;
+            }
+            batches.push(batch);
+        }
+    }
+
+    /// The block reader cuts the same batches of the same lines as reading line by line:
+    /// lines longer than a read chunk, blank and whitespace-only lines, CRLF, a last line
+    /// without its newline, batches closed by count or by bytes, and blocks reused.
+    #[test]
+    fn jsonl_blocks_hold_the_lines_a_line_reader_would_read() {
+        let dir =
+            std::env::temp_dir().join(format!("newsprep-jsonl-blocks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut rng = crate::testing::XorShift(0x9e37_79b9_7f4a_7c15);
+        for case in 0..12 {
+            let mut input = Vec::new();
+            for i in 0..(40 + rng.next_u64() % 200) {
+                let len = match rng.next_u64() % 20 {
+                    0 => (READ_CHUNK as usize) + (rng.next_u64() % 5000) as usize,
+                    1 => 0,
+                    2..=5 => (rng.next_u64() % 100_000) as usize,
+                    _ => (rng.next_u64() % 3000) as usize,
+                };
+                match rng.next_u64() % 12 {
+                    0 => input.extend_from_slice(b"\n"),
+                    1 => input.extend_from_slice(b"  \t\r\n"),
+                    _ => {}
+                }
+                let text: String = (0..len)
+                    .map(|j| ["a", "é", " ", "Ж", "\\n", "z"][(j * 7 + i as usize) % 6])
+                    .collect();
+                let eol = if rng.next_u64().is_multiple_of(4) {
+                    "\r\n"
+                } else {
+                    "\n"
+                };
+                input.extend_from_slice(
+                    format!("{{\"id\": {i}, \"text\": \"{text}\"}}{eol}").as_bytes(),
+                );
+            }
+            if case % 2 == 1 {
+                // No newline after the last line.
+                while input.last().is_some_and(u8::is_ascii_whitespace) {
+                    input.pop();
+                }
+            }
+            let path = dir.join(format!("case{case}.jsonl"));
+            std::fs::write(&path, &input).unwrap();
+            let (max_docs, max_bytes) =
+                [(7, 1 << 30), (1_000, 200_000), (3, 50_000), (1, 1)][case % 4];
+            let mut reader = Reader::open(Source::Jsonl {
+                path: path.clone(),
+                text_column: "text".into(),
+                id_column: Some("id".into()),
+            })
+            .unwrap();
+            let mut got = Vec::new();
+            while let Some(batch) = reader.next_batch(max_docs, max_bytes).unwrap() {
+                let lines: Vec<(usize, Vec<u8>)> = batch
+                    .into_iter()
+                    .map(|pending| match pending {
+                        Pending::JsonLine { block, range, line } => {
+                            (line, block.bytes[range].to_vec())
+                        }
+                        other => panic!("{other:?}"),
+                    })
+                    .collect();
+                got.push(lines);
+            }
+            let expected = batches_line_by_line(&input, max_docs, max_bytes);
+            assert_eq!(got.len(), expected.len(), "case {case}: batches");
+            for (g, e) in got.iter().zip(&expected) {
+                assert!(g == e, "case {case}: a batch differs");
+            }
+            let ReaderKind::Jsonl(jsonl) = &reader.kind else {
+                unreachable!()
+            };
+            // Every batch was dropped as soon as it was read: its block was free to reuse.
+            assert!(jsonl.recent.len() <= 1, "case {case}: blocks not reused");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
