@@ -2,19 +2,22 @@
 //! batches, `documents` and `mentions` (schemas in [`documents_schema`] and
 //! [`mentions_schema`]).
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use arrow_array::builder::{Int64Builder, ListBuilder, StringBuilder, StringDictionaryBuilder};
+use arrow_array::builder::{Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 
 use super::source::{Pending, RawDoc, MAX_DOC_BYTES};
 use crate::clean::clean;
 use crate::error::{Error, Result};
+use crate::hash::FxBuildHasher;
 use crate::tag::{Gazetteer, Mention};
 
 /// Documents and bytes done so far, updated as each document finishes (any thread may read
@@ -256,6 +259,40 @@ pub(crate) fn documents_batch(docs: &[DocOut]) -> Result<RecordBatch> {
 
 /// Lays out the mentions of processed documents as the `mentions` record batch. Without a
 /// gazetteer there are none.
+/// A dictionary-encoded string column built row by row: each distinct string is stored
+/// once, in first-seen order, and each row is its key (what arrow's
+/// `StringDictionaryBuilder` makes, with the lookup done by the caller once per entity).
+struct DictionaryColumn<'a> {
+    keys: Vec<i32>,
+    known: HashMap<&'a str, i32, FxBuildHasher>,
+    values: StringBuilder,
+}
+
+impl<'a> DictionaryColumn<'a> {
+    fn with_capacity(rows: usize) -> Self {
+        DictionaryColumn {
+            keys: Vec::with_capacity(rows),
+            known: HashMap::default(),
+            values: StringBuilder::new(),
+        }
+    }
+
+    /// The key of `value`, added to the dictionary if new.
+    fn key(&mut self, value: &'a str) -> Result<i32> {
+        let next = i32::try_from(self.known.len())
+            .map_err(|_| Error::Input("more than 2^31 distinct values in a batch".into()))?;
+        Ok(*self.known.entry(value).or_insert_with(|| {
+            self.values.append_value(value);
+            next
+        }))
+    }
+
+    fn finish(mut self) -> Result<DictionaryArray<Int32Type>> {
+        DictionaryArray::try_new(Int32Array::from(self.keys), Arc::new(self.values.finish()))
+            .map_err(|e| Error::arrow("building a dictionary column", e))
+    }
+}
+
 pub(crate) fn mentions_batch(
     docs: &[DocOut],
     gazetteer: Option<&Gazetteer>,
@@ -265,9 +302,9 @@ pub(crate) fn mentions_batch(
     let mut start = Int64Builder::with_capacity(n);
     let mut end = Int64Builder::with_capacity(n);
     let mut text = StringBuilder::with_capacity(n, n * 8);
-    let mut entity_id = StringDictionaryBuilder::<Int32Type>::new();
-    let mut label = StringDictionaryBuilder::<Int32Type>::new();
-    let mut name = StringDictionaryBuilder::<Int32Type>::new();
+    let mut entity_id = DictionaryColumn::with_capacity(n);
+    let mut label = DictionaryColumn::with_capacity(n);
+    let mut name = DictionaryColumn::with_capacity(n);
     let mut candidates = ListBuilder::new(StringBuilder::new());
     if let Some(g) = gazetteer {
         let entities = g.entities();
@@ -278,6 +315,9 @@ pub(crate) fn mentions_batch(
                 ))
             })
         };
+        // An entity's three dictionary keys, looked up once per batch rather than per
+        // mention (most mentions are of entities seen before in the batch).
+        let mut keys_of: HashMap<u32, [i32; 3], FxBuildHasher> = HashMap::default();
         for d in docs {
             for m in &d.mentions {
                 // Offsets come from the tagger; a bad span is a bug there, not a reason to
@@ -285,14 +325,24 @@ pub(crate) fn mentions_batch(
                 let Some(surface) = d.text.get(m.byte_start..m.byte_end) else {
                     continue;
                 };
-                let e = entity(m.entity)?;
+                let keys = match keys_of.entry(m.entity) {
+                    Entry::Occupied(known) => *known.get(),
+                    Entry::Vacant(new) => {
+                        let e = entity(m.entity)?;
+                        *new.insert([
+                            entity_id.key(&e.id)?,
+                            label.key(&e.label)?,
+                            name.key(&e.name)?,
+                        ])
+                    }
+                };
                 doc_id.append_value(&d.doc_id);
                 start.append_value(m.start as i64);
                 end.append_value(m.end as i64);
                 text.append_value(surface);
-                entity_id.append_value(&e.id);
-                label.append_value(&e.label);
-                name.append_value(&e.name);
+                entity_id.keys.push(keys[0]);
+                label.keys.push(keys[1]);
+                name.keys.push(keys[2]);
                 if m.candidates.len() > 1 {
                     for &c in &m.candidates {
                         candidates.values().append_value(&entity(c)?.id);
@@ -309,9 +359,9 @@ pub(crate) fn mentions_batch(
         Arc::new(start.finish()),
         Arc::new(end.finish()),
         Arc::new(text.finish()),
-        Arc::new(entity_id.finish()),
-        Arc::new(label.finish()),
-        Arc::new(name.finish()),
+        Arc::new(entity_id.finish()?),
+        Arc::new(label.finish()?),
+        Arc::new(name.finish()?),
         Arc::new(candidates.finish()),
     ];
     RecordBatch::try_new(mentions_schema(), columns)

@@ -1042,3 +1042,38 @@ fn regression_corrupt_parquet_is_a_typed_error() {
         }
     }
 }
+
+/// The mentions table's dictionary columns (entity_id, label, name) are what arrow's
+/// `StringDictionaryBuilder` makes of the same rows: each distinct string once, in
+/// first-seen order, and the same keys.
+#[test]
+fn mention_dictionaries_are_those_of_arrows_dictionary_builder() {
+    use arrow_array::builder::StringDictionaryBuilder;
+    use arrow_array::types::Int32Type;
+    let gaz = Arc::new(Gazetteer::default_world().unwrap());
+    let options = Options {
+        batch_size: 16,
+        ..Options::default()
+    };
+    let (_, mentions) = run_all(texts(dev_texts(48)), Some(gaz), options);
+    let mut rows = 0;
+    for batch in &mentions {
+        rows += batch.num_rows();
+        for column in ["entity_id", "label", "name"] {
+            let dict = batch
+                .column_by_name(column)
+                .unwrap()
+                .as_dictionary::<Int32Type>();
+            let values = dict.values().as_string::<i32>();
+            let mut builder = StringDictionaryBuilder::<Int32Type>::new();
+            for key in dict.keys().values() {
+                builder.append_value(values.value(*key as usize));
+            }
+            let rebuilt = builder.finish();
+            assert_eq!(rebuilt.keys(), dict.keys(), "{column}: keys");
+            let rebuilt_values = rebuilt.values().as_string::<i32>();
+            assert_eq!(rebuilt_values, values, "{column}: values");
+        }
+    }
+    assert!(rows > 200, "{rows} mentions");
+}
