@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import time
+import zlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -187,6 +188,25 @@ def test_gzipped_jsonl(tmp_path):
             f.write(json.dumps({"id": f"g{i}", "text": f"text {i}"}) + "\n")
     r = newsprep.process(path, clean=False, progress=False)
     assert r.documents.column("doc_id").to_pylist() == ["g0", "g1", "g2"]
+
+
+def test_truncated_gzipped_jsonl_raises_after_its_complete_lines(tmp_path):
+    """A .jsonl.gz cut short: every complete line before the cut is processed (and written
+    to `out`), then the read error is raised as an OSError naming the file."""
+    import gzip
+
+    lines = [json.dumps({"id": f"g{i}", "text": f"text {i} " * 20}) + "\n" for i in range(3000)]
+    packed = gzip.compress("".join(lines).encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(packed[: len(packed) * 2 // 3])
+    with pytest.raises(OSError, match="cut.jsonl.gz"):
+        newsprep.process(path, clean=False, progress=False, batch_size=500, out=tmp_path / "o")
+    decoder = zlib.decompressobj(wbits=31)
+    complete = decoder.decompress(packed[: len(packed) * 2 // 3]).count(b"\n")
+    assert complete >= 1000
+    written = pq.read_table(tmp_path / "o" / "documents").column("doc_id").to_pylist()
+    assert written == [f"g{i}" for i in range(complete)]
+    assert not (tmp_path / "o" / "newsprep.json").exists(), "an interrupted run is not complete"
 
 
 def test_invalid_utf8_in_files_is_counted(tmp_path):
