@@ -892,7 +892,7 @@ mod tests {
         let pieces = [
             "a", " ", ".", "!", "?", "|", "i", "C", "o", "N", "’", "“", "\u{a0}", "\u{2009}",
             "\u{3000}", "\u{3001}", "\u{2060}", "\u{1680}", "\u{feff}", "é", "\t", "\u{7f}",
-            "\u{2081}", "~",
+            "\u{2081}", "~", "\r", "\n", "\0", "ic", "on",
         ];
         let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..20_000 {
@@ -908,6 +908,35 @@ mod tests {
         for tail in ["icon", "a.B", " | x", "a  b", "\u{a0}"] {
             long.push_str(tail);
             lines.push(long.clone());
+        }
+        // Every pattern (and near misses) across the edges of several blocks, at the line's
+        // end and before more text, after letters, spaces or curly quotes.
+        let patterns = [
+            "icon", "ICon", "ic", "ico", "icoN", "  ", " | ", " |", "a.b", ". ", "!", "?x", "\r\n",
+            "\r", "\0", "\u{7f}", "\u{a0}", "\u{2009}", "\u{2019}", "\u{2081}", "\u{3000}",
+            "\u{3001}", "\u{feff}", "\u{1680}", "é", "の",
+        ];
+        for pat in patterns {
+            for len in 44..140 {
+                for fill in ["x", " ", "\u{2019}"] {
+                    let head: String = fill.repeat(len).chars().take(len).collect();
+                    lines.push(format!("{head}{pat}"));
+                    lines.push(format!("{head}{pat}yy"));
+                    lines.push(format!("{head}{pat}  "));
+                }
+            }
+        }
+        // Random mixes in long lines: several blocks, patterns cut by their edges.
+        for _ in 0..2_000 {
+            let mut l = String::new();
+            let len = rng.next_u64() % 400;
+            while (l.len() as u64) < len {
+                l.push_str(pieces[(rng.next_u64() % pieces.len() as u64) as usize]);
+                if rng.next_u64().is_multiple_of(4) {
+                    l.push_str("words ");
+                }
+            }
+            lines.push(l);
         }
         for l in &lines {
             let want = line_flags_reference(l);
