@@ -2218,8 +2218,9 @@ pub fn features_into<const SHIPPED_READS: bool>(
             (None, Some(a)) => (a - i) as f32,
             (None, None) => f32::MAX,
         };
-        // Lines `i - NEAR..=i + NEAR`.
-        let Some(&[p2, p1, _, n1, n2]) = near.get(i..=i + 2 * NEAR) else {
+        // Lines `i - NEAR..=i + NEAR` (by reference: each value is loaded where it is
+        // written, not all up front and spilled).
+        let Some([p2, p1, _, n1, n2]) = near.get(i..=i + 2 * NEAR) else {
             break;
         };
         let words = (s.words as f32).max(1.0);

@@ -443,9 +443,9 @@ impl Model {
 fn add_tree(tree: &Tree, pending: &[Pending], scores: &mut [f32]) {
     let n = pending.len().min(scores.len());
     let quads_end = n - n % 4;
-    for k in (0..quads_end).step_by(4) {
-        if let Some((sums, s)) = quad_sums(tree, pending, scores, k) {
-            *s = sums;
+    for (p, s) in pending.chunks_exact(4).zip(scores.chunks_exact_mut(4)) {
+        if let (Ok(p), Ok(s)) = (<&[Pending; 4]>::try_from(p), <&mut [f32; 4]>::try_from(s)) {
+            *s = quad_sums(tree, p, *s);
         }
     }
     let tail = pending.get(quads_end..n).unwrap_or_default();
@@ -471,37 +471,43 @@ fn add_tree_deciding(
 ) {
     let n = pending.len().min(scores.len());
     let quads_end = n - n % 4;
+    let mut quads = pending
+        .chunks_exact(4)
+        .zip(scores.chunks_exact_mut(4))
+        .map(|(p, s)| (<&[Pending; 4]>::try_from(p), <&mut [f32; 4]>::try_from(s)));
     let mut k = 0;
-    let mut kept = 0;
-    while k < quads_end {
-        let Some((sums, s)) = quad_sums(tree, pending, scores, k) else {
+    for (p, s) in quads.by_ref() {
+        let (Ok(p), Ok(s)) = (p, s) else {
             break;
         };
-        *s = sums;
-        if any_of_four(sums, |s| gate.decides(s)) {
+        *s = quad_sums(tree, p, *s);
+        if any_of_four(*s, |s| gate.decides(s)) {
             break;
         }
         k += 4;
-        kept = k;
     }
-    // The quad the first decided row is in: summed already.
-    if k < quads_end {
-        for j in k..k + 4 {
-            let score = scores.get(j).copied().unwrap_or(0.0);
-            settle(gate, j, score, &mut kept, pending, scores, out);
-        }
-        k += 4;
+    // From the quad with the first decided row on (its scores summed already), rows move.
+    let mut kept = k;
+    for j in k..(k + 4).min(quads_end) {
+        let score = scores.get(j).copied().unwrap_or(0.0);
+        settle(gate, j, score, &mut kept, pending, scores, out);
     }
+    k = (k + 4).min(quads_end);
     while k < quads_end {
-        let Some((sums, _)) = quad_sums(tree, pending, scores, k) else {
+        let quad = (pending.get(k..k + 4), scores.get(k..k + 4));
+        let (Some(Ok(p)), Some(Ok(s))) = (
+            quad.0.map(<&[Pending; 4]>::try_from),
+            quad.1.map(<&[f32; 4]>::try_from),
+        ) else {
             break;
         };
+        let sums = quad_sums(tree, p, *s);
         for (j, sum) in sums.into_iter().enumerate() {
             settle(gate, k + j, sum, &mut kept, pending, scores, out);
         }
         k += 4;
     }
-    for k in k..n {
+    for k in quads_end..n {
         let (Some(p), Some(&s)) = (pending.get(k), scores.get(k)) else {
             break;
         };
@@ -511,6 +517,7 @@ fn add_tree_deciding(
     pending.truncate(kept);
     scores.truncate(kept);
 }
+
 /// Decides row `k` of `pending`, with running score `score`, into `out`, or keeps it: moves
 /// it down to `kept` (no place above `k`), the next free place, with its score.
 #[inline(always)]
@@ -549,23 +556,14 @@ fn any_of_four(s: [f32; 4], decides: impl Fn(f32) -> bool) -> bool {
     d[0] | d[1] | d[2] | d[3]
 }
 
-/// The running scores of the four rows of `pending` from `k` with `tree`'s leaf values
-/// added, and the place of those scores in `scores` (`None`: fewer than four rows from `k`).
+/// The running scores `scores` of the four rows `p` with `tree`'s leaf values added.
 #[inline(always)]
-fn quad_sums<'s>(
-    tree: &Tree,
-    pending: &[Pending],
-    scores: &'s mut [f32],
-    k: usize,
-) -> Option<([f32; 4], &'s mut [f32; 4])> {
-    let p: &[Pending; 4] = pending.get(k..k + 4)?.try_into().ok()?;
-    let s: &mut [f32; 4] = scores.get_mut(k..k + 4)?.try_into().ok()?;
-    let v = tree.walk4(p.map(|p| p.x));
-    let mut sums = *s;
-    for (sum, v) in sums.iter_mut().zip(v) {
+fn quad_sums(tree: &Tree, p: &[Pending; 4], scores: [f32; 4]) -> [f32; 4] {
+    let mut sums = scores;
+    for (sum, v) in sums.iter_mut().zip(tree.walk4(p.map(|p| p.x))) {
         *sum += v;
     }
-    Some((sums, s))
+    sums
 }
 
 /// The rows no gate decided, after all trees: kept when their score is positive.
