@@ -458,9 +458,11 @@ fn add_tree(tree: &Tree, pending: &[Pending], scores: &mut [f32]) {
 /// [`add_tree`], then the rows `gate` decides are decided (into `out`) and dropped from
 /// `pending` and `scores`; the rest keep their order.
 ///
-/// Up to the first quad with a decided row, no row moves: four rows' scores are summed and
-/// checked as one vector. From that quad on, each row is decided or moved down to the next
-/// free place as its score is summed (later trees decide few rows, but most trees some).
+/// Up to the first quad with a decided row, four rows' scores are summed and checked as one
+/// vector; after it they are only summed. Then the rows from that quad on are decided or
+/// moved down, in a pass of their own: deciding is a coin toss to the branch predictor, and
+/// a missed branch amid the walks would stall their loads in flight (measured: fusing it
+/// into the walks saved instructions but no time).
 #[inline(always)]
 fn add_tree_deciding(
     tree: &Tree,
@@ -486,33 +488,22 @@ fn add_tree_deciding(
         }
         k += 4;
     }
-    // From the quad with the first decided row on (its scores summed already), rows move.
+    // After it, only sums (no branch that could stall the walks), then the rows from the
+    // first decided one on are decided or moved down, in a pass of their own.
+    for (p, s) in quads {
+        if let (Ok(p), Ok(s)) = (p, s) {
+            *s = quad_sums(tree, p, *s);
+        }
+    }
+    let tail = pending.get(quads_end..n).unwrap_or_default();
+    let tail_scores = scores.get_mut(quads_end..n).unwrap_or_default();
+    for (p, s) in tail.iter().zip(tail_scores) {
+        *s += tree.walk(p.x);
+    }
     let mut kept = k;
-    for j in k..(k + 4).min(quads_end) {
+    for j in k..n {
         let score = scores.get(j).copied().unwrap_or(0.0);
         settle(gate, j, score, &mut kept, pending, scores, out);
-    }
-    k = (k + 4).min(quads_end);
-    while k < quads_end {
-        let quad = (pending.get(k..k + 4), scores.get(k..k + 4));
-        let (Some(Ok(p)), Some(Ok(s))) = (
-            quad.0.map(<&[Pending; 4]>::try_from),
-            quad.1.map(<&[f32; 4]>::try_from),
-        ) else {
-            break;
-        };
-        let sums = quad_sums(tree, p, *s);
-        for (j, sum) in sums.into_iter().enumerate() {
-            settle(gate, k + j, sum, &mut kept, pending, scores, out);
-        }
-        k += 4;
-    }
-    for k in quads_end..n {
-        let (Some(p), Some(&s)) = (pending.get(k), scores.get(k)) else {
-            break;
-        };
-        let score = s + tree.walk(p.x);
-        settle(gate, k, score, &mut kept, pending, scores, out);
     }
     pending.truncate(kept);
     scores.truncate(kept);
