@@ -2074,6 +2074,28 @@ struct Running {
     pre_bchars: f32,
 }
 
+/// What a line's features read of the lines up to [`NEAR`] before and after it, as floats:
+/// its `log_eff`, body flag and terminal flag, each -1 for a line past either end of the
+/// page. Kept with [`NEAR`] such entries of padding before and after the lines, so that a
+/// line's neighbours are read without a check for the page's ends.
+#[derive(Clone, Copy)]
+struct Near {
+    log_eff: f32,
+    body: f32,
+    terminal: f32,
+}
+
+/// The farthest neighbour (in lines) a line's features read through [`Near`].
+const NEAR: usize = 2;
+
+impl Near {
+    const PAST_END: Near = Near {
+        log_eff: -1.0,
+        body: -1.0,
+        terminal: -1.0,
+    };
+}
+
 /// Builds the feature matrix (row-major, `N_FEAT` per unit) into the first
 /// `units.len() * N_FEAT` values of `out` and returns that length. `out` is a buffer kept from
 /// page to page, never shortened: every row is written whole, so only growth is zeroed (a
@@ -2102,6 +2124,8 @@ pub fn features_into<const SHIPPED_READS: bool>(
     // ones) to rank the runner-up regions.
     let ln = Ln1p::table();
     let mut run = vec![Running::default(); n + 1];
+    // Line `i` at `i + NEAR`.
+    let mut near = vec![Near::PAST_END; n + 2 * NEAR];
     let (mut core_a, mut core_b, mut core_sum) = (0, 0, f32::MIN);
     let (mut cur, mut start) = (0f32, 0);
     let mut best_in_seg = 0f32;
@@ -2113,6 +2137,13 @@ pub fn features_into<const SHIPPED_READS: bool>(
         let p = run[i];
         run[i].log_eff = log_eff;
         run[i].body = body;
+        if let Some(e) = near.get_mut(i + NEAR) {
+            *e = Near {
+                log_eff,
+                body: flag(body),
+                terminal: flag(s.terminal_end),
+            };
+        }
         run[i + 1] = Running {
             pre_eff: p.pre_eff + log_eff,
             pre_body: p.pre_body + if body { 1.0 } else { 0.0 },
@@ -2187,9 +2218,11 @@ pub fn features_into<const SHIPPED_READS: bool>(
             (None, Some(a)) => (a - i) as f32,
             (None, None) => f32::MAX,
         };
-        let prev = i.checked_sub(1).and_then(|j| units.get(j).zip(run.get(j)));
-        let next = units.get(i + 1).zip(run.get(i + 1));
-        let eff_at = |j: Option<usize>| j.filter(|&j| j < n).map_or(-1.0, |j| run[j].log_eff);
+        // Lines `i - NEAR..=i + NEAR` (by reference: each value is loaded where it is
+        // written, not all up front and spilled).
+        let Some([p2, p1, _, n1, n2]) = near.get(i..=i + 2 * NEAR) else {
+            break;
+        };
         let words = (s.words as f32).max(1.0);
         let chars_f = (s.chars as f32).max(1.0);
         let letters = (s.letters as f32).max(1.0);
@@ -2239,12 +2272,12 @@ pub fn features_into<const SHIPPED_READS: bool>(
         } else {
             (u.merged as f32).min(10.0)
         };
-        row[27] = eff_at(i.checked_sub(2));
-        row[28] = eff_at(i.checked_sub(1));
-        row[29] = eff_at(Some(i + 1));
-        row[30] = eff_at(Some(i + 2));
-        row[31] = prev.map_or(-1.0, |(p, _)| flag(p.stats.terminal_end));
-        row[32] = next.map_or(-1.0, |(x, _)| flag(x.stats.terminal_end));
+        row[27] = p2.log_eff;
+        row[28] = p1.log_eff;
+        row[29] = n1.log_eff;
+        row[30] = n2.log_eff;
+        row[31] = p1.terminal;
+        row[32] = n1.terminal;
         row[33] = win_eff(i, 3);
         row[34] = win_body(i, 3);
         row[35] = win_body(i, 10);
@@ -2280,8 +2313,8 @@ pub fn features_into<const SHIPPED_READS: bool>(
         row[49] = flag(s.cues & CUE_COMMENT != 0);
         row[50] = flag(s.cues & CUE_TIME != 0);
         row[51] = log_units;
-        row[52] = prev.map_or(-1.0, |(_, r)| flag(r.body));
-        row[53] = next.map_or(-1.0, |(_, r)| flag(r.body));
+        row[52] = p1.body;
+        row[53] = n1.body;
         row[54] = if left_out(54) {
             0.0
         } else {
