@@ -388,6 +388,7 @@ impl Reader {
                         )))
                     }
                 },
+                // Read a whole batch at a time, above.
                 ReaderKind::Jsonl(_) => None,
                 ReaderKind::Arrow(reader) => reader.next_doc()?.map(Pending::Loaded),
             };
