@@ -441,13 +441,19 @@ impl Model {
 /// Adds `tree`'s leaf value to the running score (`scores`) of every row in `pending`.
 #[inline(always)]
 fn add_tree(tree: &Tree, pending: &[Pending], scores: &mut [f32]) {
-    let n = pending.len().min(scores.len());
-    let quads_end = n - n % 4;
     for (p, s) in pending.chunks_exact(4).zip(scores.chunks_exact_mut(4)) {
         if let (Ok(p), Ok(s)) = (<&[Pending; 4]>::try_from(p), <&mut [f32; 4]>::try_from(s)) {
             *s = quad_sums(tree, p, *s);
         }
     }
+    add_tail(tree, pending, scores);
+}
+
+/// Adds `tree`'s leaf value to the running scores of the rows after the last whole quad.
+#[inline(always)]
+fn add_tail(tree: &Tree, pending: &[Pending], scores: &mut [f32]) {
+    let n = pending.len().min(scores.len());
+    let quads_end = n - n % 4;
     let tail = pending.get(quads_end..n).unwrap_or_default();
     let tail_scores = scores.get_mut(quads_end..n).unwrap_or_default();
     for (p, s) in tail.iter().zip(tail_scores) {
@@ -472,7 +478,6 @@ fn add_tree_deciding(
     out: &mut [bool],
 ) {
     let n = pending.len().min(scores.len());
-    let quads_end = n - n % 4;
     let mut quads = pending
         .chunks_exact(4)
         .zip(scores.chunks_exact_mut(4))
@@ -495,11 +500,7 @@ fn add_tree_deciding(
             *s = quad_sums(tree, p, *s);
         }
     }
-    let tail = pending.get(quads_end..n).unwrap_or_default();
-    let tail_scores = scores.get_mut(quads_end..n).unwrap_or_default();
-    for (p, s) in tail.iter().zip(tail_scores) {
-        *s += tree.walk(p.x);
-    }
+    add_tail(tree, pending, scores);
     let mut kept = k;
     for j in k..n {
         let score = scores.get(j).copied().unwrap_or(0.0);
